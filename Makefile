@@ -1,0 +1,110 @@
+# ds46 build.  Variants live in their own directories:
+#   make            -> build/        (-O2 -g, strict warnings)
+#   make asan       -> build-asan/   (ASan + UBSan; every test suite runs on it in CI)
+#   make fuzz       -> build-fuzz/   (clang libFuzzer targets, one per decoder)
+#   make check      -> unit tests (cmocka) of build/
+# Each directory under src/ is a module archive.  A unit test or fuzz target
+# named <kind>_<module>_<what>.c links its module and the modules below it.
+
+V        ?= build
+CC       ?= cc
+PKGS     := libconfig json-c libevent libcrypto sqlite3 libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wimplicit-fallthrough -Wformat=2 -Wvla -Wpointer-arith -Werror
+OPT     ?= -O2 -g
+CFLAGS  := -std=c17 -D_GNU_SOURCE -Isrc $(WARN) $(PKG_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS)
+
+# ---- modules (lowest first) and what each one links against --------------
+common_SRC := $(wildcard src/common/*.c)
+wire_SRC   := $(wildcard src/wire/*.c)
+store_SRC  := $(wildcard src/store/*.c)
+ctl_SRC    := src/ctl/ctl_proto.c
+dstm_SRC   := $(filter-out src/dstm/dstmd_main.c,$(wildcard src/dstm/*.c))
+
+common_DEPS := common
+wire_DEPS   := wire common
+store_DEPS  := store wire common
+ctl_DEPS    := ctl wire common
+dstm_DEPS   := dstm ctl store wire common
+
+obj = $(patsubst %.c,$(V)/obj/%.o,$(1))
+lib = $(foreach m,$(1),$(V)/lib/lib$(m).a)
+
+define MODULE_RULES
+$(V)/lib/lib$(1).a: $(call obj,$($(1)_SRC))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,common wire store ctl dstm,$(eval $(call MODULE_RULES,$(m))))
+
+# ---- programs ---------------------------------------------------------------
+PROGS := $(V)/ds46-dstmd $(V)/ds46ctl
+CTLCLI_SRC := src/ctl/ds46ctl.c $(wildcard src/ctl/ctl_cmd_*.c)
+
+all: $(PROGS) unit bench-tools
+
+$(V)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(V)/ds46-dstmd: $(call obj,src/dstm/dstmd_main.c) $(call lib,$(dstm_DEPS))
+	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
+
+$(V)/ds46ctl: $(call obj,$(CTLCLI_SRC)) $(call lib,$(ctl_DEPS))
+	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
+
+# ---- unit tests: tests/unit/test_<module>_<what>.c ------------------------
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(V)/tests/%,$(UNIT_SRCS))
+modof = $(word 2,$(subst _, ,$(notdir $(1))))
+define UNIT_RULE
+$(V)/tests/$(basename $(notdir $(1))): $(call obj,$(1)) $(call lib,$($(call modof,$(1))_DEPS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $$^ -o $$@ $$(LDFLAGS) $$(PKG_LIBS) -lcmocka
+endef
+$(foreach t,$(UNIT_SRCS),$(eval $(call UNIT_RULE,$(t))))
+unit: $(UNIT_TESTS)
+
+check: all
+	scripts/run-unit.sh $(V)
+
+# ---- benchmark helpers written in C: bench/<name>.c links dstm deps -------
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(V)/bench/%,$(BENCH_SRCS))
+bench-tools: $(BENCH_BINS)
+$(V)/bench/%: $(V)/obj/bench/%.o $(call lib,$(dstm_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
+
+asan:
+	$(MAKE) V=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+# ---- fuzz targets: tests/fuzz/fuzz_<module>_<what>.c, clang + libFuzzer ---
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+ifeq ($(V),build-fuzz)
+define FUZZ_RULE
+$(V)/fuzz/$(basename $(notdir $(1))): $(call obj,$(1)) $(call lib,$($(call modof,$(1))_DEPS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -fsanitize=fuzzer $$^ -o $$@ $$(PKG_LIBS)
+endef
+$(foreach t,$(FUZZ_SRCS),$(eval $(call FUZZ_RULE,$(t))))
+endif
+fuzz:
+	$(MAKE) V=build-fuzz CC=clang OPT="-O1 -g" \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -DDS46_FUZZING" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	  $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRCS))
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all unit check asan fuzz clean bench-tools
+.SECONDARY:
+
+-include $(shell find $(V)/obj -name '*.d' 2>/dev/null)

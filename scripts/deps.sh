@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what ds46 needs to build, test, demo and benchmark, on Debian 12,
+# only when missing.  Usage: scripts/deps.sh [build|test|bench]
+set -euo pipefail
+what=${1:-test}
+pkgs=(make gcc pkg-config libconfig-dev libjson-c-dev libevent-dev libssl-dev
+      libsqlite3-dev libmnl-dev iproute2 sqlite3)
+case $what in
+test|bench) pkgs+=(clang libclang-rt-14-dev libcmocka-dev python3 python3-pytest
+                   python3-scapy tshark valgrind procps kea-admin) ;;
+esac
+case $what in
+bench) pkgs+=(kea-dhcp6-server iperf3) ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# tshark asks whether non-root users may capture; answer no.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

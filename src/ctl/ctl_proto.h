@@ -7,7 +7,7 @@
  *   -> {"cmd":"release","addr":"192.0.2.10"}
  *   <- {"ok":false,"error":"no such lease"}
  *
- * Commands and their arguments are listed in docs/ds46ctl.8.md.  Requests are
+ * Commands and their arguments are listed in docs/man/ds46ctl.8.md.  Requests are
  * decoded into struct ctl_req by ctl_req_parse, which validates every field,
  * so daemons never touch raw JSON (and the decoder has a fuzz target). */
 #ifndef DS46_CTL_PROTO_H
@@ -43,11 +43,16 @@ struct ctl_req {
 
 /* Parse one request line (JSON).  0 or -EINVAL with a message in err. */
 int ctl_req_parse(const char *buf, size_t len, struct ctl_req *r, char *err, size_t errlen);
-/* Encode a request into a JSON line (NUL-terminated); -ENOBUFS if too small. */
+/* Encode a request into a JSON line ending in '\n' (NUL-terminated); returns
+ * its length, -ENOBUFS if buf is too small, -EINVAL for an unknown cmd. */
 int ctl_req_format(const struct ctl_req *r, char *buf, size_t len);
+/* "leases", ...; NULL for a value that is not a command. */
 const char *ctl_cmd_name(enum ctl_cmd c);
 /* "192.0.2.1" -> ::ffff:192.0.2.1, or an IPv6 address as is. */
 int ctl_parse_addr(const char *s, struct in6_addr *out);
+/* A DUID in hex, optionally with ':' between octets; 1 to DHCP6_DUID_MAX
+ * octets.  0 or -EINVAL with a message in err. */
+int ctl_parse_duid(const char *s, struct dhcp6_duid *d, char *err, size_t errlen);
 /* Inverse: IPv4-mapped addresses print as dotted quads. */
 const char *ctl_fmt_addr(const struct in6_addr *a, char buf[46]);
 

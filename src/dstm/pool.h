@@ -28,6 +28,7 @@ bool pool4_is_used(const struct pool4 *p, uint32_t addr);
 /* Mark an address used (lease loaded or allocated elsewhere); -ENOENT if not
  * in the pool or excluded, -EEXIST if already used. */
 int pool4_take(struct pool4 *p, uint32_t addr);
+/* -ENOENT if not in the pool or excluded, -EALREADY if not in use. */
 int pool4_release(struct pool4 *p, uint32_t addr);
 /* Allocate a free address: the hint first if free, else the next free after
  * the cursor.  -ENOSPC when exhausted. */
@@ -42,7 +43,9 @@ struct pool6 {
 typedef bool (*pool6_in_use_fn)(const struct in6_addr *a, void *arg);
 bool pool6_contains(const struct pool6 *p, const struct in6_addr *a);
 /* Deterministic candidate from (duid, iaid, attempt); up to 64 probes;
- * -ENOSPC if all taken. */
+ * -ENOSPC if all taken.  Interface identifiers 0 (Subnet-Router anycast) and
+ * fdff:ffff:ffff:ff80 and above (RFC 5453) are skipped unless the range is a
+ * single address.  `used` is the caller's to maintain. */
 int pool6_alloc(struct pool6 *p, const uint8_t *duid, size_t duid_len, uint32_t iaid,
 		pool6_in_use_fn in_use, void *arg, struct in6_addr *out);
 

@@ -71,6 +71,15 @@ struct server_tx {
 
 typedef int (*server_send_fn)(void *ctx, const struct server_tx *tx);
 
+/* A Reconfigure waiting for the client's Renew (RFC 8415 18.3.11). */
+struct server_reconf {
+	struct dhcp6_duid duid;
+	struct in6_addr addr;        /* the lease whose key signs it */
+	uint32_t rt_ms;
+	uint64_t next_ms;            /* monotonic */
+	uint32_t count;
+};
+
 struct server {
 	struct cfg *cfg;
 	struct store *store;
@@ -83,6 +92,8 @@ struct server {
 	int64_t now;                 /* wall time for this batch (tests set it) */
 	server_send_fn send;         /* for Reconfigure, set by the I/O layer */
 	void *send_ctx;
+	size_t n_reconf;
+	struct server_reconf *reconf;
 };
 
 /* Open the store, load the server DUID (creating and persisting it on first
@@ -107,6 +118,9 @@ int server_release_addr(struct server *s, const struct in6_addr *addr);
  * reconfigure key (never sent Reconfigure Accept). */
 int server_reconfigure(struct server *s, const struct in6_addr *addr,
 		       const struct dhcp6_duid *duid);
+
+/* Retransmit pending Reconfigures (REC_TIMEOUT doubling, REC_MAX_RC). */
+void server_tick(struct server *s, uint64_t now_ms);
 
 /* Pool usage for the control socket. */
 struct server_pool_usage {

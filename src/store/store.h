@@ -63,17 +63,27 @@ struct store_opts {
 	bool readonly;               /* a follower such as the border router */
 };
 
+/* Writes on a readonly store return -EROFS.  A newer schema than this code
+ * knows makes store_open fail with -EPROTO; a readonly open of a store the
+ * writer has not created yet fails with -ENOENT.  A handle is used by one
+ * thread at a time. */
+
 int store_open(const struct store_opts *o, struct store **out);
 void store_close(struct store *s);
 
-/* Transactions: every put/del between begin and commit is atomic. */
+/* Transactions: every put/del between begin and commit is atomic.
+ * begin inside a transaction: -EALREADY; commit outside one: -EINVAL;
+ * rollback outside one is a no-op (so error paths may always call it).
+ * On a readonly store begin/commit bracket a read snapshot, so that several
+ * reads (foreach, then changes) see the same state. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 
 /* Insert or replace by addr.  Sets l->seq. */
 int store_lease_put(struct store *s, struct lease *l);
-/* Delete by addr (the deletion is remembered for store_lease_changes). */
+/* Delete by addr (the deletion is remembered for store_lease_changes).
+ * -ENOENT, and nothing remembered, if there is no lease at addr. */
 int store_lease_del(struct store *s, const struct in6_addr *addr);
 /* 0 and fills *l, or -ENOENT. */
 int store_lease_get(struct store *s, const struct in6_addr *addr, struct lease *l);
@@ -85,12 +95,22 @@ int store_lease_count(struct store *s, uint64_t *n);
 
 /* Changes with seq > since, in seq order.  A deleted lease is reported with
  * deleted = true and only addr and seq valid.  *last receives the highest
- * seq seen (unchanged if none). */
+ * seq seen (unchanged if none).
+ * -ESTALE (and no callback) if since > 0 and deletions after since were
+ * pruned by store_tombstones_prune(): the follower must drop its state and
+ * start again from since = 0. */
 typedef int (*store_change_cb)(const struct lease *l, bool deleted, void *arg);
 int store_lease_changes(struct store *s, uint64_t since, uint64_t *last,
 			store_change_cb cb, void *arg);
 
-/* Small key/value metadata (server DUID, configuration hash, ...). */
+/* Forget deletions with seq < below_seq (bounds the tombstone table; call it
+ * with the lowest seq every follower has reached + 1).  Returns the number of
+ * tombstones removed. */
+int store_tombstones_prune(struct store *s, uint64_t below_seq);
+
+/* Small key/value metadata (server DUID, configuration hash, ...).
+ * get: -ENOENT if absent; -ENOBUFS if longer than cap (*len, when not NULL,
+ * is set to the stored length in both the success and -ENOBUFS cases). */
 int store_meta_get(struct store *s, const char *key, void *val, size_t cap, size_t *len);
 int store_meta_set(struct store *s, const char *key, const void *val, size_t len);
 

@@ -1,0 +1,79 @@
+/* Shared declarations of ds46ctl (src/ctl/ds46ctl.c) and its subcommands,
+ * one per src/ctl/ctl_cmd_*.c file (STYLE 11). */
+#ifndef DS46_CTL_CLIENT_H
+#define DS46_CTL_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "ctl/ctl_proto.h"
+
+#define CTL_DEFAULT_SOCKET "/run/ds46/dstmd.sock"
+
+/* Exit statuses (docs/man/ds46ctl.8.md, EXIT STATUS). */
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAIL = 1,           /* the daemon answered {"ok":false,...} */
+	CTL_EXIT_USAGE = 2,          /* bad command line */
+	CTL_EXIT_UNREACHABLE = 3,    /* no daemon, timeout or malformed answer */
+};
+
+struct ctl_client {
+	const char *prog;            /* argv[0] for messages */
+	const char *socket;
+	bool json;                   /* print the daemon's JSON, pretty */
+};
+
+/* One subcommand: argv[0] is its name.  Returns an exit status. */
+struct ctl_subcommand {
+	const char *name;
+	const char *args;            /* synopsis of the arguments, for usage */
+	const char *help;
+	int (*fn)(struct ctl_client *c, int argc, char **argv);
+};
+
+int ctl_cmd_leases(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_pools(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_stats(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_release(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_reconfigure(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_ping(struct ctl_client *c, int argc, char **argv);
+
+/* Send req, read the whole answer and parse it.  On success returns
+ * CTL_EXIT_OK with *resp holding {"ok":true,...} (json_object_put it).
+ * With --json the answer is printed (also when it reports an error).  An
+ * error answer or a failure is reported on stderr and its exit status
+ * returned. */
+int ctl_client_call(struct ctl_client *c, const struct ctl_req *req,
+		    struct json_object **resp);
+
+/* Print a usage line for a subcommand on stderr; returns CTL_EXIT_USAGE. */
+int ctl_client_usage(struct ctl_client *c, const char *cmd);
+
+/* Typed getters for members of an answer: missing or mistyped members read
+ * as NULL / 0, so a newer daemon's additions do not break an older client. */
+const char *ctl_json_str(struct json_object *o, const char *key);
+long long ctl_json_int(struct json_object *o, const char *key);
+unsigned long long ctl_json_u64(struct json_object *o, const char *key);
+bool ctl_json_bool(struct json_object *o, const char *key);
+
+/* Column-aligned text tables, as in "wg show" or "ip -br". */
+#define CTL_TABLE_MAX_COLS 12
+struct ctl_table {
+	size_t ncols;
+	const char *head[CTL_TABLE_MAX_COLS];
+	bool right[CTL_TABLE_MAX_COLS];      /* right-align (numbers) */
+	size_t width[CTL_TABLE_MAX_COLS];
+	size_t nrows, cap;
+	char **cells;                        /* nrows * ncols, malloc'ed */
+};
+/* cols: header names; a name starting with '>' is right-aligned. */
+void ctl_table_init(struct ctl_table *t, size_t ncols, const char *const *cols);
+/* Append a row of ncols strings (copied). */
+int ctl_table_add(struct ctl_table *t, const char *const *row);
+void ctl_table_print(const struct ctl_table *t);
+void ctl_table_free(struct ctl_table *t);
+
+#endif

@@ -1,0 +1,85 @@
+/* ds46ctl leases [--limit N]: one line per lease. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl_client.h"
+
+static int parse_limit(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int ctl_cmd_leases(struct ctl_client *c, int argc, char **argv)
+{
+	static const char *const cols[] = {
+		"ADDRESS", "KIND", "STATE", "CLIENT", "DUID", ">IAID", "TEP", ">EXPIRES", "POOL",
+	};
+	struct ctl_req req = { .cmd = CTL_CMD_LEASES };
+	struct json_object *resp, *arr;
+	struct ctl_table t;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "-n") == 0) &&
+		    i + 1 < argc) {
+			if (parse_limit(argv[++i], &req.limit) < 0) {
+				fprintf(stderr, "%s: leases: bad limit \"%s\"\n", c->prog, argv[i]);
+				return CTL_EXIT_USAGE;
+			}
+		} else {
+			return ctl_client_usage(c, argv[0]);
+		}
+	}
+
+	ret = ctl_client_call(c, &req, &resp);
+	if (ret != CTL_EXIT_OK || c->json) {
+		if (resp)
+			json_object_put(resp);
+		return ret;
+	}
+	if (!json_object_object_get_ex(resp, "leases", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		fprintf(stderr, "%s: leases: malformed answer\n", c->prog);
+		json_object_put(resp);
+		return CTL_EXIT_UNREACHABLE;
+	}
+
+	ctl_table_init(&t, sizeof(cols) / sizeof(cols[0]), cols);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *l = json_object_array_get_idx(arr, i);
+		char iaid[16], expires[32];
+		long long rem = ctl_json_int(l, "remaining");
+
+		snprintf(iaid, sizeof(iaid), "%llu", ctl_json_u64(l, "iaid"));
+		snprintf(expires, sizeof(expires), "%llds", rem > 0 ? rem : 0);
+		const char *row[] = {
+			ctl_json_str(l, "addr"),  ctl_json_str(l, "kind"),
+			ctl_json_str(l, "state"), ctl_json_str(l, "client"),
+			ctl_json_str(l, "duid"),  iaid,
+			ctl_json_str(l, "tep"),   expires,
+			ctl_json_str(l, "pool"),
+		};
+		if (ctl_table_add(&t, row) < 0) {
+			fprintf(stderr, "%s: out of memory\n", c->prog);
+			ctl_table_free(&t);
+			json_object_put(resp);
+			return CTL_EXIT_FAIL;
+		}
+	}
+	ctl_table_print(&t);
+	ctl_table_free(&t);
+	json_object_put(resp);
+	return CTL_EXIT_OK;
+}

@@ -1,0 +1,111 @@
+/* Public store API: argument checks shared by every backend, then dispatch
+ * through the backend's ops table (store_backend.h). */
+#include "store/store.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "store/store_backend.h"
+
+int store_open(const struct store_opts *o, struct store **out)
+{
+	if (!o || !out || !o->path || !o->path[0])
+		return -EINVAL;
+	*out = NULL;
+	return store_sqlite_ops.open(o, out);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+int store_begin(struct store *s)
+{
+	return s->ops->begin(s);
+}
+
+int store_commit(struct store *s)
+{
+	return s->ops->commit(s);
+}
+
+int store_rollback(struct store *s)
+{
+	return s->ops->rollback(s);
+}
+
+int store_lease_put(struct store *s, struct lease *l)
+{
+	if (!l)
+		return -EINVAL;
+	if (s->readonly)
+		return -EROFS;
+	if (l->duid.len > DHCP6_DUID_MAX)
+		return -EINVAL;
+	if (strnlen(l->pool, sizeof(l->pool)) == sizeof(l->pool))
+		return -EINVAL;              /* not NUL-terminated */
+	return s->ops->lease_put(s, l);
+}
+
+int store_lease_del(struct store *s, const struct in6_addr *addr)
+{
+	if (!addr)
+		return -EINVAL;
+	if (s->readonly)
+		return -EROFS;
+	return s->ops->lease_del(s, addr);
+}
+
+int store_lease_get(struct store *s, const struct in6_addr *addr, struct lease *l)
+{
+	if (!addr || !l)
+		return -EINVAL;
+	return s->ops->lease_get(s, addr, l);
+}
+
+int store_lease_foreach(struct store *s, store_lease_cb cb, void *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return s->ops->lease_foreach(s, cb, arg);
+}
+
+int store_lease_count(struct store *s, uint64_t *n)
+{
+	if (!n)
+		return -EINVAL;
+	return s->ops->lease_count(s, n);
+}
+
+int store_lease_changes(struct store *s, uint64_t since, uint64_t *last,
+			store_change_cb cb, void *arg)
+{
+	if (!last || !cb)
+		return -EINVAL;
+	return s->ops->lease_changes(s, since, last, cb, arg);
+}
+
+int store_tombstones_prune(struct store *s, uint64_t below_seq)
+{
+	if (s->readonly)
+		return -EROFS;
+	return s->ops->tombstones_prune(s, below_seq);
+}
+
+int store_meta_get(struct store *s, const char *key, void *val, size_t cap, size_t *len)
+{
+	if (!key || (!val && cap))
+		return -EINVAL;
+	return s->ops->meta_get(s, key, val, cap, len);
+}
+
+int store_meta_set(struct store *s, const char *key, const void *val, size_t len)
+{
+	if (!key || (!val && len))
+		return -EINVAL;
+	if (s->readonly)
+		return -EROFS;
+	return s->ops->meta_set(s, key, val, len);
+}

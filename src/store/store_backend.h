@@ -1,0 +1,43 @@
+/* Private to src/store: the ops table behind store.h.
+ *
+ * A backend allocates its own handle with struct store as its first member
+ * and sets ->ops; store.c dispatches every public call through it.  The
+ * public entry points check arguments that every backend would check
+ * (NULL pointers, readonly), so backends only see valid calls.
+ */
+#ifndef DS46_STORE_STORE_BACKEND_H
+#define DS46_STORE_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *name;
+	int (*open)(const struct store_opts *o, struct store **out);
+	void (*close)(struct store *s);
+
+	int (*begin)(struct store *s);
+	int (*commit)(struct store *s);
+	int (*rollback)(struct store *s);
+
+	int (*lease_put)(struct store *s, struct lease *l);
+	int (*lease_del)(struct store *s, const struct in6_addr *addr);
+	int (*lease_get)(struct store *s, const struct in6_addr *addr, struct lease *l);
+	int (*lease_foreach)(struct store *s, store_lease_cb cb, void *arg);
+	int (*lease_count)(struct store *s, uint64_t *n);
+	int (*lease_changes)(struct store *s, uint64_t since, uint64_t *last,
+			     store_change_cb cb, void *arg);
+	int (*tombstones_prune)(struct store *s, uint64_t below_seq);
+
+	int (*meta_get)(struct store *s, const char *key, void *val, size_t cap,
+			size_t *len);
+	int (*meta_set)(struct store *s, const char *key, const void *val, size_t len);
+};
+
+struct store {
+	const struct store_ops *ops;
+	bool readonly;
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif

@@ -1,0 +1,778 @@
+/* SQLite backend of the lease store.
+ *
+ * WAL journal: one writer process, readers in other processes see each
+ * committed transaction atomically and never block the writer.  Every
+ * statement is prepared once at open (st[]); a call binds, steps and resets,
+ * so a reader never keeps an old snapshot pinned after a call returns.
+ *
+ * seq: the writer keeps the highest handed-out change number in memory
+ * (recomputed at open from the tables), so a put costs no extra row write.
+ * Deletions leave a tombstone with their seq; store_tombstones_prune()
+ * drops old ones and records the horizon below which changes are lost, so a
+ * follower that fell behind it gets -ESTALE instead of silently missing
+ * deletions.
+ */
+#include "store/store_backend.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/log.h"
+
+#define STORE_SQLITE_SCHEMA_VERSION 1
+#define STORE_SQLITE_BUSY_MS 5000
+
+static const char schema_v1[] =
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  val BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	/* internal counters, kept out of the caller's meta namespace */
+	"CREATE TABLE store_state ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  val INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE leases ("
+	"  addr BLOB PRIMARY KEY NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL,"
+	"  duid BLOB NOT NULL,"
+	"  iaid INTEGER NOT NULL,"
+	"  client_addr BLOB NOT NULL,"
+	"  has_relay INTEGER NOT NULL,"
+	"  relay_addr BLOB,"
+	"  relay_link BLOB,"
+	"  has_tep INTEGER NOT NULL,"
+	"  tep BLOB,"
+	"  preferred INTEGER NOT NULL,"
+	"  valid INTEGER NOT NULL,"
+	"  cltt INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  reconf_key BLOB,"
+	"  replay INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  pool TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX leases_seq ON leases (seq);"
+	"CREATE TABLE tombstones ("
+	"  addr BLOB PRIMARY KEY NOT NULL,"
+	"  seq INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX tombstones_seq ON tombstones (seq);"
+	"PRAGMA user_version = 1;";
+
+/* Column order shared by every statement that reads or writes a lease. */
+enum {
+	COL_ADDR, COL_KIND, COL_STATE, COL_DUID, COL_IAID, COL_CLIENT_ADDR,
+	COL_HAS_RELAY, COL_RELAY_ADDR, COL_RELAY_LINK, COL_HAS_TEP, COL_TEP,
+	COL_PREFERRED, COL_VALID, COL_CLTT, COL_EXPIRES, COL_RECONF_KEY,
+	COL_REPLAY, COL_SEQ, COL_POOL,
+	COL_DELETED,                 /* store_lease_changes only */
+};
+#define LEASE_COLS                                                             \
+	"addr, kind, state, duid, iaid, client_addr, has_relay, relay_addr, "  \
+	"relay_link, has_tep, tep, preferred, valid, cltt, expires, "          \
+	"reconf_key, replay, seq, pool"
+
+enum stmt_id {
+	ST_BEGIN,                    /* writer */
+	ST_BEGIN_READ,               /* reader snapshot */
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_PUT,
+	ST_TOMB_CLEAR,
+	ST_DEL,
+	ST_TOMB_ADD,
+	ST_GET,
+	ST_ALL,
+	ST_COUNT,
+	ST_CHANGES,
+	ST_HORIZON_GET,
+	ST_HORIZON_SET,
+	ST_PRUNE,
+	ST_META_GET,
+	ST_META_SET,
+	ST__MAX,
+};
+
+static const char *const stmt_sql[ST__MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_PUT] = "INSERT OR REPLACE INTO leases (" LEASE_COLS ") VALUES "
+		   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		   "?14, ?15, ?16, ?17, ?18, ?19)",
+	[ST_TOMB_CLEAR] = "DELETE FROM tombstones WHERE addr = ?1",
+	[ST_DEL] = "DELETE FROM leases WHERE addr = ?1",
+	[ST_TOMB_ADD] = "INSERT OR REPLACE INTO tombstones (addr, seq) VALUES (?1, ?2)",
+	[ST_GET] = "SELECT " LEASE_COLS " FROM leases WHERE addr = ?1",
+	[ST_ALL] = "SELECT " LEASE_COLS " FROM leases",
+	[ST_COUNT] = "SELECT count(*) FROM leases",
+	[ST_CHANGES] = "SELECT " LEASE_COLS ", 0 FROM leases WHERE seq > ?1 "
+		       "UNION ALL "
+		       "SELECT addr, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+		       "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+		       "seq, NULL, 1 FROM tombstones WHERE seq > ?1 "
+		       "ORDER BY seq",
+	[ST_HORIZON_GET] = "SELECT val FROM store_state WHERE key = 'tombstone_horizon'",
+	[ST_HORIZON_SET] = "INSERT OR REPLACE INTO store_state (key, val) "
+			   "VALUES ('tombstone_horizon', ?1)",
+	[ST_PRUNE] = "DELETE FROM tombstones WHERE seq < ?1",
+	[ST_META_GET] = "SELECT val FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, val) VALUES (?1, ?2)",
+};
+
+struct store_sqlite {
+	struct store pub;            /* first: store_backend.h */
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__MAX];
+	uint64_t seq;                /* highest seq handed out (the writer's) */
+	char *path;
+};
+
+static struct store_sqlite *to_ss(struct store *s)
+{
+	return (struct store_sqlite *)s;
+}
+
+/* Log the failure once, with SQLite's message, and map it to an errno. */
+static int sq_err(struct store_sqlite *ss, int rc, const char *what)
+{
+	log_err("store %s: %s: %s", ss->path, what,
+		ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN: {
+		int e = ss->db ? sqlite3_system_errno(ss->db) : 0;
+		return e > 0 ? -e : -EIO;
+	}
+	default:
+		return -EIO;
+	}
+}
+
+static void stmt_reset(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Step a statement that returns no rows, then reset it. */
+static int stmt_run(struct store_sqlite *ss, enum stmt_id id)
+{
+	sqlite3_stmt *st = ss->st[id];
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_DONE ? 0 : sq_err(ss, rc, stmt_sql[id]);
+	stmt_reset(st);
+	return r;
+}
+
+static int bind_addr(sqlite3_stmt *st, int i, const struct in6_addr *a)
+{
+	return sqlite3_bind_blob(st, i, a, sizeof(*a), SQLITE_STATIC);
+}
+
+static int bind_opt_addr(sqlite3_stmt *st, int i, bool has, const struct in6_addr *a)
+{
+	return has ? bind_addr(st, i, a) : sqlite3_bind_null(st, i);
+}
+
+static int lease_bind(sqlite3_stmt *st, const struct lease *l, uint64_t seq)
+{
+	int rc = 0;
+
+	/* parameters are 1-based, columns 0-based */
+	rc |= bind_addr(st, COL_ADDR + 1, &l->addr);
+	rc |= sqlite3_bind_int(st, COL_KIND + 1, l->kind);
+	rc |= sqlite3_bind_int(st, COL_STATE + 1, l->state);
+	rc |= sqlite3_bind_blob(st, COL_DUID + 1, l->duid.data, l->duid.len,
+				SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(st, COL_IAID + 1, l->iaid);
+	rc |= bind_addr(st, COL_CLIENT_ADDR + 1, &l->client_addr);
+	rc |= sqlite3_bind_int(st, COL_HAS_RELAY + 1, l->has_relay);
+	rc |= bind_opt_addr(st, COL_RELAY_ADDR + 1, l->has_relay, &l->relay_addr);
+	rc |= bind_opt_addr(st, COL_RELAY_LINK + 1, l->has_relay, &l->relay_link);
+	rc |= sqlite3_bind_int(st, COL_HAS_TEP + 1, l->has_tep);
+	rc |= bind_opt_addr(st, COL_TEP + 1, l->has_tep, &l->tep);
+	rc |= sqlite3_bind_int64(st, COL_PREFERRED + 1, l->preferred);
+	rc |= sqlite3_bind_int64(st, COL_VALID + 1, l->valid);
+	rc |= sqlite3_bind_int64(st, COL_CLTT + 1, l->cltt);
+	rc |= sqlite3_bind_int64(st, COL_EXPIRES + 1, l->expires);
+	if (l->has_reconf_key)
+		rc |= sqlite3_bind_blob(st, COL_RECONF_KEY + 1, l->reconf_key,
+					sizeof(l->reconf_key), SQLITE_STATIC);
+	else
+		rc |= sqlite3_bind_null(st, COL_RECONF_KEY + 1);
+	/* u64 stored as the same 64 bits in SQLite's signed integer */
+	rc |= sqlite3_bind_int64(st, COL_REPLAY + 1, (sqlite3_int64)l->replay);
+	rc |= sqlite3_bind_int64(st, COL_SEQ + 1, (sqlite3_int64)seq);
+	rc |= sqlite3_bind_text(st, COL_POOL + 1, l->pool,
+				(int)strnlen(l->pool, sizeof(l->pool)), SQLITE_STATIC);
+	return rc;
+}
+
+/* Copy a blob column of exactly len bytes; false if NULL or another size. */
+static bool col_fixed(sqlite3_stmt *st, int i, void *dst, size_t len)
+{
+	const void *p = sqlite3_column_blob(st, i);
+	if (!p || (size_t)sqlite3_column_bytes(st, i) != len)
+		return false;
+	memcpy(dst, p, len);
+	return true;
+}
+
+/* Fill *l from the current row; false if the row is malformed. */
+static bool lease_read(sqlite3_stmt *st, struct lease *l)
+{
+	const void *p;
+	int n;
+
+	memset(l, 0, sizeof(*l));
+	if (!col_fixed(st, COL_ADDR, &l->addr, sizeof(l->addr)))
+		return false;
+	l->seq = (uint64_t)sqlite3_column_int64(st, COL_SEQ);
+	l->kind = (uint8_t)sqlite3_column_int(st, COL_KIND);
+	l->state = (uint8_t)sqlite3_column_int(st, COL_STATE);
+	p = sqlite3_column_blob(st, COL_DUID);
+	n = sqlite3_column_bytes(st, COL_DUID);
+	if (n > DHCP6_DUID_MAX)
+		return false;
+	if (n > 0)
+		memcpy(l->duid.data, p, (size_t)n);
+	l->duid.len = (uint8_t)n;
+	l->iaid = (uint32_t)sqlite3_column_int64(st, COL_IAID);
+	if (!col_fixed(st, COL_CLIENT_ADDR, &l->client_addr, sizeof(l->client_addr)))
+		return false;
+	l->has_relay = sqlite3_column_int(st, COL_HAS_RELAY) != 0;
+	if (l->has_relay &&
+	    (!col_fixed(st, COL_RELAY_ADDR, &l->relay_addr, sizeof(l->relay_addr)) ||
+	     !col_fixed(st, COL_RELAY_LINK, &l->relay_link, sizeof(l->relay_link))))
+		return false;
+	l->has_tep = sqlite3_column_int(st, COL_HAS_TEP) != 0;
+	if (l->has_tep && !col_fixed(st, COL_TEP, &l->tep, sizeof(l->tep)))
+		return false;
+	l->preferred = (uint32_t)sqlite3_column_int64(st, COL_PREFERRED);
+	l->valid = (uint32_t)sqlite3_column_int64(st, COL_VALID);
+	l->cltt = sqlite3_column_int64(st, COL_CLTT);
+	l->expires = sqlite3_column_int64(st, COL_EXPIRES);
+	if (sqlite3_column_type(st, COL_RECONF_KEY) != SQLITE_NULL) {
+		if (!col_fixed(st, COL_RECONF_KEY, l->reconf_key, sizeof(l->reconf_key)))
+			return false;
+		l->has_reconf_key = true;
+	}
+	l->replay = (uint64_t)sqlite3_column_int64(st, COL_REPLAY);
+	p = sqlite3_column_text(st, COL_POOL);
+	n = sqlite3_column_bytes(st, COL_POOL);
+	if (!p || (size_t)n >= sizeof(l->pool))
+		return false;
+	memcpy(l->pool, p, (size_t)n);
+	return true;
+}
+
+static int corrupt(struct store_sqlite *ss, const char *what)
+{
+	log_err("store %s: %s: malformed lease row", ss->path, what);
+	return -EIO;
+}
+
+/* put and del are two statements: outside a caller's transaction they get
+ * their own, so they stay atomic in autocommit use. */
+static int implicit_begin(struct store_sqlite *ss, bool *implicit)
+{
+	*implicit = sqlite3_get_autocommit(ss->db);
+	return *implicit ? stmt_run(ss, ST_BEGIN) : 0;
+}
+
+static int implicit_end(struct store_sqlite *ss, bool implicit, int r)
+{
+	if (!implicit)
+		return r;
+	if (r < 0) {
+		stmt_run(ss, ST_ROLLBACK);
+		return r;
+	}
+	r = stmt_run(ss, ST_COMMIT);
+	if (r < 0 && !sqlite3_get_autocommit(ss->db))
+		stmt_run(ss, ST_ROLLBACK);
+	return r;
+}
+
+static int sqlite_begin(struct store *s)
+{
+	struct store_sqlite *ss = to_ss(s);
+	if (!sqlite3_get_autocommit(ss->db))
+		return -EALREADY;
+	return stmt_run(ss, s->readonly ? ST_BEGIN_READ : ST_BEGIN);
+}
+
+static int sqlite_commit(struct store *s)
+{
+	struct store_sqlite *ss = to_ss(s);
+	if (sqlite3_get_autocommit(ss->db))
+		return -EINVAL;
+	return stmt_run(ss, ST_COMMIT);
+}
+
+static int sqlite_rollback(struct store *s)
+{
+	struct store_sqlite *ss = to_ss(s);
+	if (sqlite3_get_autocommit(ss->db))
+		return 0;            /* e.g. after a failed COMMIT rolled back */
+	return stmt_run(ss, ST_ROLLBACK);
+}
+
+static int sqlite_lease_put(struct store *s, struct lease *l)
+{
+	struct store_sqlite *ss = to_ss(s);
+	uint64_t seq = ++ss->seq;    /* never reused, even if rolled back */
+	bool implicit;
+	int rc, r;
+
+	r = implicit_begin(ss, &implicit);
+	if (r < 0)
+		return r;
+	rc = lease_bind(ss->st[ST_PUT], l, seq);
+	if (rc != SQLITE_OK) {
+		r = sq_err(ss, rc, "bind lease");
+		stmt_reset(ss->st[ST_PUT]);
+	} else {
+		r = stmt_run(ss, ST_PUT);
+	}
+	if (r == 0) {
+		rc = bind_addr(ss->st[ST_TOMB_CLEAR], 1, &l->addr);
+		r = rc == SQLITE_OK ? stmt_run(ss, ST_TOMB_CLEAR)
+				    : sq_err(ss, rc, "bind tombstone");
+	}
+	r = implicit_end(ss, implicit, r);
+	if (r == 0)
+		l->seq = seq;
+	return r;
+}
+
+static int sqlite_lease_del(struct store *s, const struct in6_addr *addr)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st;
+	bool implicit;
+	int r;
+
+	r = implicit_begin(ss, &implicit);
+	if (r < 0)
+		return r;
+	bind_addr(ss->st[ST_DEL], 1, addr);
+	r = stmt_run(ss, ST_DEL);
+	if (r == 0 && sqlite3_changes(ss->db) == 0)
+		r = -ENOENT;
+	if (r == 0) {
+		st = ss->st[ST_TOMB_ADD];
+		bind_addr(st, 1, addr);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)++ss->seq);
+		r = stmt_run(ss, ST_TOMB_ADD);
+	}
+	return implicit_end(ss, implicit, r);
+}
+
+static int sqlite_lease_get(struct store *s, const struct in6_addr *addr, struct lease *l)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_GET];
+	int rc, r;
+
+	bind_addr(st, 1, addr);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = lease_read(st, l) ? 0 : corrupt(ss, "get");
+	else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = sq_err(ss, rc, "get lease");
+	stmt_reset(st);
+	return r;
+}
+
+static int sqlite_lease_foreach(struct store *s, store_lease_cb cb, void *arg)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_ALL];
+	struct lease l;
+	int rc, r = 0;
+
+	if (sqlite3_stmt_busy(st))
+		return -EBUSY;       /* nested foreach on the same handle */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!lease_read(st, &l)) {
+			r = corrupt(ss, "foreach");
+			break;
+		}
+		r = cb(&l, arg);
+		if (r < 0)
+			break;
+		r = 0;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = sq_err(ss, rc, "foreach lease");
+	stmt_reset(st);
+	return r;
+}
+
+static int sqlite_lease_count(struct store *s, uint64_t *n)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_COUNT];
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = sq_err(ss, rc, "count leases");
+	stmt_reset(st);
+	return r;
+}
+
+/* Horizon: tombstones below it were pruned (1 = nothing pruned yet). */
+static int horizon_get(struct store_sqlite *ss, uint64_t *h)
+{
+	sqlite3_stmt *st = ss->st[ST_HORIZON_GET];
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*h = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		*h = 1;
+	else
+		r = sq_err(ss, rc, "read tombstone horizon");
+	stmt_reset(st);
+	return r;
+}
+
+static int sqlite_lease_changes(struct store *s, uint64_t since, uint64_t *last,
+				store_change_cb cb, void *arg)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_CHANGES];
+	struct lease l;
+	uint64_t horizon;
+	bool implicit, deleted;
+	int rc = SQLITE_DONE, r;
+
+	if (sqlite3_stmt_busy(st))
+		return -EBUSY;
+	/* one snapshot for the horizon check and the changes */
+	implicit = sqlite3_get_autocommit(ss->db);
+	if (implicit) {
+		r = stmt_run(ss, ST_BEGIN_READ);
+		if (r < 0)
+			return r;
+	}
+	r = horizon_get(ss, &horizon);
+	if (r < 0)
+		goto out;
+	/* since == 0 is a follower starting from nothing: a deletion it never
+	 * heard of cannot matter to it. */
+	if (since > 0 && since + 1 < horizon) {
+		r = -ESTALE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		deleted = sqlite3_column_int(st, COL_DELETED) != 0;
+		if (deleted) {
+			memset(&l, 0, sizeof(l));
+			if (!col_fixed(st, COL_ADDR, &l.addr, sizeof(l.addr))) {
+				r = corrupt(ss, "changes");
+				break;
+			}
+			l.seq = (uint64_t)sqlite3_column_int64(st, COL_SEQ);
+		} else if (!lease_read(st, &l)) {
+			r = corrupt(ss, "changes");
+			break;
+		}
+		r = cb(&l, deleted, arg);
+		if (r < 0)
+			break;
+		r = 0;
+		*last = l.seq;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = sq_err(ss, rc, "lease changes");
+	stmt_reset(st);
+out:
+	if (implicit)
+		stmt_run(ss, ST_COMMIT);     /* ends a read-only snapshot */
+	return r;
+}
+
+static int sqlite_tombstones_prune(struct store *s, uint64_t below_seq)
+{
+	struct store_sqlite *ss = to_ss(s);
+	uint64_t horizon, h;
+	bool implicit;
+	int n = 0, r;
+
+	/* every tombstone has seq <= ss->seq */
+	h = below_seq < ss->seq + 1 ? below_seq : ss->seq + 1;
+	r = implicit_begin(ss, &implicit);
+	if (r < 0)
+		return r;
+	r = horizon_get(ss, &horizon);
+	if (r == 0 && h > horizon) {
+		sqlite3_bind_int64(ss->st[ST_HORIZON_SET], 1, (sqlite3_int64)h);
+		r = stmt_run(ss, ST_HORIZON_SET);
+		if (r == 0) {
+			sqlite3_bind_int64(ss->st[ST_PRUNE], 1, (sqlite3_int64)h);
+			r = stmt_run(ss, ST_PRUNE);
+		}
+		if (r == 0)
+			n = sqlite3_changes(ss->db);
+	}
+	r = implicit_end(ss, implicit, r);
+	return r < 0 ? r : n;
+}
+
+static int sqlite_meta_get(struct store *s, const char *key, void *val, size_t cap,
+			   size_t *len)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_META_GET];
+	const void *p;
+	size_t n;
+	int rc, r = 0;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p = sqlite3_column_blob(st, 0);
+		n = (size_t)sqlite3_column_bytes(st, 0);
+		if (len)
+			*len = n;
+		if (n > cap)
+			r = -ENOBUFS;
+		else if (n > 0)
+			memcpy(val, p, n);
+	} else if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+	} else {
+		r = sq_err(ss, rc, "meta get");
+	}
+	stmt_reset(st);
+	return r;
+}
+
+static int sqlite_meta_set(struct store *s, const char *key, const void *val, size_t len)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_META_SET];
+
+	if (len > INT_MAX)
+		return -EINVAL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (len)
+		sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_zeroblob(st, 2, 0);
+	return stmt_run(ss, ST_META_SET);
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+static int exec_sql(struct store_sqlite *ss, const char *sql)
+{
+	int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_err(ss, rc, sql);
+}
+
+/* One-shot query returning a single integer (open path only). */
+static int query_int64(struct store_sqlite *ss, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(ss, rc, sql);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else
+		r = sq_err(ss, rc, sql);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int set_journal_wal(struct store_sqlite *ss)
+{
+	sqlite3_stmt *st;
+	const unsigned char *mode;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(ss->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return sq_err(ss, rc, "journal_mode");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = sq_err(ss, rc, "journal_mode");
+	} else {
+		mode = sqlite3_column_text(st, 0);
+		if (!mode || strcmp((const char *)mode, "wal") != 0) {
+			log_err("store %s: cannot enable WAL journal (got %s)",
+				ss->path, mode ? (const char *)mode : "?");
+			r = -EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int schema_create(struct store_sqlite *ss)
+{
+	int64_t v;
+	int r;
+
+	r = exec_sql(ss, "BEGIN IMMEDIATE");
+	if (r < 0)
+		return r;
+	/* another writer may have created it while we waited for the lock */
+	r = query_int64(ss, "PRAGMA user_version", &v);
+	if (r == 0 && v == 0)
+		r = exec_sql(ss, schema_v1);
+	if (r < 0) {
+		sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	return exec_sql(ss, "COMMIT");
+}
+
+static void sqlite_close(struct store *s)
+{
+	struct store_sqlite *ss = to_ss(s);
+
+	if (ss->db && !sqlite3_get_autocommit(ss->db))
+		log_warn("store %s: closed inside a transaction, rolled back", ss->path);
+	for (int i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(ss->st[i]);
+	sqlite3_close_v2(ss->db);
+	free(ss->path);
+	free(ss);
+}
+
+static int sqlite_open(const struct store_opts *o, struct store **out)
+{
+	struct store_sqlite *ss;
+	int64_t v;
+	int flags, rc, r;
+
+	ss = calloc(1, sizeof(*ss));
+	if (!ss)
+		return -ENOMEM;
+	ss->pub.ops = &store_sqlite_ops;
+	ss->pub.readonly = o->readonly;
+	ss->path = strdup(o->path);
+	if (!ss->path) {
+		free(ss);
+		return -ENOMEM;
+	}
+
+	/* NOMUTEX: a handle belongs to one thread at a time. */
+	flags = SQLITE_OPEN_NOMUTEX |
+		(o->readonly ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	rc = sqlite3_open_v2(o->path, &ss->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		r = sq_err(ss, rc, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(ss->db, STORE_SQLITE_BUSY_MS);
+
+	r = query_int64(ss, "PRAGMA user_version", &v);
+	if (r < 0)
+		goto fail;
+	if (v > STORE_SQLITE_SCHEMA_VERSION || v < 0) {
+		log_err("store %s: schema version %lld is not supported (newest %d)",
+			o->path, (long long)v, STORE_SQLITE_SCHEMA_VERSION);
+		r = -EPROTO;
+		goto fail;
+	}
+	if (o->readonly) {
+		if (v == 0) {
+			log_err("store %s: no lease store there yet", o->path);
+			r = -ENOENT;
+			goto fail;
+		}
+	} else {
+		r = set_journal_wal(ss);
+		if (r < 0)
+			goto fail;
+		r = exec_sql(ss, o->sync_full ? "PRAGMA synchronous = FULL"
+					      : "PRAGMA synchronous = NORMAL");
+		if (r < 0)
+			goto fail;
+		/* truncate the WAL after checkpoints that follow a burst */
+		r = exec_sql(ss, "PRAGMA journal_size_limit = 67108864");
+		if (r < 0)
+			goto fail;
+		if (v == 0) {
+			r = schema_create(ss);
+			if (r < 0)
+				goto fail;
+		}
+	}
+
+	for (int i = 0; i < ST__MAX; i++) {
+		rc = sqlite3_prepare_v3(ss->db, stmt_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &ss->st[i], NULL);
+		if (rc != SQLITE_OK) {
+			r = sq_err(ss, rc, stmt_sql[i]);
+			goto fail;
+		}
+	}
+
+	r = query_int64(ss,
+		"SELECT max(coalesce((SELECT max(seq) FROM leases), 0),"
+		"           coalesce((SELECT max(seq) FROM tombstones), 0),"
+		"           coalesce((SELECT val FROM store_state"
+		"                     WHERE key = 'tombstone_horizon'), 1) - 1)",
+		&v);
+	if (r < 0)
+		goto fail;
+	ss->seq = (uint64_t)v;
+
+	*out = &ss->pub;
+	return 0;
+fail:
+	sqlite_close(&ss->pub);
+	return r;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.lease_put = sqlite_lease_put,
+	.lease_del = sqlite_lease_del,
+	.lease_get = sqlite_lease_get,
+	.lease_foreach = sqlite_lease_foreach,
+	.lease_count = sqlite_lease_count,
+	.lease_changes = sqlite_lease_changes,
+	.tombstones_prune = sqlite_tombstones_prune,
+	.meta_get = sqlite_meta_get,
+	.meta_set = sqlite_meta_set,
+};

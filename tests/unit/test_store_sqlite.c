@@ -1,0 +1,751 @@
+/* Unit tests for src/store with the SQLite backend: field round trips,
+ * replace/delete, change feed with tombstones, reopen, meta, transactions,
+ * a readonly follower, schema versioning, kill -9 durability, bulk foreach.
+ *
+ * DS46_TEST_FOREACH_N lowers the 100,000 leases of the bulk test (valgrind).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+struct fx {
+	char dir[64];
+	char path[96];
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/ds46-store-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/leases.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	char p[512];
+
+	if (d) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", f->dir, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+	}
+	int r = rmdir(f->dir);
+	free(f);
+	return r;
+}
+
+static struct store *open_store(const struct fx *f, bool readonly)
+{
+	struct store_opts o = { .path = f->path, .readonly = readonly };
+	struct store *s = NULL;
+	assert_int_equal(store_open(&o, &s), 0);
+	assert_non_null(s);
+	return s;
+}
+
+/* 2001:db8::<i> (or ::ffff:10.x.y.z for odd i), every field derived from i. */
+static void make_addr(uint32_t i, struct in6_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (i & 1) {
+		a->s6_addr[10] = 0xff;
+		a->s6_addr[11] = 0xff;
+		a->s6_addr[12] = 10;
+	} else {
+		a->s6_addr[0] = 0x20;
+		a->s6_addr[1] = 0x01;
+		a->s6_addr[2] = 0x0d;
+		a->s6_addr[3] = 0xb8;
+	}
+	a->s6_addr[13] = (uint8_t)(i >> 16);
+	a->s6_addr[14] = (uint8_t)(i >> 8);
+	a->s6_addr[15] = (uint8_t)i;
+}
+
+static void make_lease(uint32_t i, struct lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	make_addr(i, &l->addr);
+	l->kind = (i & 1) ? LEASE_KIND_V4 : LEASE_KIND_NA;
+	l->state = LEASE_STATE_BOUND;
+	l->duid.len = 14;
+	l->duid.data[1] = 1;         /* DUID-LLT */
+	for (int k = 2; k < 14; k++)
+		l->duid.data[k] = (uint8_t)(i * 7 + (uint32_t)k);
+	l->iaid = 0x80000000u | i;
+	inet_pton(AF_INET6, "2001:db8:ffff::1", &l->client_addr);
+	l->client_addr.s6_addr[15] = (uint8_t)i;
+	l->has_tep = true;
+	inet_pton(AF_INET6, "2001:db8:7e9::1", &l->tep);
+	l->preferred = 3600;
+	l->valid = 7200 + i;
+	l->cltt = 1700000000 + (int64_t)i;
+	l->expires = l->cltt + l->valid;
+	l->replay = i;
+	snprintf(l->pool, sizeof(l->pool), "pool%u", i % 3);
+}
+
+static void assert_lease_equal(const struct lease *a, const struct lease *b)
+{
+	assert_memory_equal(&a->addr, &b->addr, 16);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->state, b->state);
+	assert_int_equal(a->duid.len, b->duid.len);
+	assert_memory_equal(a->duid.data, b->duid.data, a->duid.len ? a->duid.len : 1);
+	assert_int_equal(a->iaid, b->iaid);
+	assert_memory_equal(&a->client_addr, &b->client_addr, 16);
+	assert_int_equal(a->has_relay, b->has_relay);
+	if (a->has_relay) {
+		assert_memory_equal(&a->relay_addr, &b->relay_addr, 16);
+		assert_memory_equal(&a->relay_link, &b->relay_link, 16);
+	}
+	assert_int_equal(a->has_tep, b->has_tep);
+	if (a->has_tep)
+		assert_memory_equal(&a->tep, &b->tep, 16);
+	assert_int_equal(a->preferred, b->preferred);
+	assert_int_equal(a->valid, b->valid);
+	assert_true(a->cltt == b->cltt);
+	assert_true(a->expires == b->expires);
+	assert_int_equal(a->has_reconf_key, b->has_reconf_key);
+	if (a->has_reconf_key)
+		assert_memory_equal(a->reconf_key, b->reconf_key, DHCP6_RECONF_KEY_LEN);
+	assert_true(a->replay == b->replay);
+	assert_true(a->seq == b->seq);
+	assert_string_equal(a->pool, b->pool);
+}
+
+static void test_put_get_roundtrip(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease l, g, m, zero;
+
+	/* every field set, extreme values where the type allows */
+	memset(&l, 0, sizeof(l));
+	inet_pton(AF_INET6, "::ffff:192.0.2.77", &l.addr);
+	l.kind = LEASE_KIND_V4;
+	l.state = LEASE_STATE_DECLINED;
+	l.duid.len = DHCP6_DUID_MAX;
+	for (int k = 0; k < DHCP6_DUID_MAX; k++)
+		l.duid.data[k] = (uint8_t)(255 - k);
+	l.iaid = 0xffffffffu;
+	inet_pton(AF_INET6, "2001:db8:1::42", &l.client_addr);
+	l.has_relay = true;
+	inet_pton(AF_INET6, "2001:db8:2::1", &l.relay_addr);
+	inet_pton(AF_INET6, "2001:db8:3::", &l.relay_link);
+	l.has_tep = true;
+	inet_pton(AF_INET6, "2001:db8:7e9::1", &l.tep);
+	l.preferred = 0xfffffffeu;
+	l.valid = 0xffffffffu;
+	l.cltt = -5;                 /* int64 sign survives */
+	l.expires = INT64_MAX;
+	l.has_reconf_key = true;
+	for (int k = 0; k < DHCP6_RECONF_KEY_LEN; k++)
+		l.reconf_key[k] = (uint8_t)(0xa0 + k);
+	l.replay = 0xfedcba9876543210ull;    /* above INT64_MAX */
+	strcpy(l.pool, "a-pool-name-of-31-characters-xx");
+	assert_int_equal(strlen(l.pool), 31);
+	l.seq = 999;                 /* ignored: set by the store */
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 1);
+
+	assert_int_equal(store_lease_get(s, &l.addr, &g), 0);
+	assert_lease_equal(&l, &g);
+
+	/* every optional field absent, empty DUID, empty pool name */
+	memset(&m, 0, sizeof(m));
+	inet_pton(AF_INET6, "2001:db8::9", &m.addr);
+	m.kind = LEASE_KIND_NA;
+	m.state = LEASE_STATE_BOUND;
+	memset(&m.relay_addr, 0xee, 16);     /* must not be stored */
+	memset(&m.tep, 0xee, 16);
+	memset(m.reconf_key, 0xee, sizeof(m.reconf_key));
+	assert_int_equal(store_lease_put(s, &m), 0);
+	assert_true(m.seq == 2);
+	assert_int_equal(store_lease_get(s, &m.addr, &g), 0);
+	assert_lease_equal(&m, &g);
+	memset(&zero, 0, sizeof(zero));
+	assert_memory_equal(&g.relay_addr, &zero.relay_addr, 16);
+	assert_memory_equal(&g.tep, &zero.tep, 16);
+	assert_memory_equal(g.reconf_key, zero.reconf_key, sizeof(g.reconf_key));
+
+	/* the first lease is untouched */
+	assert_int_equal(store_lease_get(s, &l.addr, &g), 0);
+	assert_lease_equal(&l, &g);
+
+	/* invalid input is refused before it reaches the database */
+	m.duid.len = DHCP6_DUID_MAX + 1;
+	assert_int_equal(store_lease_put(s, &m), -EINVAL);
+	m.duid.len = 0;
+	memset(m.pool, 'x', sizeof(m.pool));  /* no NUL */
+	assert_int_equal(store_lease_put(s, &m), -EINVAL);
+	store_close(s);
+}
+
+static void test_replace(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease l, g;
+	uint64_t n = 0;
+
+	make_lease(1, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	uint64_t first = l.seq;
+	l.state = LEASE_STATE_DECLINED;
+	l.duid.len = 3;
+	l.has_tep = false;
+	l.has_relay = true;
+	inet_pton(AF_INET6, "fe80::1", &l.relay_addr);
+	l.expires += 100;
+	strcpy(l.pool, "other");
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq > first);
+	assert_int_equal(store_lease_get(s, &l.addr, &g), 0);
+	assert_lease_equal(&l, &g);
+	assert_int_equal(store_lease_count(s, &n), 0);
+	assert_true(n == 1);
+	store_close(s);
+}
+
+static void test_delete(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease l, k, g;
+	uint64_t n = 9;
+
+	make_lease(2, &l);
+	make_lease(3, &k);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_int_equal(store_lease_put(s, &k), 0);
+	assert_int_equal(store_lease_del(s, &l.addr), 0);
+	assert_int_equal(store_lease_get(s, &l.addr, &g), -ENOENT);
+	assert_int_equal(store_lease_del(s, &l.addr), -ENOENT);
+	assert_int_equal(store_lease_get(s, &k.addr, &g), 0);
+	assert_lease_equal(&k, &g);
+	assert_int_equal(store_lease_count(s, &n), 0);
+	assert_true(n == 1);
+	store_close(s);
+}
+
+#define MAX_CHANGES 16
+struct changes {
+	int n;
+	int stop_after;              /* 0 = never */
+	struct in6_addr addr[MAX_CHANGES];
+	uint64_t seq[MAX_CHANGES];
+	bool deleted[MAX_CHANGES];
+	uint8_t state[MAX_CHANGES];
+};
+
+static int collect_change(const struct lease *l, bool deleted, void *arg)
+{
+	struct changes *c = arg;
+	if (c->stop_after && c->n == c->stop_after)
+		return -ECANCELED;
+	if (c->n == MAX_CHANGES)
+		return -E2BIG;
+	c->addr[c->n] = l->addr;
+	c->seq[c->n] = l->seq;
+	c->deleted[c->n] = deleted;
+	c->state[c->n] = l->state;
+	c->n++;
+	return 0;
+}
+
+static void assert_change(const struct changes *c, int i, uint32_t lease_i,
+			  uint64_t seq, bool deleted)
+{
+	struct in6_addr a;
+	make_addr(lease_i, &a);
+	assert_memory_equal(&c->addr[i], &a, 16);
+	assert_true(c->seq[i] == seq);
+	assert_int_equal(c->deleted[i], deleted);
+}
+
+static void test_changes(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease a, b, c;
+	struct changes ch = { 0 };
+	uint64_t last = 0;
+
+	make_lease(10, &a);
+	make_lease(11, &b);
+	make_lease(12, &c);
+	assert_int_equal(store_lease_put(s, &a), 0);       /* 1 */
+	assert_int_equal(store_lease_put(s, &b), 0);       /* 2 */
+	assert_int_equal(store_lease_put(s, &c), 0);       /* 3 */
+	assert_int_equal(store_lease_del(s, &a.addr), 0);  /* 4 */
+	assert_int_equal(store_lease_put(s, &b), 0);       /* 5 */
+	assert_true(b.seq == 5);
+
+	assert_int_equal(store_lease_changes(s, 0, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 3);
+	assert_change(&ch, 0, 12, 3, false);
+	assert_int_equal(ch.state[0], LEASE_STATE_BOUND);   /* full lease */
+	assert_change(&ch, 1, 10, 4, true);
+	assert_int_equal(ch.state[1], 0);                   /* only addr, seq */
+	assert_change(&ch, 2, 11, 5, false);
+	assert_true(last == 5);
+
+	/* since = last: nothing, last unchanged */
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(store_lease_changes(s, last, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 0);
+	assert_true(last == 5);
+
+	/* re-put of a deleted address removes its tombstone */
+	assert_int_equal(store_lease_put(s, &a), 0);       /* 6 */
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(store_lease_changes(s, 3, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 2);
+	assert_change(&ch, 0, 11, 5, false);
+	assert_change(&ch, 1, 10, 6, false);
+	assert_true(last == 6);
+
+	/* the callback stops the walk; last is the last accepted change */
+	memset(&ch, 0, sizeof(ch));
+	ch.stop_after = 1;
+	last = 0;
+	assert_int_equal(store_lease_changes(s, 0, &last, collect_change, &ch),
+			 -ECANCELED);
+	assert_int_equal(ch.n, 1);
+	assert_true(last == 3);
+	store_close(s);
+}
+
+static void test_prune_stale(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease l;
+	struct changes ch = { 0 };
+	uint64_t last = 0;
+
+	for (uint32_t i = 0; i < 4; i++) {                 /* 1..4 */
+		make_lease(i, &l);
+		assert_int_equal(store_lease_put(s, &l), 0);
+	}
+	for (uint32_t i = 0; i < 3; i++) {                 /* deletes 5, 6, 7 */
+		make_addr(i, &l.addr);
+		assert_int_equal(store_lease_del(s, &l.addr), 0);
+	}
+	assert_int_equal(store_tombstones_prune(s, 7), 2); /* drops 5, 6 */
+	assert_int_equal(store_tombstones_prune(s, 7), 0);
+
+	/* a follower at 4 missed deletion 5 and 6 */
+	assert_int_equal(store_lease_changes(s, 4, &last, collect_change, &ch), -ESTALE);
+	assert_int_equal(ch.n, 0);
+	/* at 6 it has seen everything that was pruned */
+	assert_int_equal(store_lease_changes(s, 6, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 1);
+	assert_change(&ch, 0, 2, 7, true);
+	/* from scratch: the live lease and the remaining tombstone */
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(store_lease_changes(s, 0, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 2);
+	assert_change(&ch, 0, 3, 4, false);
+	assert_change(&ch, 1, 2, 7, true);
+	store_close(s);
+
+	/* all tombstones pruned: the seq counter survives a reopen anyway */
+	s = open_store(f, false);
+	assert_int_equal(store_tombstones_prune(s, 1000), 1);
+	store_close(s);
+	s = open_store(f, false);
+	make_lease(50, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 8);
+	store_close(s);
+}
+
+static void test_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease l[3], g;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		make_lease(100 + i, &l[i]);
+		assert_int_equal(store_lease_put(s, &l[i]), 0);
+	}
+	assert_int_equal(store_lease_del(s, &l[2].addr), 0);   /* seq 4 */
+	assert_int_equal(store_meta_set(s, "k", "v", 1), 0);
+	store_close(s);
+
+	s = open_store(f, false);
+	assert_int_equal(store_lease_count(s, &n), 0);
+	assert_true(n == 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_lease_get(s, &l[i].addr, &g), 0);
+		assert_lease_equal(&l[i], &g);
+	}
+	assert_int_equal(store_lease_get(s, &l[2].addr, &g), -ENOENT);
+	/* the highest seq was a deletion: the next put is above it */
+	make_lease(200, &g);
+	assert_int_equal(store_lease_put(s, &g), 0);
+	assert_true(g.seq == 5);
+	char v[4];
+	size_t len = 0;
+	assert_int_equal(store_meta_get(s, "k", v, sizeof(v), &len), 0);
+	assert_int_equal(len, 1);
+	assert_int_equal(v[0], 'v');
+	store_close(s);
+}
+
+static void test_meta(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	const uint8_t duid[14] = { 0, 1, 0, 1, 0x2c, 0x3d, 0x4e, 0x5f,
+				   0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	uint8_t buf[32];
+	size_t len = 0;
+
+	assert_int_equal(store_meta_get(s, "server-duid", buf, sizeof(buf), &len), -ENOENT);
+	assert_int_equal(store_meta_set(s, "server-duid", duid, sizeof(duid)), 0);
+	assert_int_equal(store_meta_get(s, "server-duid", buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, sizeof(duid));
+	assert_memory_equal(buf, duid, sizeof(duid));
+	/* too small: -ENOBUFS, and the length needed */
+	len = 0;
+	assert_int_equal(store_meta_get(s, "server-duid", buf, 4, &len), -ENOBUFS);
+	assert_int_equal(len, sizeof(duid));
+	/* exact fit */
+	assert_int_equal(store_meta_get(s, "server-duid", buf, sizeof(duid), NULL), 0);
+	/* replace, and an empty value is a value */
+	assert_int_equal(store_meta_set(s, "server-duid", "xy", 2), 0);
+	assert_int_equal(store_meta_get(s, "server-duid", buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 2);
+	assert_memory_equal(buf, "xy", 2);
+	assert_int_equal(store_meta_set(s, "empty", NULL, 0), 0);
+	len = 99;
+	assert_int_equal(store_meta_get(s, "empty", buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 0);
+	/* keys are distinct */
+	assert_int_equal(store_meta_get(s, "server-duid2", buf, sizeof(buf), &len), -ENOENT);
+	store_close(s);
+}
+
+static void test_transactions(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease a, b, g;
+	struct changes ch = { 0 };
+	uint64_t last = 0;
+
+	make_lease(1, &a);
+	make_lease(2, &b);
+	assert_int_equal(store_rollback(s), 0);            /* no-op outside */
+	assert_int_equal(store_commit(s), -EINVAL);
+
+	/* rollback discards a put */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), -EALREADY);
+	assert_int_equal(store_lease_put(s, &a), 0);
+	assert_int_equal(store_lease_get(s, &a.addr, &g), 0);    /* own write */
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_lease_get(s, &a.addr, &g), -ENOENT);
+
+	/* commit keeps both puts */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_lease_put(s, &a), 0);
+	assert_int_equal(store_lease_put(s, &b), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_lease_get(s, &a.addr, &g), 0);
+	assert_lease_equal(&a, &g);
+
+	/* rollback discards a delete and its tombstone, and meta */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_lease_del(s, &a.addr), 0);
+	assert_int_equal(store_meta_set(s, "m", "1", 1), 0);
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_lease_get(s, &a.addr, &g), 0);
+	assert_lease_equal(&a, &g);
+	assert_int_equal(store_meta_get(s, "m", NULL, 0, NULL), -ENOENT);
+	assert_int_equal(store_lease_changes(s, 0, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 2);
+	assert_false(ch.deleted[0] || ch.deleted[1]);
+	store_close(s);
+}
+
+static void test_readonly_follower(void **state)
+{
+	struct fx *f = *state;
+	struct store_opts ro = { .path = f->path, .readonly = true };
+	struct store *w, *r = NULL;
+	struct lease a, b, g;
+	struct changes ch = { 0 };
+	uint64_t last = 0;
+
+	/* nothing there yet */
+	assert_int_equal(store_open(&ro, &r), -ENOENT);
+	assert_null(r);
+
+	w = open_store(f, false);
+	make_lease(1, &a);
+	make_lease(2, &b);
+	assert_int_equal(store_lease_put(w, &a), 0);
+	r = open_store(f, true);
+	assert_int_equal(store_lease_get(r, &a.addr, &g), 0);
+	assert_lease_equal(&a, &g);
+
+	/* uncommitted writes are invisible, committed ones visible */
+	assert_int_equal(store_begin(w), 0);
+	assert_int_equal(store_lease_put(w, &b), 0);
+	assert_int_equal(store_lease_get(r, &b.addr, &g), -ENOENT);
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_lease_get(r, &b.addr, &g), 0);
+	assert_lease_equal(&b, &g);
+	assert_int_equal(store_lease_del(w, &a.addr), 0);
+	assert_int_equal(store_lease_changes(r, 1, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 2);
+	assert_change(&ch, 0, 2, 2, false);
+	assert_change(&ch, 1, 1, 3, true);
+
+	/* a read snapshot holds still while the writer goes on */
+	assert_int_equal(store_begin(r), 0);
+	assert_int_equal(store_lease_get(r, &b.addr, &g), 0);
+	assert_int_equal(store_lease_del(w, &b.addr), 0);
+	assert_int_equal(store_lease_get(r, &b.addr, &g), 0);
+	assert_int_equal(store_commit(r), 0);
+	assert_int_equal(store_lease_get(r, &b.addr, &g), -ENOENT);
+
+	/* every write is refused */
+	assert_int_equal(store_lease_put(r, &a), -EROFS);
+	assert_int_equal(store_lease_del(r, &a.addr), -EROFS);
+	assert_int_equal(store_meta_set(r, "k", "v", 1), -EROFS);
+	assert_int_equal(store_tombstones_prune(r, 100), -EROFS);
+	store_close(r);
+	make_lease(3, &a);
+	assert_int_equal(store_lease_put(w, &a), 0);
+	store_close(w);
+
+	/* the writer is gone (its WAL checkpointed and removed): still readable */
+	uint64_t n = 0;
+	r = open_store(f, true);
+	assert_int_equal(store_lease_count(r, &n), 0);
+	assert_true(n == 1);
+	assert_int_equal(store_lease_get(r, &a.addr, &g), 0);
+	assert_lease_equal(&a, &g);
+	store_close(r);
+}
+
+static void test_schema_newer(void **state)
+{
+	struct fx *f = *state;
+	struct store_opts o = { .path = f->path };
+	struct store *s = open_store(f, false);
+	sqlite3 *db;
+	int v = -1;
+
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(v, 1);      /* what this code writes */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	s = NULL;
+	assert_int_equal(store_open(&o, &s), -EPROTO);
+	assert_null(s);
+	o.readonly = true;
+	assert_int_equal(store_open(&o, &s), -EPROTO);
+	assert_null(s);
+}
+
+/* kill -9 in the middle of a transaction: the 10 committed ones survive,
+ * none of the 11th. */
+#define KILL_TX 10
+#define KILL_PER_TX 100
+
+static void kill_child(const char *path)
+{
+	struct store_opts o = { .path = path, .sync_full = false };
+	struct store *s;
+	struct lease l;
+
+	if (store_open(&o, &s) < 0)
+		_exit(2);
+	for (uint32_t t = 0; t < KILL_TX; t++) {
+		if (store_begin(s) < 0)
+			_exit(3);
+		for (uint32_t i = 0; i < KILL_PER_TX; i++) {
+			make_lease(t * KILL_PER_TX + i, &l);
+			if (store_lease_put(s, &l) < 0)
+				_exit(4);
+		}
+		if (store_commit(s) < 0)
+			_exit(5);
+	}
+	if (store_begin(s) < 0)
+		_exit(6);
+	/* enough to spill uncommitted pages into the WAL */
+	for (uint32_t i = 0; i < 20000; i++) {
+		make_lease(KILL_TX * KILL_PER_TX + i, &l);
+		if (store_lease_put(s, &l) < 0)
+			_exit(7);
+	}
+	make_addr(0, &l.addr);
+	if (store_lease_del(s, &l.addr) < 0)
+		_exit(8);
+	raise(SIGKILL);
+	_exit(9);
+}
+
+static int count_cb(const struct lease *l, void *arg)
+{
+	uint64_t *n = arg;
+	(void)l;
+	(*n)++;
+	return 0;
+}
+
+static void test_kill9_durability(void **state)
+{
+	struct fx *f = *state;
+	struct store *s;
+	struct lease l, g;
+	uint64_t n = 0;
+	int status = 0;
+
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		kill_child(f->path);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+
+	s = open_store(f, false);
+	assert_int_equal(store_lease_foreach(s, count_cb, &n), 0);
+	assert_true(n == KILL_TX * KILL_PER_TX);
+	for (uint32_t i = 0; i < KILL_TX * KILL_PER_TX; i += 37) {
+		make_lease(i, &l);
+		l.seq = i + 1;
+		assert_int_equal(store_lease_get(s, &l.addr, &g), 0);
+		assert_lease_equal(&l, &g);
+	}
+	make_addr(KILL_TX * KILL_PER_TX, &l.addr);
+	assert_int_equal(store_lease_get(s, &l.addr, &g), -ENOENT);
+	make_lease(999999, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == KILL_TX * KILL_PER_TX + 1);
+	store_close(s);
+}
+
+struct sum {
+	uint64_t n;
+	uint64_t iaid_sum;
+	int stop_at;
+};
+
+static int sum_cb(const struct lease *l, void *arg)
+{
+	struct sum *m = arg;
+	if (m->stop_at && m->n == (uint64_t)m->stop_at)
+		return -EINTR;
+	m->n++;
+	m->iaid_sum += l->iaid & 0x7fffffffu;
+	return 0;
+}
+
+static void test_foreach_many(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	const char *env = getenv("DS46_TEST_FOREACH_N");
+	uint32_t total = env ? (uint32_t)strtoul(env, NULL, 10) : 100000;
+	struct sum m = { 0 };
+	struct lease l;
+	uint64_t n = 0, want = 0;
+
+	assert_true(total > 10);
+	assert_int_equal(store_begin(s), 0);
+	for (uint32_t i = 0; i < total; i++) {
+		make_lease(i, &l);
+		assert_int_equal(store_lease_put(s, &l), 0);
+		want += i;
+	}
+	assert_int_equal(store_commit(s), 0);
+
+	assert_int_equal(store_lease_foreach(s, sum_cb, &m), 0);
+	assert_true(m.n == total);
+	assert_true(m.iaid_sum == want);     /* each lease exactly once */
+	assert_int_equal(store_lease_count(s, &n), 0);
+	assert_true(n == total);
+
+	/* the callback's error stops the walk and is returned as is */
+	memset(&m, 0, sizeof(m));
+	m.stop_at = 10;
+	assert_int_equal(store_lease_foreach(s, sum_cb, &m), -EINTR);
+	assert_true(m.n == 10);
+	/* and the statement was reset: a new walk sees everything */
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(store_lease_foreach(s, sum_cb, &m), 0);
+	assert_true(m.n == total);
+	store_close(s);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_put_get_roundtrip),
+		T(test_replace),
+		T(test_delete),
+		T(test_changes),
+		T(test_prune_stale),
+		T(test_reopen),
+		T(test_meta),
+		T(test_transactions),
+		T(test_readonly_follower),
+		T(test_schema_newer),
+		T(test_kill9_durability),
+		T(test_foreach_many),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

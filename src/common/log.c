@@ -25,6 +25,7 @@ void log_set_level(int max_level)
 	log_level = max_level;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_vmsg(int prio, const char *fmt, va_list ap)
 {
 	static const char *const names[] = {

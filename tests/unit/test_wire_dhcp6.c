@@ -745,6 +745,12 @@ static void test_relay_malformed(void **state)
 	/* relay messages are not client/server messages, and vice versa */
 	assert_int_equal(dhcp6_msg_parse(relay_fwd, sizeof(relay_fwd), V4OPT, &m), -EBADMSG);
 	assert_int_equal(dhcp6_msg_parse(two_msgs, 42, V4OPT, &m), -EBADMSG);
+	static const uint8_t bare[][4] = {
+		{ /* RELAY-FORW, as if a 4-octet header */ 0x0c, 0x00, 0x00, 0x01 },
+		{ /* RELAY-REPL, as if a 4-octet header */ 0x0d, 0x00, 0x00, 0x01 },
+	};
+	assert_int_equal(dhcp6_msg_parse(bare[0], 4, V4OPT, &m), -EBADMSG);
+	assert_int_equal(dhcp6_msg_parse(bare[1], 4, V4OPT, &m), -EBADMSG);
 	uint8_t sol[DHCP6_RELAY_HDR_LEN + 8];
 	memcpy(sol, two_msgs, sizeof(sol));
 	sol[0] = DHCP6_SOLICIT;

@@ -74,6 +74,9 @@ void store_close(struct store *s);
 /* Transactions: every put/del between begin and commit is atomic.
  * begin inside a transaction: -EALREADY; commit outside one: -EINVAL;
  * rollback outside one is a no-op (so error paths may always call it).
+ * After a failed put/del/commit the transaction must be rolled back; if the
+ * backend already aborted it, later writes and the commit fail (-EIO)
+ * rather than being committed on their own.
  * On a readonly store begin/commit bracket a read snapshot, so that several
  * reads (foreach, then changes) see the same state. */
 int store_begin(struct store *s);
@@ -83,7 +86,7 @@ int store_rollback(struct store *s);
 /* Insert or replace by addr.  Sets l->seq. */
 int store_lease_put(struct store *s, struct lease *l);
 /* Delete by addr (the deletion is remembered for store_lease_changes).
- * -ENOENT, and nothing remembered, if there is no lease at addr. */
+ * Idempotent: 0, and nothing remembered, if there is no lease at addr. */
 int store_lease_del(struct store *s, const struct in6_addr *addr);
 /* 0 and fills *l, or -ENOENT. */
 int store_lease_get(struct store *s, const struct in6_addr *addr, struct lease *l);

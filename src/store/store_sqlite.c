@@ -132,6 +132,7 @@ struct store_sqlite {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__MAX];
 	uint64_t seq;                /* highest seq handed out (the writer's) */
+	bool in_tx;                  /* between store_begin and commit/rollback */
 	char *path;
 };
 
@@ -291,11 +292,26 @@ static int corrupt(struct store_sqlite *ss, const char *what)
 	return -EIO;
 }
 
+/* SQLite rolls a transaction back by itself on some errors (I/O, disk
+ * full, out of memory).  Later writes of the caller's transaction must then
+ * fail instead of being autocommitted one by one. */
+static int tx_check(struct store_sqlite *ss)
+{
+	if (ss->in_tx && sqlite3_get_autocommit(ss->db)) {
+		log_err("store %s: transaction was aborted by an earlier error", ss->path);
+		return -EIO;
+	}
+	return 0;
+}
+
 /* put and del are two statements: outside a caller's transaction they get
  * their own, so they stay atomic in autocommit use. */
 static int implicit_begin(struct store_sqlite *ss, bool *implicit)
 {
-	*implicit = sqlite3_get_autocommit(ss->db);
+	int r = tx_check(ss);
+	if (r < 0)
+		return r;
+	*implicit = !ss->in_tx;
 	return *implicit ? stmt_run(ss, ST_BEGIN) : 0;
 }
 
@@ -316,24 +332,39 @@ static int implicit_end(struct store_sqlite *ss, bool implicit, int r)
 static int sqlite_begin(struct store *s)
 {
 	struct store_sqlite *ss = to_ss(s);
-	if (!sqlite3_get_autocommit(ss->db))
+	int r;
+
+	if (ss->in_tx)
 		return -EALREADY;
-	return stmt_run(ss, s->readonly ? ST_BEGIN_READ : ST_BEGIN);
+	r = stmt_run(ss, s->readonly ? ST_BEGIN_READ : ST_BEGIN);
+	if (r == 0)
+		ss->in_tx = true;
+	return r;
 }
 
 static int sqlite_commit(struct store *s)
 {
 	struct store_sqlite *ss = to_ss(s);
-	if (sqlite3_get_autocommit(ss->db))
+	int r;
+
+	if (!ss->in_tx)
 		return -EINVAL;
-	return stmt_run(ss, ST_COMMIT);
+	r = tx_check(ss);
+	if (r == 0)
+		r = stmt_run(ss, ST_COMMIT);
+	/* a failed COMMIT may leave the transaction open: rollback ends it */
+	if (r == 0 || sqlite3_get_autocommit(ss->db))
+		ss->in_tx = false;
+	return r;
 }
 
 static int sqlite_rollback(struct store *s)
 {
 	struct store_sqlite *ss = to_ss(s);
+
+	ss->in_tx = false;
 	if (sqlite3_get_autocommit(ss->db))
-		return 0;            /* e.g. after a failed COMMIT rolled back */
+		return 0;            /* none open, or SQLite ended it already */
 	return stmt_run(ss, ST_ROLLBACK);
 }
 
@@ -377,9 +408,7 @@ static int sqlite_lease_del(struct store *s, const struct in6_addr *addr)
 		return r;
 	bind_addr(ss->st[ST_DEL], 1, addr);
 	r = stmt_run(ss, ST_DEL);
-	if (r == 0 && sqlite3_changes(ss->db) == 0)
-		r = -ENOENT;
-	if (r == 0) {
+	if (r == 0 && sqlite3_changes(ss->db) > 0) {
 		st = ss->st[ST_TOMB_ADD];
 		bind_addr(st, 1, addr);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)++ss->seq);
@@ -474,7 +503,10 @@ static int sqlite_lease_changes(struct store *s, uint64_t since, uint64_t *last,
 	if (sqlite3_stmt_busy(st))
 		return -EBUSY;
 	/* one snapshot for the horizon check and the changes */
-	implicit = sqlite3_get_autocommit(ss->db);
+	r = tx_check(ss);
+	if (r < 0)
+		return r;
+	implicit = !ss->in_tx;
 	if (implicit) {
 		r = stmt_run(ss, ST_BEGIN_READ);
 		if (r < 0)
@@ -578,7 +610,10 @@ static int sqlite_meta_set(struct store *s, const char *key, const void *val, si
 {
 	struct store_sqlite *ss = to_ss(s);
 	sqlite3_stmt *st = ss->st[ST_META_SET];
+	int r = tx_check(ss);
 
+	if (r < 0)
+		return r;
 	if (len > INT_MAX)
 		return -EINVAL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -662,7 +697,7 @@ static void sqlite_close(struct store *s)
 {
 	struct store_sqlite *ss = to_ss(s);
 
-	if (ss->db && !sqlite3_get_autocommit(ss->db))
+	if (ss->in_tx)
 		log_warn("store %s: closed inside a transaction, rolled back", ss->path);
 	for (int i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(ss->st[i]);

@@ -238,27 +238,6 @@ static void test_replace(void **state)
 	store_close(s);
 }
 
-static void test_delete(void **state)
-{
-	struct fx *f = *state;
-	struct store *s = open_store(f, false);
-	struct lease l, k, g;
-	uint64_t n = 9;
-
-	make_lease(2, &l);
-	make_lease(3, &k);
-	assert_int_equal(store_lease_put(s, &l), 0);
-	assert_int_equal(store_lease_put(s, &k), 0);
-	assert_int_equal(store_lease_del(s, &l.addr), 0);
-	assert_int_equal(store_lease_get(s, &l.addr, &g), -ENOENT);
-	assert_int_equal(store_lease_del(s, &l.addr), -ENOENT);
-	assert_int_equal(store_lease_get(s, &k.addr, &g), 0);
-	assert_lease_equal(&k, &g);
-	assert_int_equal(store_lease_count(s, &n), 0);
-	assert_true(n == 1);
-	store_close(s);
-}
-
 #define MAX_CHANGES 16
 struct changes {
 	int n;
@@ -292,6 +271,34 @@ static void assert_change(const struct changes *c, int i, uint32_t lease_i,
 	assert_memory_equal(&c->addr[i], &a, 16);
 	assert_true(c->seq[i] == seq);
 	assert_int_equal(c->deleted[i], deleted);
+}
+
+static void test_delete(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct lease l, k, g;
+	uint64_t n = 9;
+
+	make_lease(2, &l);
+	make_lease(3, &k);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_int_equal(store_lease_put(s, &k), 0);
+	assert_int_equal(store_lease_del(s, &l.addr), 0);
+	assert_int_equal(store_lease_get(s, &l.addr, &g), -ENOENT);
+	/* deleting what is not there succeeds and records nothing */
+	struct changes ch = { 0 };
+	uint64_t last = 0;
+	assert_int_equal(store_lease_del(s, &l.addr), 0);
+	assert_int_equal(store_lease_changes(s, 0, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 2);
+	assert_true(ch.deleted[1] && ch.seq[1] == 3);
+	assert_true(last == 3);
+	assert_int_equal(store_lease_get(s, &k.addr, &g), 0);
+	assert_lease_equal(&k, &g);
+	assert_int_equal(store_lease_count(s, &n), 0);
+	assert_true(n == 1);
+	store_close(s);
 }
 
 static void test_changes(void **state)

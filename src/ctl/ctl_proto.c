@@ -259,7 +259,9 @@ int ctl_req_parse(const char *buf, size_t len, struct ctl_req *r, char *err, siz
 	o = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (!o) {
-		if (jerr == json_tokener_continue)
+		if (jerr == json_tokener_success)   /* the JSON value null */
+			ret = req_err(err, errlen, "request must be a JSON object");
+		else if (jerr == json_tokener_continue)
 			ret = req_err(err, errlen, "incomplete JSON");
 		else
 			ret = req_err(err, errlen, "invalid JSON at offset %zu: %s",

@@ -41,7 +41,8 @@ struct ctl_req {
 	uint64_t limit;              /* 0 = all */
 };
 
-/* Parse one request line (JSON).  0 or -EINVAL with a message in err. */
+/* Parse one request line (JSON).  0, or -EINVAL with a message in err
+ * (-ENOMEM if out of memory).  On error *r is zeroed. */
 int ctl_req_parse(const char *buf, size_t len, struct ctl_req *r, char *err, size_t errlen);
 /* Encode a request into a JSON line ending in '\n' (NUL-terminated); returns
  * its length, -ENOBUFS if buf is too small, -EINVAL for an unknown cmd. */

@@ -224,7 +224,8 @@ static char *answer_leases(struct server *s, const struct ctl_req *req)
 		free(ll.v);
 		return answer_error("lease table changed while listing");
 	}
-	qsort(ll.v, ll.n, sizeof(*ll.v), lease_cmp);
+	if (ll.n)
+		qsort(ll.v, ll.n, sizeof(*ll.v), lease_cmp);
 	n = req->limit && req->limit < ll.n ? (size_t)req->limit : ll.n;
 
 	obuf_puts(&b, "{\"ok\":true,\"leases\":[");
@@ -312,14 +313,10 @@ static char *answer_release(struct server *s, const struct ctl_req *req)
 {
 	char a[ADDR6_STRLEN];
 	int r = server_release_addr(s, &req->addr);
+	const char *e = r == -ENOENT ? "no such lease" : r < 0 ? strerror(-r) : NULL;
 
-	log_info("control: release %s: %s", ctl_fmt_addr(&req->addr, a),
-		 r < 0 ? strerror(-r) : "done");
-	if (r == -ENOENT)
-		return answer_error("no such lease");
-	if (r < 0)
-		return answer_error(strerror(-r));
-	return answer_ok();
+	log_info("control: release %s: %s", ctl_fmt_addr(&req->addr, a), e ? e : "done");
+	return e ? answer_error(e) : answer_ok();
 }
 
 static char *answer_reconfigure(struct server *s, const struct ctl_req *req)
@@ -327,19 +324,17 @@ static char *answer_reconfigure(struct server *s, const struct ctl_req *req)
 	char who[2 * DHCP6_DUID_MAX + 8];
 	int r = server_reconfigure(s, req->has_addr ? &req->addr : NULL,
 				   req->has_duid ? &req->duid : NULL);
+	const char *e = r == -ENOENT  ? "no such client"
+			: r == -EPERM ? "client did not accept reconfigure (no key)"
+			: r < 0       ? strerror(-r)
+				      : NULL;
 
 	if (req->has_addr)
 		ctl_fmt_addr(&req->addr, who);
 	else
 		fmt_hex(req->duid.data, req->duid.len, who, sizeof(who));
-	log_info("control: reconfigure %s: %s", who, r < 0 ? strerror(-r) : "sent");
-	if (r == -ENOENT)
-		return answer_error("no such client");
-	if (r == -EPERM)
-		return answer_error("client did not accept reconfigure (no key)");
-	if (r < 0)
-		return answer_error(strerror(-r));
-	return answer_ok();
+	log_info("control: reconfigure %s: %s", who, e ? e : "sent");
+	return e ? answer_error(e) : answer_ok();
 }
 
 char *server_ctl_answer(struct server *s, const char *buf, size_t len)
@@ -421,6 +416,14 @@ static int conn_flush(struct ctl_conn *c)
 	return 1;
 }
 
+/* The loop's clock may be as old as the last packet or reclaim tick; a
+ * request from the operator is a fresh "now" for the remaining lifetimes. */
+static char *conn_answer(struct ctl_conn *c, size_t len)
+{
+	c->ctl->s->now = now_wall();
+	return server_ctl_answer(c->ctl->s, c->in, len);
+}
+
 static void conn_respond(struct ctl_conn *c, char *answer)
 {
 	int r;
@@ -480,13 +483,13 @@ static void conn_read(struct ctl_conn *c)
 				conn_free(c);
 				return;
 			}
-			conn_respond(c, server_ctl_answer(c->ctl->s, c->in, c->in_len));
+			conn_respond(c, conn_answer(c, c->in_len));
 			return;
 		}
 		char *nl = memchr(c->in + c->in_len, '\n', (size_t)n);
 		c->in_len += (size_t)n;
 		if (nl) {
-			conn_respond(c, server_ctl_answer(c->ctl->s, c->in, (size_t)(nl - c->in)));
+			conn_respond(c, conn_answer(c, (size_t)(nl - c->in)));
 			return;
 		}
 	}

@@ -6,6 +6,7 @@
 # Each directory under src/ is a module archive.  A unit test or fuzz target
 # named <kind>_<module>_<what>.c links its module and the modules below it.
 
+.DEFAULT_GOAL := all
 V        ?= build
 CC       ?= cc
 PKGS     := libconfig json-c libevent libcrypto sqlite3 libmnl

@@ -194,6 +194,26 @@ fail:
 	return r;
 }
 
+int server_resync(struct server *s)
+{
+	uint64_t n = 0;
+	int r;
+	lease_table_free(&s->leases);
+	server_links_free(s);
+	s->store_failed = false;
+	r = server_links_init(s);
+	if (r < 0)
+		return r;
+	store_lease_count(s->store, &n);
+	r = lease_table_init(&s->leases, (size_t)n);
+	if (r < 0)
+		return r;
+	r = store_lease_foreach(s->store, load_one, s);
+	if (r == 0)
+		log_warn("lease table rebuilt from the store: %zu leases", s->leases.count);
+	return r;
+}
+
 void server_free(struct server *s)
 {
 	if (s->leases.by_addr)
@@ -343,6 +363,7 @@ static int lease_persist(struct server *s, struct lease *l)
 {
 	int r = store_lease_put(s->store, l);
 	if (r < 0) {
+		s->store_failed = true;
 		s->stats.drop_store_error++;
 		log_rl(LOG_ERR, "lease store write failed: %s", strerror(-r));
 	}
@@ -353,6 +374,7 @@ static int lease_forget(struct server *s, struct lease *l)
 {
 	int r = store_lease_del(s->store, &l->addr);
 	if (r < 0) {
+		s->store_failed = true;
 		s->stats.drop_store_error++;
 		log_rl(LOG_ERR, "lease store delete failed: %s", strerror(-r));
 		return r;
@@ -969,10 +991,15 @@ int server_reclaim(struct server *s)
 			break;
 		done++;
 	}
-	if (r < 0)
-		store_rollback(s->store);
-	else
+	if (r == 0)
 		r = store_commit(s->store);
+	if (r < 0) {
+		store_rollback(s->store);
+		free(rc.victims);
+		rc.victims = NULL;
+		int r2 = server_resync(s);
+		return r2 < 0 ? r2 : r;
+	}
 out:
 	free(rc.victims);
 	return r < 0 ? r : (int)done;
@@ -990,12 +1017,15 @@ int server_release_addr(struct server *s, const struct in6_addr *addr)
 	if (r < 0)
 		return r;
 	r = lease_forget(s, l);
+	if (r == 0)
+		r = store_commit(s->store);
 	if (r < 0) {
 		store_rollback(s->store);
+		server_resync(s);
 		return r;
 	}
 	s->stats.leases_released++;
-	return store_commit(s->store);
+	return 0;
 }
 
 struct find_client_ctx {

@@ -94,6 +94,7 @@ struct server {
 	void *send_ctx;
 	size_t n_reconf;
 	struct server_reconf *reconf;
+	bool store_failed;           /* a store write failed in this batch */
 };
 
 /* Open the store, load the server DUID (creating and persisting it on first
@@ -106,6 +107,10 @@ void server_free(struct server *s);
  * Store writes happen inside the caller's transaction (store_begin/commit
  * around a batch); replies must be sent only after the commit. */
 int server_handle(struct server *s, const struct server_rx *rx, struct server_tx *tx);
+
+/* After a failed batch (rolled back): rebuild the lease table and pool
+ * usage from the store, the durable truth. */
+int server_resync(struct server *s);
 
 /* Expire leases and end quarantines whose time has come; returns how many. */
 int server_reclaim(struct server *s);

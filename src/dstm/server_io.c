@@ -178,12 +178,16 @@ static int io_batch(struct server_io *io)
 			log_rl(LOG_ERR, "request failed: %s", strerror(-r));
 		}
 	}
-	r = store_commit(s->store);
+	r = s->store_failed ? -EIO : store_commit(s->store);
 	if (r < 0) {
-		/* Nothing was acknowledged; the clients will retransmit. */
+		/* Nothing was acknowledged; the clients will retransmit.  The
+		 * table in memory ran ahead of the store: rebuild it. */
 		store_rollback(s->store);
 		s->stats.drop_store_error += ntx;
 		log_rl(LOG_ERR, "store commit failed (%s): %zu replies withheld", strerror(-r), ntx);
+		int r2 = server_resync(s);
+		if (r2 < 0)
+			log_err("lease table rebuild failed: %s", strerror(-r2));
 		return n;
 	}
 	io_flush(io, ntx);

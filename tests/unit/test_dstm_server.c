@@ -20,25 +20,26 @@
 
 #define V4CODE 65046
 
-static const char *conf_text =
-	"server = {\n"
-	"  store = \"%s/leases.db\";\n"
-	"  store-sync = \"normal\";\n"
-	"  control-socket = \"%s/ctl.sock\";\n"
-	"  decline-time = 600;\n"
-	"};\n"
-	"links = (\n"
-	"  { name = \"lan\"; interface = \"s0\"; prefixes = [ \"2001:db8:46::/64\" ];\n"
-	"    tep = \"2001:db8:46::ffff\";\n"
-	"    t1 = 100; t2 = 160; preferred-lifetime = 200; valid-lifetime = 300;\n"
-	"    ipv4-pools = ( { name = \"v4\"; ranges = [ \"192.0.2.10-192.0.2.12\" ]; } );\n"
-	"    ipv6-pools = ( { name = \"na\"; range = \"2001:db8:46::1000-2001:db8:46::1fff\"; } );\n"
-	"  },\n"
-	"  { name = \"far\"; prefixes = [ \"2001:db8:47::/64\" ];\n"
-	"    ipv4-pools = ( { name = \"far4\"; ranges = [ \"198.51.100.0/30\" ];\n"
-	"                     tep = \"2001:db8:47::1\"; } );\n"
-	"  }\n"
-	");\n";
+#define CONF_TEXT \
+	"server = {\n" \
+	"  store = \"%s/leases.db\";\n" \
+	"  interfaces = [ \"s0\" ];\n" \
+	"  store-sync = \"normal\";\n" \
+	"  control-socket = \"%s/ctl.sock\";\n" \
+	"  decline-time = 600;\n" \
+	"};\n" \
+	"links = (\n" \
+	"  { name = \"lan\"; interface = \"s0\"; prefixes = [ \"2001:db8:46::/64\" ];\n" \
+	"    tep = \"2001:db8:46::ffff\";\n" \
+	"    t1 = 100; t2 = 160; preferred-lifetime = 200; valid-lifetime = 300;\n" \
+	"    ipv4-pools = ( { name = \"v4\"; ranges = [ \"192.0.2.10-192.0.2.12\" ]; } );\n" \
+	"    ipv6-pools = ( { name = \"na\"; range = \"2001:db8:46::1000-2001:db8:46::1fff\"; } );\n" \
+	"  },\n" \
+	"  { name = \"far\"; prefixes = [ \"2001:db8:47::/64\" ];\n" \
+	"    ipv4-pools = ( { name = \"far4\"; ranges = [ \"198.51.100.0/30\" ];\n" \
+	"                     tep = \"2001:db8:47::1\"; } );\n" \
+	"  }\n" \
+	");\n"
 
 struct fx {
 	char dir[64];
@@ -72,7 +73,7 @@ static int setup(void **state)
 	char text[4096], err[256];
 	strcpy(f->dir, "/tmp/ds46-srv-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(text, sizeof(text), conf_text, f->dir, f->dir);
+	snprintf(text, sizeof(text), CONF_TEXT, f->dir, f->dir);
 	assert_int_equal(cfg_load_string(text, "test.conf", &f->cfg, err, sizeof(err)), 0);
 	fx_start(f);
 	*state = f;
@@ -146,6 +147,8 @@ static struct in6_addr a6(const char *s)
 	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
 	return a;
 }
+/* address of a compound literal holding a6(s), for memory comparisons */
+#define ADDR(e) (&(struct in6_addr[1]){ e }[0])
 
 /* ---- dstm-04 6.1.2 / 6.2: the DSTM exchange --------------------------------- */
 
@@ -165,7 +168,7 @@ static void sec_6_1_2_advertise_has_option_and_mapped_address(void **state)
 	assert_int_equal(m.n_ia, 1);
 	assert_true(m.ia[0].ipv4);                   /* option right before the IA */
 	assert_true(m.ia[0].has_tep);                /* 6.2: TEP for this prefix */
-	assert_memory_equal(&m.ia[0].tep, &(struct in6_addr){ a6("2001:db8:46::ffff") }, 16);
+	assert_memory_equal(&m.ia[0].tep, ADDR(a6("2001:db8:46::ffff")), 16);
 	assert_int_equal(m.ia[0].n_addrs, 1);
 	assert_true(in6_is_mapped(&m.ia[0].addrs[0].addr));
 	assert_int_equal(in6_mapped_v4(&m.ia[0].addrs[0].addr), 0xc000020a);  /* 192.0.2.10 */
@@ -175,7 +178,7 @@ static void sec_6_1_2_advertise_has_option_and_mapped_address(void **state)
 	assert_int_equal(m.ia[0].addrs[0].valid, 300);
 	assert_memory_equal(m.clientid.data, client_duid, sizeof(client_duid));
 	assert_int_equal(f->s.leases.count, 0);      /* Advertise commits nothing */
-	assert_memory_equal(&tx.dst, &(struct in6_addr){ a6("fe80::2") }, 16);
+	assert_memory_equal(&tx.dst, ADDR(a6("fe80::2")), 16);
 	assert_int_equal(tx.dport, 546);
 	assert_int_equal(tx.ifindex, 7);
 }
@@ -216,7 +219,7 @@ static void sec_6_2_request_reply_assigns_ipv4_and_persists(void **state)
 	assert_int_equal(l.iaid, 1);
 	assert_int_equal(l.expires, 1000000 + 300);
 	assert_true(l.has_tep);
-	assert_memory_equal(&l.client_addr, &(struct in6_addr){ a6("fe80::2") }, 16);
+	assert_memory_equal(&l.client_addr, ADDR(a6("fe80::2")), 16);
 	assert_int_equal(f->s.stats.leases_v4_assigned, 1);
 }
 
@@ -238,7 +241,7 @@ static void rfc8415_18_3_1_rapid_commit(void **state)
 	assert_true(m.ia[0].ipv4);
 	assert_false(m.ia[1].ipv4);                  /* 6.1: applies to the next IA only */
 	assert_false(in6_is_mapped(&m.ia[1].addrs[0].addr));
-	assert_true(in6_prefix_match(&m.ia[1].addrs[0].addr, &(struct in6_addr){ a6("2001:db8:46::1000") }, 116));
+	assert_true(in6_prefix_match(&m.ia[1].addrs[0].addr, ADDR(a6("2001:db8:46::1000")), 116));
 	assert_int_equal(f->s.leases.count, 2);
 }
 
@@ -285,9 +288,14 @@ static void rfc8415_18_3_7_release_frees(void **state)
 	assert_int_equal(r.ia[0].status, DHCP6_STATUS_NOBINDING);
 	assert_int_equal(f->s.leases.count, 0);
 	assert_int_equal(store_lease_get(f->s.store, &m.ia[0].addrs[0].addr, &l), -ENOENT);
-	/* the address is free again: the next client gets it */
-	uint8_t other[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 2 };
-	dstm_request(f, other, sizeof(other), 1, &r);
+	/* the address is free again; the pool hands out freed addresses last
+	 * (rotating cursor), so the third new client of this 3-address pool
+	 * gets it */
+	for (uint8_t i = 0; i < 3; i++) {
+		uint8_t other[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, (uint8_t)(2 + i) };
+		dstm_request(f, other, sizeof(other), 1, &r);
+		assert_int_equal(r.ia[0].n_addrs, 1);
+	}
 	assert_memory_equal(&r.ia[0].addrs[0].addr, &m.ia[0].addrs[0].addr, 16);
 }
 
@@ -371,7 +379,7 @@ static void rfc8415_19_relay_selects_pool_and_wraps_reply(void **state)
 	assert_int_equal(dhcp6_msg_parse(rl.relay_msg, rl.relay_msg_len, V4CODE, &m), 0);
 	assert_int_equal(m.type, DHCP6_REPLY);
 	assert_int_equal(in6_mapped_v4(&m.ia[0].addrs[0].addr) & 0xfffffffc, 0xc6336400);
-	assert_memory_equal(&m.ia[0].tep, &(struct in6_addr){ a6("2001:db8:47::1") }, 16);
+	assert_memory_equal(&m.ia[0].tep, ADDR(a6("2001:db8:47::1")), 16);
 	/* the lease remembers the relay, for Reconfigure (RFC 8415 18.3.11) */
 	struct lease *l = lease_find_addr(&f->s.leases, &m.ia[0].addrs[0].addr);
 	assert_non_null(l);
@@ -549,7 +557,7 @@ static void sec_6_2_reconfigure_with_ipv4_option(void **state)
 	assert_int_equal(server_reconfigure(&f->s, &m.ia[0].addrs[0].addr, NULL), 0);
 	assert_int_equal(f->n_sent, 1);
 	assert_int_equal(f->sent.dport, 546);
-	assert_memory_equal(&f->sent.dst, &(struct in6_addr){ a6("fe80::2") }, 16);
+	assert_memory_equal(&f->sent.dst, ADDR(a6("fe80::2")), 16);
 	assert_int_equal(dhcp6_msg_parse(f->sent.buf, f->sent.len, V4CODE, &rc), 0);
 	assert_int_equal(rc.type, DHCP6_RECONFIGURE);
 	assert_int_equal(rc.xid, 0);

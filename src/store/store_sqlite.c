@@ -113,15 +113,15 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_GET] = "SELECT " LEASE_COLS " FROM leases WHERE addr = ?1",
 	[ST_ALL] = "SELECT " LEASE_COLS " FROM leases",
 	[ST_COUNT] = "SELECT count(*) FROM leases",
-	[ST_CHANGES] = "SELECT " LEASE_COLS ", 0 FROM leases WHERE seq > ?1 "
-		       "UNION ALL "
-		       "SELECT addr, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-		       "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-		       "seq, NULL, 1 FROM tombstones WHERE seq > ?1 "
-		       "ORDER BY seq",
+	[ST_CHANGES] = ("SELECT " LEASE_COLS ", 0 FROM leases WHERE seq > ?1 "
+			"UNION ALL "
+			"SELECT addr, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+			"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+			"seq, NULL, 1 FROM tombstones WHERE seq > ?1 "
+			"ORDER BY seq"),
 	[ST_HORIZON_GET] = "SELECT val FROM store_state WHERE key = 'tombstone_horizon'",
-	[ST_HORIZON_SET] = "INSERT OR REPLACE INTO store_state (key, val) "
-			   "VALUES ('tombstone_horizon', ?1)",
+	[ST_HORIZON_SET] = ("INSERT OR REPLACE INTO store_state (key, val) "
+			    "VALUES ('tombstone_horizon', ?1)"),
 	[ST_PRUNE] = "DELETE FROM tombstones WHERE seq < ?1",
 	[ST_META_GET] = "SELECT val FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, val) VALUES (?1, ?2)",

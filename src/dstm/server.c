@@ -248,12 +248,23 @@ struct req_ctx {
 	bool has_reconf_key;
 };
 
+/* dstm-04 2.2 "silently discard": count, log the reason (rate-limited)
+ * and, at debug level, the packet's first bytes. */
 #define DROP(s, ctr, fmt, ...)                                                  \
 	do {                                                                    \
 		(s)->stats.ctr++;                                               \
 		log_rl(LOG_WARNING, "drop (" #ctr "): " fmt, ##__VA_ARGS__);    \
+		log_drop_bytes(rx);                                             \
 		return 0;                                                       \
 	} while (0)
+
+static void log_drop_bytes(const struct server_rx *rx)
+{
+	char hex[2 * 64 + 1], a[ADDR6_STRLEN];
+	log_rl(LOG_DEBUG, "dropped datagram from %s, %zu bytes: %s%s", fmt_in6(&rx->src, a),
+	       rx->len, fmt_hex(rx->buf, MIN(rx->len, 64), hex, sizeof(hex)),
+	       rx->len > 64 ? "..." : "");
+}
 
 static bool duid_eq(const struct dhcp6_duid *a, const struct dhcp6_duid *b)
 {

@@ -20,7 +20,7 @@
 #define CFG_DEFAULT_RECLAIM_INTERVAL 10
 #define CFG_DEFAULT_PREFERRED 3600
 #define CFG_DEFAULT_VALID 7200
-/* RFC 8415 24.3: option codes 1..143 are assigned by IANA. */
+/* RFC 8415 24: option codes 1..143 are assigned by IANA. */
 #define CFG_IANA_OPTION_MAX 143
 /* A pool's bitmap is at most a /8 (2 MiB). */
 #define CFG_POOL4_MAX_SPAN (1u << 24)
@@ -33,6 +33,9 @@ struct parser {
 	char *err;
 	size_t errlen;
 	struct cfg *c;
+	const char *text;            /* the source, for element_line() */
+	const char *text_file;       /* the file it came from; NULL: a string */
+	const char *incdir;          /* where libconfig looks for @include */
 };
 
 /* One range of any family with where it was written, for the global
@@ -55,9 +58,71 @@ static const char *setting_file(const struct parser *p, const config_setting_t *
 	return f ? f : p->name;
 }
 
-static unsigned setting_line(const config_setting_t *s)
+/* libconfig names an included file as the @include directive spelt it;
+ * report it relative to the including file's directory. */
+static int print_file(const struct parser *p, char *buf, size_t len, const char *f)
 {
-	unsigned line = s ? config_setting_source_line(s) : 0;
+	if (p->incdir && f[0] != '/' && (!p->text_file || strcmp(f, p->text_file) != 0))
+		return snprintf(buf, len, "%s/%s", strcmp(p->incdir, "/") ? p->incdir : "", f);
+	return snprintf(buf, len, "%s", f);
+}
+
+/* True when [b, e) holds the string literal "v". */
+static bool has_literal(const char *b, const char *e, const char *v)
+{
+	size_t vlen = strlen(v);
+
+	for (const char *q = b; q + vlen + 2 <= e; q++)
+		if (q[0] == '"' && memcmp(q + 1, v, vlen) == 0 && q[vlen + 1] == '"')
+			return true;
+	return false;
+}
+
+/* libconfig stamps an element of an array with the line of the token after
+ * it, so the last element of `[ "a",\n "b"\n ]` is reported on the line of
+ * the bracket.  Walk back to the line that holds the literal. */
+static unsigned element_line(const struct parser *p, const config_setting_t *s)
+{
+	unsigned line = config_setting_source_line(s), lo;
+	const config_setting_t *parent = config_setting_parent(s);
+	const char *f = config_setting_source_file(s), *b, *e;
+	int idx;
+
+	if (!p->text || config_setting_name(s) || !parent ||
+	    config_setting_type(s) != CONFIG_TYPE_STRING || line == 0)
+		return line;
+	if (f ? !p->text_file || strcmp(f, p->text_file) != 0 : p->text_file != NULL)
+		return line;
+	lo = config_setting_source_line(parent);
+	idx = config_setting_index(s);
+	if (idx > 0)
+		lo = MAX(lo, config_setting_source_line(
+				     config_setting_get_elem(parent, (unsigned)idx - 1)));
+	b = p->text;
+	for (unsigned l = 1; l < line; l++) {
+		b = strchr(b, '\n');
+		if (!b)
+			return line;
+		b++;
+	}
+	e = strchr(b, '\n');
+	if (!e)
+		e = b + strlen(b);
+	for (unsigned l = line; l >= lo && l > 0; l--) {
+		if (has_literal(b, e, config_setting_get_string(s)))
+			return l;
+		if (b == p->text)
+			break;
+		e = b - 1;
+		for (b = e; b > p->text && b[-1] != '\n'; b--)
+			;
+	}
+	return line;
+}
+
+static unsigned setting_line(const struct parser *p, const config_setting_t *s)
+{
+	unsigned line = s ? element_line(p, s) : 0;
 	return line ? line : 1;
 }
 
@@ -70,7 +135,9 @@ static int perr(struct parser *p, const config_setting_t *s, const char *fmt, ..
 
 	if (!p->errlen)
 		return -EINVAL;
-	n = snprintf(p->err, p->errlen, "%s:%u: ", setting_file(p, s), setting_line(s));
+	n = print_file(p, p->err, p->errlen, setting_file(p, s));
+	if (n >= 0 && (size_t)n < p->errlen)
+		n += snprintf(p->err + n, p->errlen - (size_t)n, ":%u: ", setting_line(p, s));
 	if (n < 0 || (size_t)n >= p->errlen)
 		return -EINVAL;
 	va_start(ap, fmt);
@@ -497,7 +564,7 @@ static int spans_check(struct parser *p, struct spans *sp, const char *what)
 				    "(line %u): an address may belong to one pool only",
 				    what, config_setting_get_string(late->s),
 				    config_setting_get_string(early->s), early->pool, early->link,
-				    setting_line(early->s));
+				    setting_line(p, early->s));
 		}
 		if (!max || cur->last > max->last)
 			max = cur;
@@ -559,7 +626,7 @@ static int parse_server(struct parser *p, const config_setting_t *g)
 {
 	struct cfg_server *sv = &p->c->server;
 	int n, r;
-	uint64_t v;
+	uint64_t v = 0;
 	const char *str = NULL;
 
 	if (!config_setting_is_group(g))
@@ -686,7 +753,7 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 	int n = config_setting_length(g), r;
 	uint64_t span = 0;
 
-	pool->line = (int)setting_line(g);
+	pool->line = (int)setting_line(p, g);
 	r = check_unknown(p, g, pool4_keys, ARRAY_SIZE(pool4_keys), "ipv4 pool");
 	if (r < 0)
 		return r;
@@ -795,7 +862,7 @@ static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_p
 	int n = config_setting_length(g), r;
 	const char *str = NULL;
 
-	pool->line = (int)setting_line(g);
+	pool->line = (int)setting_line(p, g);
 	r = check_unknown(p, g, pool6_keys, ARRAY_SIZE(pool6_keys), "ipv6 pool");
 	if (r < 0)
 		return r;
@@ -854,7 +921,7 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 	int n = config_setting_length(g), r;
 	const char *str = NULL;
 
-	l->line = (int)setting_line(g);
+	l->line = (int)setting_line(p, g);
 	l->preferred = CFG_DEFAULT_PREFERRED;
 	l->valid = CFG_DEFAULT_VALID;
 	r = check_unknown(p, g, link_keys, ARRAY_SIZE(link_keys), "link");
@@ -1100,8 +1167,9 @@ static int finish(struct parser *p, config_t *lc, int ok, struct cfg **out)
 
 	if (ok != CONFIG_TRUE) {
 		const char *f = config_error_file(lc);
-		if (p->errlen)
-			snprintf(p->err, p->errlen, "%s:%d: %s", f ? f : p->name,
+		int n = p->errlen ? print_file(p, p->err, p->errlen, f ? f : p->name) : -1;
+		if (n >= 0 && (size_t)n < p->errlen)
+			snprintf(p->err + n, p->errlen - (size_t)n, ":%d: %s",
 				 config_error_line(lc), config_error_text(lc));
 		config_destroy(lc);
 		cfg_free(p->c);
@@ -1132,11 +1200,39 @@ static int parser_init(struct parser *p, const char *name, char *err, size_t err
 	return 0;
 }
 
+/* The whole file, for element_line(); NULL if it cannot be read (libconfig
+ * then reports the error itself). */
+static char *read_text(FILE *f)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap ? cap * 2 + 1 : 8193);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
 int cfg_load(const char *path, struct cfg **out, char *err, size_t errlen)
 {
 	struct parser p;
 	config_t lc;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], *text;
 	const char *slash;
 	FILE *f;
 	int r;
@@ -1149,10 +1245,15 @@ int cfg_load(const char *path, struct cfg **out, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
+	text = read_text(f);
 	fclose(f);
 	r = parser_init(&p, path, err, errlen);
-	if (r < 0)
+	if (r < 0) {
+		free(text);
 		return r;
+	}
+	p.text = text;
+	p.text_file = path;
 	config_init(&lc);
 	/* @include "x" is relative to the including file's directory. */
 	slash = strrchr(path, '/');
@@ -1160,8 +1261,11 @@ int cfg_load(const char *path, struct cfg **out, char *err, size_t errlen)
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
 		config_set_include_dir(&lc, slash == path ? "/" : dir);
+		p.incdir = slash == path ? "/" : dir;
 	}
-	return finish(&p, &lc, config_read_file(&lc, path), out);
+	r = finish(&p, &lc, config_read_file(&lc, path), out);
+	free(text);
+	return r;
 }
 
 int cfg_load_string(const char *text, const char *name, struct cfg **out, char *err,
@@ -1175,6 +1279,7 @@ int cfg_load_string(const char *text, const char *name, struct cfg **out, char *
 	r = parser_init(&p, name ? name : "(string)", err, errlen);
 	if (r < 0)
 		return r;
+	p.text = text;
 	config_init(&lc);
 	return finish(&p, &lc, config_read_string(&lc, text), out);
 }

@@ -1,5 +1,5 @@
 /* DSTM server configuration: libconfig syntax (see examples/dstmd.conf and
- * docs/dstmd.conf.md).  Every semantic error is reported as "file:line:
+ * docs/dstmd.conf.5.md).  Every semantic error is reported as "file:line:
  * message" using the line libconfig recorded for the offending setting. */
 #ifndef DS46_DSTM_CONFIG_H
 #define DS46_DSTM_CONFIG_H
@@ -81,7 +81,8 @@ struct cfg {
 };
 
 /* Load and validate.  On error returns -EINVAL and writes "file:line: msg"
- * into err.  *out is heap-allocated; free with cfg_free. */
+ * into err (a file that cannot be opened: -errno and "file: strerror").
+ * *out is heap-allocated; free with cfg_free. */
 int cfg_load(const char *path, struct cfg **out, char *err, size_t errlen);
 /* Same, from a string (tests, fuzzing); name is used in messages. */
 int cfg_load_string(const char *text, const char *name, struct cfg **out, char *err,

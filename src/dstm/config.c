@@ -743,13 +743,55 @@ static int parse_server(struct parser *p, const config_setting_t *g)
 	return 0;
 }
 
-static const char *const pool4_keys[] = { "name", "ranges", "exclude", "tep" };
-enum { P4_NAME, P4_RANGES, P4_EXCLUDE, P4_TEP };
+/* Timers of a link or pool (RFC 8415 21.4: T1 <= T2; 21.6: preferred <=
+ * valid; T2 <= preferred so the client renews before the address is
+ * deprecated).  set[] holds the t1, t2, preferred-lifetime and
+ * valid-lifetime settings, NULL where absent: absent lifetimes come from
+ * `inherit`, absent T1/T2 are 0.5 and 0.8 of the preferred lifetime (or the
+ * inherited ones when no lifetime is set here either). */
+static int parse_times(struct parser *p, const config_setting_t *g,
+		       const config_setting_t *const set[4], const struct cfg_times *inherit,
+		       struct cfg_times *t)
+{
+	uint32_t *v[4] = { &t->t1, &t->t2, &t->preferred, &t->valid };
+	bool own_lifetime = set[2] || set[3];
+	int r;
+	*t = *inherit;
+	for (int i = 0; i < 4; i++)
+		if (set[i]) {
+			r = get_u32(p, set[i], i == 3 ? 1 : 0, v[i]);
+			if (r < 0)
+				return r;
+		}
+	if (!set[0] && (own_lifetime || !inherit->preferred))
+		t->t1 = (uint32_t)((uint64_t)t->preferred * 5 / 10);
+	if (!set[1] && (own_lifetime || !inherit->preferred))
+		t->t2 = (uint32_t)((uint64_t)t->preferred * 8 / 10);
+	if (t->t1 > t->t2)
+		return perr(p, set[0] ? set[0] : set[1] ? set[1] : g,
+			    "t1 (%u) is greater than t2 (%u) (RFC 8415 21.4)", t->t1, t->t2);
+	if (t->t2 > t->preferred)
+		return perr(p, set[1] ? set[1] : set[2] ? set[2] : g,
+			    "t2 (%u) is greater than preferred-lifetime (%u) (RFC 8415 21.4)",
+			    t->t2, t->preferred);
+	if (t->preferred > t->valid)
+		return perr(p, set[2] ? set[2] : set[3] ? set[3] : g,
+			    "preferred-lifetime (%u) is greater than valid-lifetime (%u) "
+			    "(RFC 8415 21.6)",
+			    t->preferred, t->valid);
+	return 0;
+}
+
+static const char *const pool4_keys[] = {
+	"name", "ranges", "exclude", "tep", "t1", "t2", "preferred-lifetime", "valid-lifetime",
+};
+enum { P4_NAME, P4_RANGES, P4_EXCLUDE, P4_TEP, P4_T1, P4_T2, P4_PREFERRED, P4_VALID };
 
 static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_pool4 *pool,
-		       unsigned idx, struct spans *v4, const char *link)
+		       unsigned idx, struct spans *v4, const struct cfg_link *lk)
 {
-	const config_setting_t *ranges = NULL, *excl = NULL;
+	const char *link = lk->name;
+	const config_setting_t *ranges = NULL, *excl = NULL, *ts[4] = { 0 };
 	int n = config_setting_length(g), r;
 	uint64_t span = 0;
 
@@ -807,6 +849,14 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 			r = parse_tep(p, s, &pool->tep);
 			pool->has_tep = r == 0;
 			break;
+		case P4_T1:
+		case P4_T2:
+		case P4_PREFERRED:
+		case P4_VALID:
+			ts[key_index(pool4_keys, ARRAY_SIZE(pool4_keys), config_setting_name(s)) -
+			   P4_T1] = s;
+			r = 0;
+			break;
 		default:
 			r = -EINVAL;
 			break;
@@ -816,6 +866,12 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 	}
 	if (!ranges || pool->n_ranges == 0)
 		return perr(p, ranges ? ranges : g, "ipv4 pool \"%s\" has no ranges", pool->name);
+	{
+		const struct cfg_times lt = { lk->t1, lk->t2, lk->preferred, lk->valid };
+		r = parse_times(p, g, ts, &lt, &pool->times);
+		if (r < 0)
+			return r;
+	}
 	for (unsigned j = 0; j < pool->n_ranges; j++) {
 		r = spans_add(v4, pool->ranges[j].first, pool->ranges[j].last,
 			      config_setting_get_elem(ranges, j), link, pool->name);
@@ -852,13 +908,15 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 	return 0;
 }
 
-static const char *const pool6_keys[] = { "name", "range" };
-enum { P6_NAME, P6_RANGE };
+static const char *const pool6_keys[] = {
+	"name", "range", "t1", "t2", "preferred-lifetime", "valid-lifetime",
+};
+enum { P6_NAME, P6_RANGE, P6_T1, P6_T2, P6_PREFERRED, P6_VALID };
 
 static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_pool6 *pool,
 		       unsigned idx, const struct cfg_link *l, struct spans *v6)
 {
-	const config_setting_t *range = NULL;
+	const config_setting_t *range = NULL, *ts[4] = { 0 };
 	int n = config_setting_length(g), r;
 	const char *str = NULL;
 
@@ -880,6 +938,14 @@ static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_p
 			r = parse_range6(p, s, pool);
 			range = s;
 			break;
+		case P6_T1:
+		case P6_T2:
+		case P6_PREFERRED:
+		case P6_VALID:
+			ts[key_index(pool6_keys, ARRAY_SIZE(pool6_keys), config_setting_name(s)) -
+			   P6_T1] = s;
+			r = 0;
+			break;
 		default:
 			r = -EINVAL;
 			break;
@@ -889,6 +955,12 @@ static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_p
 	}
 	if (!range)
 		return perr(p, g, "ipv6 pool \"%s\" has no range", pool->name);
+	{
+		const struct cfg_times lt = { l->t1, l->t2, l->preferred, l->valid };
+		r = parse_times(p, g, ts, &lt, &pool->times);
+		if (r < 0)
+			return r;
+	}
 	if (l->n_prefixes) {
 		unsigned k;
 		for (k = 0; k < l->n_prefixes; k++)
@@ -961,16 +1033,10 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 			l->has_tep = r == 0;
 			break;
 		case LK_T1:
-			r = get_u32(p, s, 0, &l->t1);
-			break;
 		case LK_T2:
-			r = get_u32(p, s, 0, &l->t2);
-			break;
 		case LK_PREFERRED:
-			r = get_u32(p, s, 0, &l->preferred);
-			break;
 		case LK_VALID:
-			r = get_u32(p, s, 1, &l->valid);
+			r = 0;   /* parse_times, below */
 			break;
 		case LK_POOLS4:
 		case LK_POOLS6:
@@ -992,31 +1058,29 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 		return perr(p, set[LK_PREFIXES], "link \"%s\" has no prefixes and no interface",
 			    l->name);
 
-	/* RFC 8415 21.4: T1 <= T2; 21.6: preferred <= valid; T2 <= preferred
-	 * so that the client renews before the address is deprecated. */
-	if (!set[LK_T1])
-		l->t1 = (uint32_t)((uint64_t)l->preferred * 5 / 10);
-	if (!set[LK_T2])
-		l->t2 = (uint32_t)((uint64_t)l->preferred * 8 / 10);
-	if (l->t1 > l->t2)
-		return perr(p, set[LK_T1] ? set[LK_T1] : set[LK_T2] ? set[LK_T2] : g,
-			    "t1 (%u) is greater than t2 (%u) (RFC 8415 21.4)", l->t1, l->t2);
-	if (l->t2 > l->preferred)
-		return perr(p, set[LK_T2] ? set[LK_T2] : set[LK_PREFERRED] ? set[LK_PREFERRED] : g,
-			    "t2 (%u) is greater than preferred-lifetime (%u) (RFC 8415 21.4)",
-			    l->t2, l->preferred);
-	if (l->preferred > l->valid)
-		return perr(p, set[LK_PREFERRED] ? set[LK_PREFERRED] : set[LK_VALID] ? set[LK_VALID] : g,
-			    "preferred-lifetime (%u) is greater than valid-lifetime (%u) "
-			    "(RFC 8415 21.6)",
-			    l->preferred, l->valid);
+	{
+		const struct cfg_times dflt = {
+			.t1 = CFG_DEFAULT_PREFERRED / 2, .t2 = CFG_DEFAULT_PREFERRED / 10 * 8,
+			.preferred = CFG_DEFAULT_PREFERRED, .valid = CFG_DEFAULT_VALID,
+		};
+		const config_setting_t *ts[4] = { set[LK_T1], set[LK_T2], set[LK_PREFERRED],
+						  set[LK_VALID] };
+		struct cfg_times t;
+		r = parse_times(p, g, ts, &dflt, &t);
+		if (r < 0)
+			return r;
+		l->t1 = t.t1;
+		l->t2 = t.t2;
+		l->preferred = t.preferred;
+		l->valid = t.valid;
+	}
 
 	if (set[LK_POOLS4]) {
 		const config_setting_t *s = set[LK_POOLS4];
 		l->n_pools4 = (uint8_t)config_setting_length(s);
 		for (unsigned j = 0; j < l->n_pools4; j++) {
 			const config_setting_t *e = config_setting_get_elem(s, j);
-			r = parse_pool4(p, e, &l->pools4[j], j, v4, l->name);
+			r = parse_pool4(p, e, &l->pools4[j], j, v4, l);
 			if (r < 0)
 				return r;
 			for (unsigned k = 0; k < j; k++)
@@ -1342,6 +1406,16 @@ static const char *level_name(int level)
 	return "info";
 }
 
+/* Pool timers are printed explicitly, so the printout shows what each pool
+ * gives its clients. */
+static void print_times(FILE *f, const struct cfg_times *t)
+{
+	print_kv_u32(f, "        ", "t1", t->t1);
+	print_kv_u32(f, "        ", "t2", t->t2);
+	print_kv_u32(f, "        ", "preferred-lifetime", t->preferred);
+	print_kv_u32(f, "        ", "valid-lifetime", t->valid);
+}
+
 static void print_pools4(FILE *f, const struct cfg_link *l)
 {
 	char buf[2 * ADDR4_STRLEN], a6[ADDR6_STRLEN];
@@ -1365,6 +1439,7 @@ static void print_pools4(FILE *f, const struct cfg_link *l)
 		}
 		if (pl->has_tep)
 			print_kv_str(f, "        ", "tep", fmt_in6(&pl->tep, a6));
+		print_times(f, &pl->times);
 		fprintf(f, "      }%s\n", j + 1 < l->n_pools4 ? "," : "");
 	}
 	fputs("    );\n", f);
@@ -1381,6 +1456,7 @@ static void print_pools6(FILE *f, const struct cfg_link *l)
 		print_kv_str(f, "        ", "name", pl->name);
 		fprintf(f, "        range = \"%s-%s\";\n", fmt_in6(&pl->first, a),
 			fmt_in6(&pl->last, b));
+		print_times(f, &pl->times);
 		fprintf(f, "      }%s\n", j + 1 < l->n_pools6 ? "," : "");
 	}
 	fputs("    );\n", f);

@@ -20,6 +20,12 @@
 #define CFG_MAX_RANGES 16
 #define CFG_MAX_EXCLUDES 64
 
+/* RFC 8415 21.4/21.6 timers, seconds.  A pool inherits its link's unless it
+ * sets its own. */
+struct cfg_times {
+	uint32_t t1, t2, preferred, valid;
+};
+
 struct cfg_range4 {
 	uint32_t first, last;        /* host order, inclusive */
 };
@@ -32,12 +38,14 @@ struct cfg_pool4 {
 	struct cfg_range4 excludes[CFG_MAX_EXCLUDES]; /* single addresses or ranges */
 	bool has_tep;                /* overrides the link's TEP */
 	struct in6_addr tep;
+	struct cfg_times times;
 	int line;
 };
 
 struct cfg_pool6 {
 	char name[CFG_NAME_MAX];
 	struct in6_addr first, last; /* "a-b" or "prefix/len" (len >= 64) */
+	struct cfg_times times;
 	int line;
 };
 

@@ -246,6 +246,11 @@ struct req_ctx {
 	bool reconf_key_sent;
 	uint8_t reconf_key[DHCP6_RECONF_KEY_LEN];
 	bool has_reconf_key;
+	/* RFC 8415 18.3.2: T1/T2 must be the same across the IAs of a Reply;
+	 * each IA's offset is kept and all are set to the smallest at the end. */
+	uint8_t n_ia_marks;
+	size_t ia_marks[DHCP6_MAX_IAS];
+	uint32_t min_t1, min_t2;
 };
 
 /* dstm-04 2.2 "silently discard": count, log the reason (rate-limited)
@@ -310,7 +315,7 @@ static bool pool6_in_use(const struct in6_addr *a, void *arg)
  * commit=false (Advertise) leaves the pools untouched. */
 static int choose_addr(struct req_ctx *c, const struct dhcp6_ia *ia, bool commit,
 		       struct in6_addr *out, const char **pool_name,
-		       const struct in6_addr **tep)
+		       const struct in6_addr **tep, const struct cfg_times **times)
 {
 	struct server *s = c->s;
 	struct server_link *lk = c->link;
@@ -329,6 +334,7 @@ static int choose_addr(struct req_ctx *c, const struct dhcp6_ia *ia, bool commit
 				pool4_release(p, v4);
 			in6_set_mapped(out, v4);
 			*pool_name = p->cfg->name;
+			*times = &p->cfg->times;
 			*tep = p->cfg->has_tep ? &p->cfg->tep : lk->cfg->has_tep ? &lk->cfg->tep : NULL;
 			return 0;
 		}
@@ -346,28 +352,46 @@ static int choose_addr(struct req_ctx *c, const struct dhcp6_ia *ia, bool commit
 			p->used++;
 		*pool_name = p->cfg->name;
 		*tep = NULL;
+		*times = &p->cfg->times;
 		return 0;
 	}
 	return -ENOSPC;
 }
 
-static void lease_fill_client(struct req_ctx *c, struct lease *l)
+static void lease_fill_client(struct req_ctx *c, struct lease *l, const struct cfg_times *t)
 {
-	const struct cfg_link *lc = c->link->cfg;
 	l->client_addr = c->client_addr;
 	l->has_relay = c->n_hops > 0;
 	if (l->has_relay) {
 		l->relay_addr = c->rx->src;
 		l->relay_link = c->hops[0].link;
 	}
-	l->preferred = lc->preferred;
-	l->valid = lc->valid;
+	l->preferred = t->preferred;
+	l->valid = t->valid;
 	l->cltt = c->s->now;
-	l->expires = c->s->now + lc->valid;
+	l->expires = c->s->now + t->valid;
 	if (c->has_reconf_key) {
 		l->has_reconf_key = true;
 		memcpy(l->reconf_key, c->reconf_key, sizeof(l->reconf_key));
 	}
+}
+
+/* The timers for an existing lease: its pool's, or the link's if the
+ * configuration no longer has that pool. */
+static struct cfg_times lease_times(struct req_ctx *c, const struct lease *l)
+{
+	const struct cfg_link *lc = c->link->cfg;
+	struct cfg_times t = { lc->t1, lc->t2, lc->preferred, lc->valid };
+	if (l->kind == LEASE_KIND_V4) {
+		struct pool4 *p = pool4_of(c->s, in6_mapped_v4(&l->addr), NULL);
+		if (p)
+			t = p->cfg->times;
+	} else {
+		struct pool6 *p = pool6_of(c->s, &l->addr);
+		if (p)
+			t = p->cfg->times;
+	}
+	return t;
 }
 
 static int lease_persist(struct server *s, struct lease *l)
@@ -451,10 +475,9 @@ static int put_ia_status(struct dhcp6_buf *b, const struct dhcp6_ia *ia, uint16_
  * Address option (with the TEP when one is configured) comes right before
  * the IA, and the IA carries the IPv4-mapped address. */
 static int put_ia_addr(struct req_ctx *c, struct dhcp6_buf *b, const struct dhcp6_ia *ia,
-		       const struct in6_addr *addr, uint32_t preferred, uint32_t valid,
+		       const struct in6_addr *addr, const struct cfg_times *t,
 		       const struct in6_addr *tep)
 {
-	const struct cfg_link *lc = c->link->cfg;
 	size_t mark;
 	int r;
 	if (ia->ipv4) {
@@ -462,10 +485,15 @@ static int put_ia_addr(struct req_ctx *c, struct dhcp6_buf *b, const struct dhcp
 		if (r < 0)
 			return r;
 	}
-	r = dhcp6_put_ia_begin(b, ia->type, ia->iaid, lc->t1, lc->t2, &mark);
+	r = dhcp6_put_ia_begin(b, ia->type, ia->iaid, t->t1, t->t2, &mark);
 	if (r < 0)
 		return r;
-	r = dhcp6_put_iaaddr(b, addr, preferred, valid, -1, NULL);
+	if (c->n_ia_marks < DHCP6_MAX_IAS) {
+		c->ia_marks[c->n_ia_marks++] = mark;
+		c->min_t1 = MIN(c->min_t1, t->t1);
+		c->min_t2 = MIN(c->min_t2, t->t2);
+	}
+	r = dhcp6_put_iaaddr(b, addr, t->preferred, t->valid, -1, NULL);
 	if (r < 0)
 		return r;
 	/* RFC 8415 18.3.4: other addresses the client still lists are not
@@ -520,12 +548,13 @@ static int ia_commit(struct req_ctx *c, struct dhcp6_buf *b, const struct dhcp6_
 		l = NULL;
 	}
 	if (l) {
-		lease_fill_client(c, l);
+		struct cfg_times t = lease_times(c, l);
+		lease_fill_client(c, l, &t);
 		r = lease_persist(s, l);
 		if (r < 0)
 			return r;
 		s->stats.leases_renewed++;
-		return put_ia_addr(c, b, ia, &l->addr, l->preferred, l->valid, lease_tep(l));
+		return put_ia_addr(c, b, ia, &l->addr, &t, lease_tep(l));
 	}
 
 	/* No binding.  RFC 8415 18.3.4/18.3.5: ds46 creates bindings on Renew
@@ -534,7 +563,8 @@ static int ia_commit(struct req_ctx *c, struct dhcp6_buf *b, const struct dhcp6_
 	struct lease nl = { 0 };
 	const char *pool = NULL;
 	const struct in6_addr *tep = NULL;
-	r = choose_addr(c, ia, true, &nl.addr, &pool, &tep);
+	const struct cfg_times *times = NULL;
+	r = choose_addr(c, ia, true, &nl.addr, &pool, &tep, &times);
 	if (r == -ENOSPC) {
 		s->stats.noaddrsavail++;
 		return put_ia_status(b, ia, DHCP6_STATUS_NOADDRSAVAIL,
@@ -551,7 +581,7 @@ static int ia_commit(struct req_ctx *c, struct dhcp6_buf *b, const struct dhcp6_
 		nl.tep = *tep;
 	}
 	snprintf(nl.pool, sizeof(nl.pool), "%s", pool);
-	lease_fill_client(c, &nl);
+	lease_fill_client(c, &nl, times);
 	r = lease_insert(&s->leases, &nl, &l);
 	if (r < 0) {
 		pool_account(s, &nl, false);
@@ -564,7 +594,7 @@ static int ia_commit(struct req_ctx *c, struct dhcp6_buf *b, const struct dhcp6_
 		s->stats.leases_v4_assigned++;
 	else
 		s->stats.leases_na_assigned++;
-	return put_ia_addr(c, b, ia, &l->addr, l->preferred, l->valid, lease_tep(l));
+	return put_ia_addr(c, b, ia, &l->addr, times, lease_tep(l));
 }
 
 /* Advertise: what a Request would get, without committing anything. */
@@ -578,18 +608,20 @@ static int ia_advertise(struct req_ctx *c, struct dhcp6_buf *b, const struct dhc
 		return put_ia_status(b, ia, DHCP6_STATUS_NOADDRSAVAIL, "temporary addresses not served");
 	}
 	l = lease_find_client(&s->leases, kind, &c->m->clientid, ia->iaid);
-	if (l && addr_on_link(c->link, &l->addr, ia->ipv4))
-		return put_ia_addr(c, b, ia, &l->addr, c->link->cfg->preferred,
-				   c->link->cfg->valid, lease_tep(l));
+	if (l && addr_on_link(c->link, &l->addr, ia->ipv4)) {
+		struct cfg_times t = lease_times(c, l);
+		return put_ia_addr(c, b, ia, &l->addr, &t, lease_tep(l));
+	}
 	struct in6_addr a;
 	const char *pool;
 	const struct in6_addr *tep;
-	if (choose_addr(c, ia, false, &a, &pool, &tep) < 0) {
+	const struct cfg_times *times;
+	if (choose_addr(c, ia, false, &a, &pool, &tep, &times) < 0) {
 		s->stats.noaddrsavail++;
 		return put_ia_status(b, ia, DHCP6_STATUS_NOADDRSAVAIL,
 				     ia->ipv4 ? "no IPv4 addresses available" : "no addresses available");
 	}
-	return put_ia_addr(c, b, ia, &a, c->link->cfg->preferred, c->link->cfg->valid, tep);
+	return put_ia_addr(c, b, ia, &a, times, tep);
 }
 
 /* Reconfigure Accept and the key (RFC 8415 18.3.2, 20.4.1). */
@@ -636,11 +668,16 @@ static int handle_assign(struct req_ctx *c, struct dhcp6_buf *b, uint8_t type)
 		if (r < 0)
 			return r;
 	}
+	c->min_t1 = c->min_t2 = UINT32_MAX;
 	for (uint8_t i = 0; i < c->m->n_ia; i++) {
 		r = type == DHCP6_ADVERTISE ? ia_advertise(c, b, &c->m->ia[i])
 					    : ia_commit(c, b, &c->m->ia[i]);
 		if (r < 0)
 			return r;
+	}
+	for (uint8_t i = 0; i < c->n_ia_marks; i++) {
+		put_be32(b->data + c->ia_marks[i] + 8, c->min_t1);   /* IAID, then T1, T2 */
+		put_be32(b->data + c->ia_marks[i] + 12, c->min_t2);
 	}
 	if (type == DHCP6_ADVERTISE && c->m->reconf_accept && c->s->cfg->server.reconfigure)
 		return dhcp6_put_opt(b, DHCP6_OPT_RECONF_ACCEPT, NULL, 0);

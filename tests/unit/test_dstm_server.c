@@ -33,7 +33,8 @@
 	"    tep = \"2001:db8:46::ffff\";\n" \
 	"    t1 = 100; t2 = 160; preferred-lifetime = 200; valid-lifetime = 300;\n" \
 	"    ipv4-pools = ( { name = \"v4\"; ranges = [ \"192.0.2.10-192.0.2.12\" ]; } );\n" \
-	"    ipv6-pools = ( { name = \"na\"; range = \"2001:db8:46::1000-2001:db8:46::1fff\"; } );\n" \
+	"    ipv6-pools = ( { name = \"na\"; range = \"2001:db8:46::1000-2001:db8:46::1fff\";\n" \
+	"                     t1 = 50; t2 = 80; valid-lifetime = 250; } );\n" \
 	"  },\n" \
 	"  { name = \"far\"; prefixes = [ \"2001:db8:47::/64\" ];\n" \
 	"    ipv4-pools = ( { name = \"far4\"; ranges = [ \"198.51.100.0/30\" ];\n" \
@@ -240,6 +241,14 @@ static void rfc8415_18_3_1_rapid_commit(void **state)
 	assert_int_equal(m.n_ia, 2);
 	assert_true(m.ia[0].ipv4);
 	assert_false(m.ia[1].ipv4);                  /* 6.1: applies to the next IA only */
+	/* per-pool lifetimes; RFC 8415 18.3.2: one T1/T2 for all IAs, the
+	 * smallest (the IPv6 pool's 50/80, not the IPv4 pool's 100/160) */
+	assert_int_equal(m.ia[0].addrs[0].valid, 300);
+	assert_int_equal(m.ia[1].addrs[0].valid, 250);
+	assert_int_equal(m.ia[0].t1, 50);
+	assert_int_equal(m.ia[0].t2, 80);
+	assert_int_equal(m.ia[1].t1, 50);
+	assert_int_equal(m.ia[1].t2, 80);
 	assert_false(in6_is_mapped(&m.ia[1].addrs[0].addr));
 	assert_true(in6_prefix_match(&m.ia[1].addrs[0].addr, ADDR(a6("2001:db8:46::1000")), 116));
 	assert_int_equal(f->s.leases.count, 2);

@@ -75,6 +75,26 @@ const char *fmt_hex(const uint8_t *p, size_t len, char *buf, size_t buflen);
 /* Parse hex (with optional ':' separators); returns length or -EINVAL. */
 int parse_hex(const char *s, uint8_t *out, size_t outlen);
 
+/* Non-cryptographic hashing for in-memory tables: FNV-1a 64 over bytes,
+ * chained through h (start with HASH64_INIT), and the splitmix64 finaliser
+ * for avalanche before reducing to a bucket. */
+#define HASH64_INIT 0xcbf29ce484222325ull
+static inline uint64_t hash64_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+static inline uint64_t hash64_mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 /* True when a matches prefix p/len. */
 int in6_prefix_match(const struct in6_addr *a, const struct in6_addr *p, unsigned len);
 

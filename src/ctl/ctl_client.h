@@ -14,6 +14,7 @@
 
 /* Exit statuses (docs/man/ds46ctl.8.md, EXIT STATUS). */
 enum {
+	CTL_EXIT_DONE = -1,          /* internal: the answer was printed as JSON */
 	CTL_EXIT_OK = 0,
 	CTL_EXIT_FAIL = 1,           /* the daemon answered {"ok":false,...} */
 	CTL_EXIT_USAGE = 2,          /* bad command line */
@@ -48,6 +49,14 @@ int ctl_cmd_ping(struct ctl_client *c, int argc, char **argv);
  * returned. */
 int ctl_client_call(struct ctl_client *c, const struct ctl_req *req,
 		    struct json_object **resp);
+
+/* ctl_client_call for commands that print a table: returns CTL_EXIT_OK with
+ * *resp and *member (the answer's `key`, of type `type`) only when a table
+ * is to be printed; otherwise (--json, an error, a malformed answer) the
+ * exit status with nothing to free. */
+int ctl_client_query(struct ctl_client *c, const struct ctl_req *req, const char *key,
+		     enum json_type type, struct json_object **resp,
+		     struct json_object **member);
 
 /* Print a usage line for a subcommand on stderr; returns CTL_EXIT_USAGE. */
 int ctl_client_usage(struct ctl_client *c, const char *cmd);

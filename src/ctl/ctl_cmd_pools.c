@@ -15,18 +15,9 @@ int ctl_cmd_pools(struct ctl_client *c, int argc, char **argv)
 
 	if (argc > 1)
 		return ctl_client_usage(c, argv[0]);
-	ret = ctl_client_call(c, &req, &resp);
-	if (ret != CTL_EXIT_OK || c->json) {
-		if (resp)
-			json_object_put(resp);
-		return ret;
-	}
-	if (!json_object_object_get_ex(resp, "pools", &arr) ||
-	    !json_object_is_type(arr, json_type_array)) {
-		fprintf(stderr, "%s: pools: malformed answer\n", c->prog);
-		json_object_put(resp);
-		return CTL_EXIT_UNREACHABLE;
-	}
+	ret = ctl_client_query(c, &req, "pools", json_type_array, &resp, &arr);
+	if (ret != CTL_EXIT_OK)
+		return ret == CTL_EXIT_DONE ? CTL_EXIT_OK : ret;
 
 	ctl_table_init(&t, sizeof(cols) / sizeof(cols[0]), cols);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {

@@ -12,18 +12,9 @@ int ctl_cmd_stats(struct ctl_client *c, int argc, char **argv)
 
 	if (argc > 1)
 		return ctl_client_usage(c, argv[0]);
-	ret = ctl_client_call(c, &req, &resp);
-	if (ret != CTL_EXIT_OK || c->json) {
-		if (resp)
-			json_object_put(resp);
-		return ret;
-	}
-	if (!json_object_object_get_ex(resp, "stats", &stats) ||
-	    !json_object_is_type(stats, json_type_object)) {
-		fprintf(stderr, "%s: stats: malformed answer\n", c->prog);
-		json_object_put(resp);
-		return CTL_EXIT_UNREACHABLE;
-	}
+	ret = ctl_client_query(c, &req, "stats", json_type_object, &resp, &stats);
+	if (ret != CTL_EXIT_OK)
+		return ret == CTL_EXIT_DONE ? CTL_EXIT_OK : ret;
 	json_object_object_foreach(stats, k0, v0) {
 		(void)v0;
 		if ((int)strlen(k0) > w)

@@ -143,6 +143,27 @@ static int recv_all(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
+int ctl_client_query(struct ctl_client *c, const struct ctl_req *req, const char *key,
+		     enum json_type type, struct json_object **resp,
+		     struct json_object **member)
+{
+	int ret = ctl_client_call(c, req, resp);
+	if (ret != CTL_EXIT_OK || c->json) {
+		if (*resp)
+			json_object_put(*resp);
+		*resp = NULL;
+		return ret == CTL_EXIT_OK ? CTL_EXIT_DONE : ret;
+	}
+	if (!json_object_object_get_ex(*resp, key, member) ||
+	    !json_object_is_type(*member, type)) {
+		fprintf(stderr, "%s: %s: malformed answer\n", c->prog, ctl_cmd_name(req->cmd));
+		json_object_put(*resp);
+		*resp = NULL;
+		return CTL_EXIT_UNREACHABLE;
+	}
+	return CTL_EXIT_OK;
+}
+
 int ctl_client_call(struct ctl_client *c, const struct ctl_req *req,
 		    struct json_object **resp)
 {

@@ -4,33 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a 64 with a murmur finaliser: cheap and spreads 16-byte keys well. */
-static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-static uint64_t hash_fin(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
-}
+#include "common/util.h"
+
 static size_t addr_bucket(const struct lease_table *t, const struct in6_addr *a)
 {
-	return hash_fin(hash_bytes(0xcbf29ce484222325ull, a->s6_addr, 16)) & (t->nbuckets - 1);
+	return hash64_mix(hash64_bytes(HASH64_INIT, a->s6_addr, 16)) & (t->nbuckets - 1);
 }
 static size_t client_bucket(const struct lease_table *t, uint8_t kind,
 			    const struct dhcp6_duid *d, uint32_t iaid)
 {
 	uint8_t k[5] = { kind, (uint8_t)(iaid >> 24), (uint8_t)(iaid >> 16),
 			 (uint8_t)(iaid >> 8), (uint8_t)iaid };
-	uint64_t h = hash_bytes(0xcbf29ce484222325ull, k, sizeof(k));
-	return hash_fin(hash_bytes(h, d->data, d->len)) & (t->nbuckets - 1);
+	uint64_t h = hash64_bytes(HASH64_INIT, k, sizeof(k));
+	return hash64_mix(hash64_bytes(h, d->data, d->len)) & (t->nbuckets - 1);
 }
 
 int lease_table_init(struct lease_table *t, size_t hint)

@@ -207,33 +207,17 @@ bool pool6_contains(const struct pool6 *p, const struct in6_addr *a)
 	return p->cfg && v >= in6_u128(&p->cfg->first) && v <= in6_u128(&p->cfg->last);
 }
 
-/* FNV-1a 64 over the input, then the splitmix64 finalizer for avalanche. */
-static uint64_t fnv1a(uint64_t h, const uint8_t *b, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 static uint64_t pool6_hash(uint64_t seed, const uint8_t *duid, size_t duid_len, uint32_t iaid,
 			   uint32_t attempt)
 {
 	uint8_t tail[8];
-	uint64_t h = fnv1a(0xcbf29ce484222325ull ^ mix64(seed), duid, duid_len);
+	uint64_t h = hash64_bytes(HASH64_INIT ^ hash64_mix(seed), duid, duid_len);
 
 	put_be32(tail, iaid);
 	put_be32(tail + 4, attempt);
-	h = fnv1a(h, tail, sizeof(tail));
-	return mix64(h ^ duid_len);
+	h = hash64_bytes(h, tail, sizeof(tail));
+	return hash64_mix(h ^ duid_len);
 }
 
 /* Interface identifiers that must not be assigned: the Subnet-Router anycast

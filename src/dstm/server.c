@@ -196,14 +196,19 @@ fail:
 
 int server_resync(struct server *s)
 {
+	int ifindex[CFG_MAX_LINKS];
 	uint64_t n = 0;
 	int r;
+	for (uint16_t i = 0; i < s->n_links; i++)
+		ifindex[i] = s->links[i].ifindex;
 	lease_table_free(&s->leases);
 	server_links_free(s);
 	s->store_failed = false;
 	r = server_links_init(s);
 	if (r < 0)
 		return r;
+	for (uint16_t i = 0; i < s->n_links; i++)
+		s->links[i].ifindex = ifindex[i];
 	store_lease_count(s->store, &n);
 	r = lease_table_init(&s->leases, (size_t)n);
 	if (r < 0)
@@ -1128,13 +1133,20 @@ static int reconf_build(struct server *s, const struct lease *l, struct server_t
 		tx->len = rb.len;
 		tx->dst = l->relay_addr;
 		tx->dport = DHCP6_SERVER_PORT;
+		tx->ifindex = 0;
 	} else {
 		memcpy(tx->buf, b.data, b.len);
 		tx->len = b.len;
 		tx->dst = l->client_addr;
 		tx->dport = DHCP6_CLIENT_PORT;
+		/* a link-local client address needs the link's interface */
+		tx->ifindex = 0;
+		for (uint16_t i = 0; i < s->n_links; i++)
+			if (addr_on_link(&s->links[i], &l->addr, l->kind == LEASE_KIND_V4)) {
+				tx->ifindex = s->links[i].ifindex;
+				break;
+			}
 	}
-	tx->ifindex = 0;
 	return 0;
 }
 

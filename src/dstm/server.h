@@ -44,6 +44,8 @@ uint64_t server_stat_get(const struct server_stats *s, size_t i);
 /* Runtime state of one configured link: its pools. */
 struct server_link {
 	const struct cfg_link *cfg;
+	int ifindex;                 /* of cfg->interface, set by the I/O layer;
+	                                0: reached through relays only */
 	uint8_t n_pools4, n_pools6;
 	struct pool4 pools4[CFG_MAX_POOLS];
 	struct pool6 pools6[CFG_MAX_POOLS];

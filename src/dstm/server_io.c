@@ -247,6 +247,9 @@ int server_io_open(struct server *s, struct event_base *base, struct server_io *
 			goto fail;
 		}
 	}
+	for (uint16_t i = 0; i < s->n_links; i++)
+		if (s->links[i].cfg->interface[0])
+			s->links[i].ifindex = (int)if_nametoindex(s->links[i].cfg->interface);
 	io->ev = event_new(base, io->fd, EV_READ | EV_PERSIST, io_readable, io);
 	if (!io->ev || event_add(io->ev, NULL) < 0) {
 		r = -ENOMEM;

@@ -65,6 +65,7 @@ static void fx_start(struct fx *f)
 	f->s.send = fx_send;
 	f->s.send_ctx = f;
 	f->s.now = 1000000;
+	f->s.links[0].ifindex = 7;   /* "s0", as the I/O layer would set it */
 	(void)err;
 }
 
@@ -567,6 +568,7 @@ static void sec_6_2_reconfigure_with_ipv4_option(void **state)
 	assert_int_equal(f->n_sent, 1);
 	assert_int_equal(f->sent.dport, 546);
 	assert_memory_equal(&f->sent.dst, ADDR(a6("fe80::2")), 16);
+	assert_int_equal(f->sent.ifindex, 7);        /* link-local: through s0 */
 	assert_int_equal(dhcp6_msg_parse(f->sent.buf, f->sent.len, V4CODE, &rc), 0);
 	assert_int_equal(rc.type, DHCP6_RECONFIGURE);
 	assert_int_equal(rc.xid, 0);

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The ds46 demo (README):   sudo ./scripts/demo.sh
+#
+# Builds ds46, then on three network namespaces
+#
+#   ds46-demo-<pid>-cli          ds46-demo-<pid>-srv              ds46-demo-<pid>-rly
+#   c0 2001:db8:46::2 ---------- s0 2001:db8:46::1   ds46-dstmd
+#                                s1 2001:db8:48::1 --------------- r0 2001:db8:48::2
+#                                                                 (relay agent for the
+#                                                                  link 2001:db8:47::/64)
+#
+# runs ds46-dstmd with examples/dstmd.conf (only the store and the control
+# socket moved to a temporary directory) and shows, with the scapy client of
+# the network tests (tests/net/dhcp6c.py):
+#   1. a DSTM host borrowing an IPv4 address and learning its TEP (dstm-04 6.2),
+#   2. a client behind a relay agent getting an address of the second link,
+#   3. ds46ctl leases and pools,
+#   4. a Reconfigure round: the server asks a host that holds only an IPv6
+#      address to come back for an IPv4 one,
+#   5. ds46ctl stats.
+# Everything it creates is removed on exit.  No arguments; exit 0 when every
+# step worked.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: needs root (network namespaces): sudo $0" >&2
+	exit 1
+fi
+
+B=${DS46_BUILD:-build}
+PY=/usr/bin/python3           # Debian's python, with python3-scapy
+NS=ds46-demo-$$
+CLI=$NS-cli SRV=$NS-srv RLY=$NS-rly
+TMP=$(mktemp -d /tmp/ds46-demo.XXXXXX)
+DPID=
+failed=0
+
+cleanup() {
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$DPID" 2>/dev/null || true
+	fi
+	for n in "$CLI" "$SRV" "$RLY"; do
+		ip netns del "$n" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "dependencies and build"
+scripts/deps.sh test
+# Only what the demo runs: the daemon and its control client.
+make -j2 --no-print-directory "$B/ds46-dstmd" "$B/ds46ctl" >"$TMP/make.log" 2>&1 ||
+	{ cat "$TMP/make.log" >&2; exit 1; }
+echo "built $B/ds46-dstmd and $B/ds46ctl"
+
+step "topology: client -- server -- relay"
+for n in "$CLI" "$SRV" "$RLY"; do
+	ip netns add "$n"
+	for k in all default; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.$k.accept_dad=0
+	done
+	ip -n "$n" link set lo up
+done
+ip -n "$CLI" link add c0 type veth peer name s0 netns "$SRV"
+ip -n "$RLY" link add r0 type veth peer name s1 netns "$SRV"
+ip -n "$CLI" link set c0 up
+ip -n "$SRV" link set s0 up
+ip -n "$SRV" link set s1 up
+ip -n "$RLY" link set r0 up
+ip -n "$SRV" addr add 2001:db8:46::1/64 dev s0 nodad
+ip -n "$CLI" addr add 2001:db8:46::2/64 dev c0 nodad
+ip -n "$SRV" addr add 2001:db8:48::1/64 dev s1 nodad
+ip -n "$RLY" addr add 2001:db8:48::2/64 dev r0 nodad
+# link-local addresses usable (no DAD, but wait until they exist)
+for pair in "$CLI c0" "$SRV s0" "$RLY r0"; do
+	read -r n dev <<<"$pair"
+	for _ in $(seq 50); do
+		ip -n "$n" -6 addr show dev "$dev" scope link | grep -q 'fe80' &&
+			! ip -n "$n" -6 addr show dev "$dev" | grep -q tentative && break
+		sleep 0.1
+	done
+done
+echo "$CLI: c0 2001:db8:46::2   $SRV: s0 2001:db8:46::1, s1 2001:db8:48::1   $RLY: r0 2001:db8:48::2"
+
+step "ds46-dstmd with examples/dstmd.conf"
+sed -e "s|^\(\s*store\s*=\s*\)\"[^\"]*\"|\1\"$TMP/dstmd.db\"|" \
+    -e "s|^\(\s*control-socket\s*=\s*\)\"[^\"]*\"|\1\"$TMP/dstmd.sock\"|" \
+    examples/dstmd.conf >"$TMP/dstmd.conf"
+diff -u examples/dstmd.conf "$TMP/dstmd.conf" | sed -n '/^[-+] /p' || true
+"$B/ds46-dstmd" -n -c "$TMP/dstmd.conf"
+ip netns exec "$SRV" "$B/ds46-dstmd" -c "$TMP/dstmd.conf" 2>"$TMP/dstmd.log" &
+DPID=$!
+for _ in $(seq 100); do
+	grep -q 'ready:' "$TMP/dstmd.log" && break
+	kill -0 "$DPID" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q 'ready:' "$TMP/dstmd.log"; then
+	echo "demo: ds46-dstmd did not start:" >&2
+	cat "$TMP/dstmd.log" >&2
+	exit 1
+fi
+grep 'ready:' "$TMP/dstmd.log"
+
+ctl() { ip netns exec "$SRV" "$B/ds46ctl" -s "$TMP/dstmd.sock" "$@"; }
+client() { local n=$1; shift; ip netns exec "$n" "$PY" tests/net/dhcp6c.py "$@"; }
+
+# narrate: the JSON of dhcp6c.py as a story
+cat >"$TMP/narrate.py" <<'EOF'
+import json, sys
+V4 = 65046
+
+
+def inner(m):
+    return m["inner"] if m and m.get("type") == 13 else m
+
+
+def ias(m):
+    out = []
+    for ia in m["ias"]:
+        st = ia.get("status")
+        if st:
+            out.append("IA_NA %d: %s" % (ia["iaid"], st["name"]))
+            continue
+        for a in ia["addrs"]:
+            if ia.get("ipv4_option"):
+                o = ia["ipv4_option"]
+                out.append("IPv4 %s (%s), TEP %s" % (a["ipv4"], a["addr"], o["tep"] or "none"))
+            else:
+                out.append("IPv6 %s" % a["addr"])
+    return "; ".join(out) or "nothing"
+
+
+def v4_first(m):
+    for ia in m["ias"]:
+        if ia.get("ipv4_option") and ia["addrs"]:
+            return ia["addrs"][0]["ipv4"], ia["ipv4_option"]["tep"], ia
+    return None, None, None
+
+
+def exchange(res, who):
+    if not res.get("ok"):
+        print("   FAILED: %s" % res.get("error"))
+        return 1
+    adv, rep = res["advertise"], res["reply"]
+    relay = adv["type"] == 13
+    if relay:
+        print("   relay  -> server  Relay-forw(link-address %s, peer %s, Interface-Id %r)"
+              % (adv["link"], adv["peer"], adv["interface_id"]))
+        print("                       carrying Solicit with IPv4 Global Address option (len 0) + IA_NA")
+    else:
+        print("   %s -> ff02::1:2  Solicit with IPv4 Global Address option (len 0) + IA_NA" % who)
+    a, r = inner(adv), inner(rep)
+    print("   server -> %s  %sAdvertise (preference %s): %s" % (
+        "relay " if relay else who, "Relay-repl/" if relay else "", a["preference"], ias(a)))
+    print("   %s -> %s  %sRequest (server %s)" % (
+        "relay " if relay else who, "server" if relay else "ff02::1:2", "Relay-forw/" if relay else "",
+        a["server_duid"]))
+    print("   server -> %s  %sReply: %s" % ("relay " if relay else who, "Relay-repl/" if relay else "", ias(r)))
+    v4, tep, ia = v4_first(r)
+    if ia:
+        ad = ia["addrs"][0]
+        print("   option %d sits right before its IA_NA: %s; T1 %ds, T2 %ds, preferred %ds, valid %ds"
+              % (V4, ia["ipv4_option"]["immediately_before"], ia["t1"], ia["t2"],
+                 ad["preferred"], ad["valid"]))
+        v4a, tepa, _ = v4_first(a)
+        print("=> Solicit with IPv4 Global Address option -> Advertise offers %s, TEP %s -> Request -> Reply %s"
+              % (v4a, tepa, v4))
+    return 0
+
+
+def reconf(res):
+    if not res.get("bind", {}).get("ok"):
+        print("   FAILED: %s" % res.get("error"))
+        return 1
+    r = inner(res["bind"]["reply"])
+    print("   host bound: %s; Reconfigure Accept, reconfigure key received (Auth type %s)"
+          % (ias(r), (r.get("auth") or {}).get("info_type")))
+    if "reconfigure" not in res:
+        print("   FAILED: %s" % res.get("error"))
+        return 1
+    rc = res["reconfigure"]
+    print("   server -> host  Reconfigure (msg-type %s = Renew, ORO %s), HMAC-MD5 %s"
+          % (rc["reconf_msg"], rc["oro"], "verified" if res["hmac_ok"] else "WRONG"))
+    if not res.get("ok"):
+        print("   FAILED: %s" % res.get("error"))
+        return 1
+    print("   host -> server  Renew with IPv4 Global Address option + new IA_NA")
+    print("   server -> host  Reply: %s" % ias(res["renew_reply"]))
+    return 0
+
+
+lines = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+res = lines[-1] if lines else {"ok": False, "error": "client printed nothing"}
+sys.exit(reconf(res) if sys.argv[1] == "reconf" else exchange(res, sys.argv[2]))
+EOF
+narrate() { "$PY" "$TMP/narrate.py" "$@"; }
+
+step "1. a DSTM host borrows an IPv4 address (dstm-04 6.1, 6.2)"
+client "$CLI" --iface c0 --mac 02:46:00:00:00:01 dstm --na-iaid 2 >"$TMP/c1.json" || true
+narrate exchange "host  " <"$TMP/c1.json" || failed=1
+
+step "2. a client behind a relay agent gets an address of link \"relayed\" (RFC 8415 19)"
+client "$RLY" --iface r0 --mac 02:46:00:00:00:02 relay --to 2001:db8:48::1 \
+	--link-addr 2001:db8:47::1 --peer-addr fe80::c2 --ifid r1-port7 >"$TMP/c2.json" || true
+narrate exchange "relay " <"$TMP/c2.json" || failed=1
+
+step "3. ds46ctl leases / pools"
+ctl leases || failed=1
+echo
+ctl pools || failed=1
+
+step "4. Reconfigure: an IPv6-only host is asked to come back for IPv4 (dstm-04 6.2)"
+client "$CLI" --iface c0 --mac 02:46:00:00:00:03 reconfigure-listen --no-v4 --na-iaid 1 \
+	--new-v4-iaid 2 --listen 8 >"$TMP/c3.json" &
+cpid=$!
+for _ in $(seq 100); do grep -q '"bound"' "$TMP/c3.json" 2>/dev/null && break; sleep 0.1; done
+addr=$("$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("event") == "bound":
+        print(e["addrs"][0]); break' "$TMP/c3.json" 2>/dev/null || true)
+if [ -n "$addr" ]; then
+	echo "\$ ds46ctl reconfigure $addr"
+	ctl reconfigure "$addr" || failed=1
+fi
+wait "$cpid" || true
+narrate reconf <"$TMP/c3.json" || failed=1
+
+step "5. ds46ctl stats"
+ctl stats | awk '$2 != 0'
+echo "(counters that are 0 not shown)"
+
+step "server log"
+cat "$TMP/dstmd.log"
+
+if [ "$failed" -ne 0 ]; then
+	echo; echo "demo: a step failed (see above)" >&2
+	exit 1
+fi
+echo; echo "demo: done"

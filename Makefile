@@ -16,8 +16,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wimplicit-fallthrough -Wformat=2 -Wvla -Wpointer-arith -Werror
 OPT     ?= -O2 -g
-CFLAGS  := -std=c17 -D_GNU_SOURCE -Isrc $(WARN) $(PKG_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
-LDFLAGS += $(EXTRA_LDFLAGS)
+CFLAGS  := -std=c17 -D_GNU_SOURCE -pthread -Isrc $(WARN) $(PKG_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
+LDFLAGS += -pthread $(EXTRA_LDFLAGS)
 
 # ---- modules (lowest first) and what each one links against --------------
 common_SRC := $(wildcard src/common/*.c)

@@ -160,13 +160,14 @@ int server_init(struct server *s, struct cfg *cfg)
 {
 	struct store_opts so = {
 		.path = cfg->server.store,
-		.sync_full = cfg->server.store_sync_full,
+		.deferred_sync = cfg->server.store_sync_full,
 	};
 	uint64_t n = 0;
 	int r;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	s->deferred_sync = so.deferred_sync;
 	r = server_links_init(s);
 	if (r < 0)
 		goto fail;
@@ -183,6 +184,9 @@ int server_init(struct server *s, struct cfg *cfg)
 	if (r < 0)
 		goto fail;
 	r = store_lease_foreach(s->store, load_one, s);
+	if (r < 0)
+		goto fail;
+	r = store_sync(s->store);    /* the DUID, if it was just created */
 	if (r < 0)
 		goto fail;
 	/* RFC 8415 20.3: the RDM counter must increase across restarts. */
@@ -1046,6 +1050,8 @@ int server_reclaim(struct server *s)
 	}
 	if (r == 0)
 		r = store_commit(s->store);
+	if (r == 0)
+		r = store_sync(s->store);   /* deferred_sync: this is not on the packet path */
 	if (r < 0) {
 		store_rollback(s->store);
 		free(rc.victims);
@@ -1072,6 +1078,8 @@ int server_release_addr(struct server *s, const struct in6_addr *addr)
 	r = lease_forget(s, l);
 	if (r == 0)
 		r = store_commit(s->store);
+	if (r == 0)
+		r = store_sync(s->store);
 	if (r < 0) {
 		store_rollback(s->store);
 		server_resync(s);

@@ -97,6 +97,8 @@ struct server {
 	size_t n_reconf;
 	struct server_reconf *reconf;
 	bool store_failed;           /* a store write failed in this batch */
+	bool deferred_sync;          /* commits are made durable by the I/O
+	                                layer's store_sync (store-sync full) */
 };
 
 /* Open the store, load the server DUID (creating and persisting it on first

@@ -1,13 +1,15 @@
 /* The server's only socket code.  Datagrams are read in batches with
  * recvmmsg; the whole batch is processed inside one store transaction and
- * its replies leave with one sendmmsg after the commit, so a lease is on disk
- * before the client hears of it and one fsync covers many leases (group
- * commit). */
+ * its replies leave with one sendmmsg once the commit is durable, so a lease
+ * is on disk before the client hears of it and one fsync covers many leases
+ * (group commit).  With store-sync = "full" the fsync runs in a second
+ * thread, overlapping the next batches (see struct server_io). */
 #include "dstm/server_io.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 
 #define IO_BATCH 64
 #define IO_MAX_BATCHES 16        /* per wakeup, so timers and ctl get a turn */
+#define IO_SLOTS 8               /* reply batches in flight to the sync thread */
 #define IO_RCVBUF (8 << 20)
 #define IO_RXBUF (DHCP6_MAX_MSG + 1)  /* one more byte to see oversized datagrams */
 
@@ -32,6 +35,16 @@ struct ifname_cache {
 	char name[IF_NAMESIZE];
 };
 
+/* The replies of one receive batch, waiting for their leases to be durable. */
+struct io_slot {
+	size_t n;
+	struct server_tx tx[IO_BATCH];
+	struct sockaddr_in6 to[IO_BATCH];
+	uint8_t cmsg[IO_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct iovec iov[IO_BATCH];
+	struct mmsghdr msgs[IO_BATCH];
+};
+
 struct server_io {
 	struct server *s;
 	int fd;
@@ -42,11 +55,24 @@ struct server_io {
 	uint8_t cmsg[IO_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	struct iovec iov[IO_BATCH];
 	struct mmsghdr msgs[IO_BATCH];
-	struct server_tx tx[IO_BATCH];
-	struct sockaddr_in6 to[IO_BATCH];
-	uint8_t txcmsg[IO_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	struct iovec txiov[IO_BATCH];
-	struct mmsghdr txmsgs[IO_BATCH];
+
+	/* Pipelined group commit (store-sync = "full"): the loop commits a
+	 * batch without waiting for the disk and queues its slot; the sync
+	 * thread takes every queued slot, makes them durable with one
+	 * store_sync() and sends their replies, while the loop goes on
+	 * reading.  Without the thread, replies leave right after the commit
+	 * (store-sync = "normal": kill -9 safe, the OS holds the data). */
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work, freed;
+	bool stop;
+	bool thread_started;
+	struct io_slot *slots;       /* IO_SLOTS, or 1 without the thread */
+	bool busy[IO_SLOTS];         /* queued or being sent */
+	unsigned queue[IO_SLOTS];    /* FIFO of queued slot indexes */
+	unsigned q_head, q_len;
+	unsigned cur;                /* the slot the loop fills */
 };
 
 static const char *io_ifname(struct server_io *io, int ifindex)
@@ -75,23 +101,22 @@ static void io_fill_msg(struct msghdr *h, struct sockaddr_in6 *sa, struct iovec 
 	h->msg_controllen = ctl_len;
 }
 
-/* Prepare one outgoing datagram: destination, and the interface through
+/* Address one datagram: destination, and the interface through
  * IPV6_PKTINFO (RFC 8415 18.3.10: through the interface it came in on). */
-static void io_prep_tx(struct server_io *io, size_t k, const struct server_tx *tx)
+static void io_prep_tx(const struct server_tx *tx, struct mmsghdr *m, struct sockaddr_in6 *to,
+		       struct iovec *iov, uint8_t *cbuf, size_t cbuf_len)
 {
-	struct sockaddr_in6 *to = &io->to[k];
 	memset(to, 0, sizeof(*to));
 	to->sin6_family = AF_INET6;
 	to->sin6_addr = tx->dst;
 	to->sin6_port = htons(tx->dport);
 	if (IN6_IS_ADDR_LINKLOCAL(&tx->dst))
 		to->sin6_scope_id = (uint32_t)tx->ifindex;
-	io->txiov[k].iov_base = (void *)tx->buf;
-	io->txiov[k].iov_len = tx->len;
+	iov->iov_base = (void *)tx->buf;
+	iov->iov_len = tx->len;
 	size_t clen = 0;
 	if (tx->ifindex > 0) {
-		struct msghdr tmp = { .msg_control = io->txcmsg[k],
-				      .msg_controllen = sizeof(io->txcmsg[k]) };
+		struct msghdr tmp = { .msg_control = cbuf, .msg_controllen = cbuf_len };
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&tmp);
 		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)tx->ifindex };
 		cm->cmsg_level = IPPROTO_IPV6;
@@ -100,14 +125,14 @@ static void io_prep_tx(struct server_io *io, size_t k, const struct server_tx *t
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 		clen = CMSG_SPACE(sizeof(pi));
 	}
-	io_fill_msg(&io->txmsgs[k].msg_hdr, to, &io->txiov[k], clen ? io->txcmsg[k] : NULL, clen);
+	io_fill_msg(&m->msg_hdr, to, iov, clen ? cbuf : NULL, clen);
 }
 
-static void io_flush(struct server_io *io, size_t n)
+static void io_flush(struct server_io *io, struct io_slot *sl)
 {
 	size_t off = 0;
-	while (off < n) {
-		int r = sendmmsg(io->fd, &io->txmsgs[off], (unsigned)(n - off), 0);
+	while (off < sl->n) {
+		int r = sendmmsg(io->fd, &sl->msgs[off], (unsigned)(sl->n - off), 0);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -117,13 +142,18 @@ static void io_flush(struct server_io *io, size_t n)
 		}
 		off += (size_t)r;
 	}
+	sl->n = 0;
 }
 
 static int io_send_one(void *ctx, const struct server_tx *tx)
 {
 	struct server_io *io = ctx;
-	io_prep_tx(io, 0, tx);   /* outside a batch: slot 0 is free */
-	if (sendmsg(io->fd, &io->txmsgs[0].msg_hdr, 0) < 0) {
+	struct mmsghdr m;
+	struct sockaddr_in6 to;
+	struct iovec iov;
+	uint8_t cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	io_prep_tx(tx, &m, &to, &iov, cbuf, sizeof(cbuf));
+	if (sendmsg(io->fd, &m.msg_hdr, 0) < 0) {
 		int e = errno;
 		log_warn("send: %s", strerror(e));
 		return -e;
@@ -131,9 +161,69 @@ static int io_send_one(void *ctx, const struct server_tx *tx)
 	return 0;
 }
 
+static void *io_sync_thread(void *arg)
+{
+	struct server_io *io = arg;
+	unsigned take[IO_SLOTS];
+	pthread_mutex_lock(&io->lock);
+	for (;;) {
+		while (!io->q_len && !io->stop)
+			pthread_cond_wait(&io->work, &io->lock);
+		if (!io->q_len && io->stop)
+			break;
+		unsigned n = io->q_len;
+		for (unsigned i = 0; i < n; i++)
+			take[i] = io->queue[(io->q_head + i) % IO_SLOTS];
+		io->q_head = (io->q_head + n) % IO_SLOTS;
+		io->q_len = 0;
+		pthread_mutex_unlock(&io->lock);
+
+		/* one fdatasync makes every batch committed so far durable */
+		int r = store_sync(io->s->store);
+		for (unsigned i = 0; i < n; i++) {
+			struct io_slot *sl = &io->slots[take[i]];
+			if (r < 0) {
+				log_rl(LOG_ERR, "store sync failed (%s): %zu replies withheld",
+				       strerror(-r), sl->n);
+				sl->n = 0;
+			} else {
+				io_flush(io, sl);
+			}
+		}
+
+		pthread_mutex_lock(&io->lock);
+		for (unsigned i = 0; i < n; i++)
+			io->busy[take[i]] = false;
+		pthread_cond_signal(&io->freed);
+	}
+	pthread_mutex_unlock(&io->lock);
+	return NULL;
+}
+
+/* Hand the current slot to the sync thread and take a free one, waiting
+ * while every slot is in flight (backpressure: the disk sets the pace). */
+static void io_queue_slot(struct server_io *io)
+{
+	pthread_mutex_lock(&io->lock);
+	io->busy[io->cur] = true;
+	io->queue[(io->q_head + io->q_len) % IO_SLOTS] = io->cur;
+	io->q_len++;
+	pthread_cond_signal(&io->work);
+	for (;;) {
+		for (unsigned i = 0; i < IO_SLOTS; i++)
+			if (!io->busy[i]) {
+				io->cur = i;
+				pthread_mutex_unlock(&io->lock);
+				return;
+			}
+		pthread_cond_wait(&io->freed, &io->lock);
+	}
+}
+
 static int io_batch(struct server_io *io)
 {
 	struct server *s = io->s;
+	struct io_slot *sl = &io->slots[io->cur];
 	for (size_t i = 0; i < IO_BATCH; i++) {
 		io->iov[i].iov_base = io->rx[i];
 		io->iov[i].iov_len = sizeof(io->rx[i]);
@@ -145,7 +235,7 @@ static int io_batch(struct server_io *io)
 		return n < 0 && errno != EAGAIN && errno != EINTR ? -errno : 0;
 
 	s->now = now_wall();
-	size_t ntx = 0;
+	sl->n = 0;
 	int r = store_begin(s->store);
 	if (r < 0) {
 		s->stats.drop_store_error += (uint64_t)n;
@@ -170,10 +260,12 @@ static int io_batch(struct server_io *io)
 				rx.dst_multicast = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr);
 			}
 		snprintf(rx.ifname, sizeof(rx.ifname), "%s", io_ifname(io, rx.ifindex));
-		r = server_handle(s, &rx, &io->tx[ntx]);
+		struct server_tx *tx = &sl->tx[sl->n];
+		r = server_handle(s, &rx, tx);
 		if (r > 0) {
-			io_prep_tx(io, ntx, &io->tx[ntx]);
-			ntx++;
+			io_prep_tx(tx, &sl->msgs[sl->n], &sl->to[sl->n], &sl->iov[sl->n],
+				   sl->cmsg[sl->n], sizeof(sl->cmsg[sl->n]));
+			sl->n++;
 		} else if (r < 0 && r != -ENOBUFS) {
 			log_rl(LOG_ERR, "request failed: %s", strerror(-r));
 		}
@@ -183,14 +275,20 @@ static int io_batch(struct server_io *io)
 		/* Nothing was acknowledged; the clients will retransmit.  The
 		 * table in memory ran ahead of the store: rebuild it. */
 		store_rollback(s->store);
-		s->stats.drop_store_error += ntx;
-		log_rl(LOG_ERR, "store commit failed (%s): %zu replies withheld", strerror(-r), ntx);
+		s->stats.drop_store_error += sl->n;
+		log_rl(LOG_ERR, "store commit failed (%s): %zu replies withheld", strerror(-r), sl->n);
+		sl->n = 0;
 		int r2 = server_resync(s);
 		if (r2 < 0)
 			log_err("lease table rebuild failed: %s", strerror(-r2));
 		return n;
 	}
-	io_flush(io, ntx);
+	if (!sl->n)
+		return n;
+	if (io->threaded)
+		io_queue_slot(io);
+	else
+		io_flush(io, sl);
 	return n;
 }
 
@@ -255,6 +353,23 @@ int server_io_open(struct server *s, struct event_base *base, struct server_io *
 		r = -ENOMEM;
 		goto fail;
 	}
+	io->threaded = s->deferred_sync;
+	io->slots = calloc(io->threaded ? IO_SLOTS : 1, sizeof(*io->slots));
+	if (!io->slots) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if (io->threaded) {
+		pthread_mutex_init(&io->lock, NULL);
+		pthread_cond_init(&io->work, NULL);
+		pthread_cond_init(&io->freed, NULL);
+		r = -pthread_create(&io->thread, NULL, io_sync_thread, io);
+		if (r < 0) {
+			io->threaded = false;
+			goto fail;
+		}
+		io->thread_started = true;
+	}
 	s->send = io_send_one;
 	s->send_ctx = io;
 	*out = io;
@@ -274,6 +389,18 @@ void server_io_close(struct server_io *io)
 	}
 	if (io->ev)
 		event_free(io->ev);
+	if (io->thread_started) {
+		/* the thread sends what is queued before it ends */
+		pthread_mutex_lock(&io->lock);
+		io->stop = true;
+		pthread_cond_signal(&io->work);
+		pthread_mutex_unlock(&io->lock);
+		pthread_join(io->thread, NULL);
+		pthread_mutex_destroy(&io->lock);
+		pthread_cond_destroy(&io->work);
+		pthread_cond_destroy(&io->freed);
+	}
+	free(io->slots);
 	if (io->fd >= 0)
 		close(io->fd);
 	free(io);

@@ -94,6 +94,11 @@ int store_tombstones_prune(struct store *s, uint64_t below_seq)
 	return s->ops->tombstones_prune(s, below_seq);
 }
 
+int store_sync(struct store *s)
+{
+	return s->ops->sync ? s->ops->sync(s) : 0;
+}
+
 int store_meta_get(struct store *s, const char *key, void *val, size_t cap, size_t *len)
 {
 	if (!key || (!val && cap))

@@ -60,6 +60,11 @@ struct store;
 struct store_opts {
 	const char *path;            /* SQLite file */
 	bool sync_full;              /* PRAGMA synchronous=FULL (power-loss safe) */
+	bool deferred_sync;          /* commits do not wait for the disk: the
+	                                writer makes them durable with
+	                                store_sync(), possibly from another
+	                                thread (pipelined group commit).
+	                                Overrides sync_full. */
 	bool readonly;               /* a follower such as the border router */
 };
 
@@ -70,6 +75,12 @@ struct store_opts {
 
 int store_open(const struct store_opts *o, struct store **out);
 void store_close(struct store *s);
+
+/* With deferred_sync: make every transaction committed so far durable
+ * (power-loss safe).  The only call that may run in another thread, at the
+ * same time as the handle is used; 0 or negative errno.  Without
+ * deferred_sync commits are already durable and this returns 0. */
+int store_sync(struct store *s);
 
 /* Transactions: every put/del between begin and commit is atomic.
  * begin inside a transaction: -EALREADY; commit outside one: -EINVAL;
@@ -83,7 +94,9 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 
-/* Insert or replace by addr.  Sets l->seq. */
+/* Insert or replace by addr.  Sets l->seq.  A record new to the store
+ * (l->seq == 0) clears the address's tombstone; a record the store returned
+ * before (a renewal) skips that work. */
 int store_lease_put(struct store *s, struct lease *l);
 /* Delete by addr (the deletion is remembered for store_lease_changes).
  * Idempotent: 0, and nothing remembered, if there is no lease at addr. */

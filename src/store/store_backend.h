@@ -27,6 +27,7 @@ struct store_ops {
 	int (*lease_changes)(struct store *s, uint64_t since, uint64_t *last,
 			     store_change_cb cb, void *arg);
 	int (*tombstones_prune)(struct store *s, uint64_t below_seq);
+	int (*sync)(struct store *s);   /* may run in another thread */
 
 	int (*meta_get)(struct store *s, const char *key, void *val, size_t cap,
 			size_t *len);

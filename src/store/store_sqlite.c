@@ -15,6 +15,9 @@
 #include "store/store_backend.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +135,7 @@ struct store_sqlite {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST__MAX];
 	uint64_t seq;                /* highest seq handed out (the writer's) */
+	int wal_fd;                  /* deferred_sync: the WAL, for store_sync */
 	bool in_tx;                  /* between store_begin and commit/rollback */
 	char *path;
 };
@@ -385,7 +389,10 @@ static int sqlite_lease_put(struct store *s, struct lease *l)
 	} else {
 		r = stmt_run(ss, ST_PUT);
 	}
-	if (r == 0) {
+	/* A record the store handed out before (seq != 0) has no tombstone:
+	 * only a put after a delete needs one cleared.  (A stale tombstone
+	 * would be harmless anyway: the put's seq is newer.) */
+	if (r == 0 && l->seq == 0) {
 		rc = bind_addr(ss->st[ST_TOMB_CLEAR], 1, &l->addr);
 		r = rc == SQLITE_OK ? stmt_run(ss, ST_TOMB_CLEAR)
 				    : sq_err(ss, rc, "bind tombstone");
@@ -702,8 +709,18 @@ static void sqlite_close(struct store *s)
 	for (int i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(ss->st[i]);
 	sqlite3_close_v2(ss->db);
+	if (ss->wal_fd >= 0)
+		close(ss->wal_fd);
 	free(ss->path);
 	free(ss);
+}
+
+static int sqlite_sync(struct store *s)
+{
+	struct store_sqlite *ss = to_ss(s);
+	if (ss->wal_fd < 0)
+		return 0;
+	return fdatasync(ss->wal_fd) < 0 ? -errno : 0;
 }
 
 static int sqlite_open(const struct store_opts *o, struct store **out)
@@ -717,6 +734,7 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		return -ENOMEM;
 	ss->pub.ops = &store_sqlite_ops;
 	ss->pub.readonly = o->readonly;
+	ss->wal_fd = -1;
 	ss->path = strdup(o->path);
 	if (!ss->path) {
 		free(ss);
@@ -753,8 +771,12 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		r = set_journal_wal(ss);
 		if (r < 0)
 			goto fail;
-		r = exec_sql(ss, o->sync_full ? "PRAGMA synchronous = FULL"
-					      : "PRAGMA synchronous = NORMAL");
+		/* NORMAL in WAL mode: a commit writes its frames but does not
+		 * fsync (kill -9 safe); SQLite still syncs the WAL before every
+		 * checkpoint.  deferred_sync adds an fdatasync of the WAL by the
+		 * caller, which makes it as durable as FULL. */
+		r = exec_sql(ss, o->sync_full && !o->deferred_sync ? "PRAGMA synchronous = FULL"
+								   : "PRAGMA synchronous = NORMAL");
 		if (r < 0)
 			goto fail;
 		/* truncate the WAL after checkpoints that follow a burst */
@@ -787,6 +809,23 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		goto fail;
 	ss->seq = (uint64_t)v;
 
+	if (o->deferred_sync && !o->readonly) {
+		/* The WAL exists while a connection has the database open in
+		 * WAL mode; it is truncated after checkpoints, never replaced. */
+		char *wal;
+		if (asprintf(&wal, "%s-wal", o->path) < 0) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		ss->wal_fd = open(wal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		r = ss->wal_fd < 0 ? -errno : 0;
+		if (r < 0)
+			log_err("store %s: %s", wal, strerror(-r));
+		free(wal);
+		if (r < 0)
+			goto fail;
+	}
+
 	*out = &ss->pub;
 	return 0;
 fail:
@@ -798,6 +837,7 @@ const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
 	.close = sqlite_close,
+	.sync = sqlite_sync,
 	.begin = sqlite_begin,
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,

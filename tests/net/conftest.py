@@ -37,7 +37,7 @@ BUILD = Path(BUILD_NAME) if os.path.isabs(BUILD_NAME) else REPO / BUILD_NAME
 DSTMD = BUILD / "ds46-dstmd"
 DS46CTL = BUILD / "ds46ctl"
 IS_ASAN = "asan" in Path(BUILD_NAME).name
-SANITIZER_MARKS = ("AddressSanitizer", "runtime error:", "LeakSanitizer")
+SANITIZER_MARKS = ("AddressSanitizer", "runtime error:", "LeakSanitizer", "ThreadSanitizer")
 
 _LIVE = []          # topologies not yet cleaned up (atexit)
 

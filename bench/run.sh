@@ -25,6 +25,12 @@
 #   BENCH_PERFDHCP_THREADS=single   perfdhcp -g (single is faster on 2 cores)
 #   BENCH_SKIP_BUILD=1   do not run deps.sh / make
 #   BENCH_KEEP=1         keep the temporary directory (configs, logs, stores)
+#   BENCH_RMEM=4194304   net.core.rmem_default during the run (restored after):
+#                        perfdhcp sets no receive buffer of its own, and at
+#                        the 208 KiB default it drops replies in its own socket
+#                        whenever a server answers faster than it reads; the
+#                        same value applies to every server measured.  0 keeps
+#                        the machine's setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,6 +40,8 @@ CLIENTS=${BENCH_CLIENTS:-100000}
 WINDOW=${BENCH_WINDOW:-256}
 NLEASES=${BENCH_LEASES:-1000000}
 PDTHREADS=${BENCH_PERFDHCP_THREADS:-single}
+RMEM=${BENCH_RMEM:-4194304}
+RMEM_SAVED=$(sysctl -n net.core.rmem_default)
 B=$ROOT/build
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -64,6 +72,7 @@ cleanup() {
 	done
 	ip netns del "$SRV" 2>/dev/null || true
 	ip netns del "$CLI" 2>/dev/null || true
+	sysctl -qw net.core.rmem_default="$RMEM_SAVED" || true
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		echo "bench: kept $TMP"
 	else
@@ -72,6 +81,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+if [ "$RMEM" != 0 ]; then
+	sysctl -qw net.core.rmem_default="$RMEM"
+fi
 
 in_srv() { ip netns exec "$SRV" "$@"; }
 in_cli() { ip netns exec "$CLI" "$@"; }
@@ -262,6 +275,7 @@ null_start() {
 }
 
 echo "ds46 benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) CPUs  kernel $(uname -r)"
+echo "  net.core.rmem_default $(sysctl -n net.core.rmem_default) during the run (BENCH_RMEM; restored after)"
 echo "  period ${PERIOD}s, ${CLIENTS} simulated clients, unlimited rate, 4-way exchanges;"
 echo "  perfdhcp $(perfdhcp -v 2>&1 | head -1) -g $PDTHREADS; kea-dhcp6 $(kea-dhcp6 -v 2>&1 | head -1)"
 echo "  stores in $TMP ($(df -T "$TMP" | awk 'NR == 2 { print $2 }'))"

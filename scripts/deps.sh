@@ -22,5 +22,29 @@ if ((${#missing[@]})); then
 	apt-get update -qq
 	# tshark asks whether non-root users may capture; answer no.
 	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Packages that ship daemons (kea-dhcp6-server for the benchmark) must
+	# not start them: a DHCPv6 server answering on the host's own links is
+	# not what a benchmark run should leave behind.  policy-rc.d tells
+	# invoke-rc.d not to start services during this install.
+	prc=/usr/sbin/policy-rc.d
+	created_prc=
+	if [ ! -e "$prc" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$prc"
+		chmod +x "$prc"
+		created_prc=1
+	fi
+	rc=0
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+	[ -n "$created_prc" ] && rm -f "$prc"
+	[ "$rc" -eq 0 ] || exit "$rc"
+	# and a server package installed here does not stay enabled for the
+	# next boot (a service the operator had installed before is left alone)
+	for p in "${missing[@]}"; do
+		case $p in
+		kea-dhcp6-server)
+			if command -v systemctl >/dev/null; then
+				systemctl disable --now "$p" >/dev/null 2>&1 || true
+			fi ;;
+		esac
+	done
 fi

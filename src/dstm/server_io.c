@@ -259,7 +259,8 @@ static int io_batch(struct server_io *io)
 				rx.ifindex = (int)pi.ipi6_ifindex;
 				rx.dst_multicast = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr);
 			}
-		snprintf(rx.ifname, sizeof(rx.ifname), "%s", io_ifname(io, rx.ifindex));
+		const char *ifn = io_ifname(io, rx.ifindex);
+		memcpy(rx.ifname, ifn, strnlen(ifn, IF_NAMESIZE - 1) + 1);
 		struct server_tx *tx = &sl->tx[sl->n];
 		r = server_handle(s, &rx, tx);
 		if (r > 0) {

@@ -24,12 +24,16 @@ common_SRC := $(wildcard src/common/*.c)
 wire_SRC   := $(wildcard src/wire/*.c)
 store_SRC  := $(wildcard src/store/*.c)
 ctl_SRC    := src/ctl/ctl_proto.c
+os_SRC     := $(wildcard src/os/*.c)
+dataplane_SRC := $(wildcard src/dataplane/*.c)
 dstm_SRC   := $(filter-out src/dstm/dstmd_main.c,$(wildcard src/dstm/*.c))
 
 common_DEPS := common
 wire_DEPS   := wire common
 store_DEPS  := store wire common
 ctl_DEPS    := ctl wire common
+os_DEPS     := os common
+dataplane_DEPS := dataplane os wire common
 dstm_DEPS   := dstm ctl store wire common
 
 obj = $(patsubst %.c,$(V)/obj/%.o,$(1))
@@ -40,7 +44,7 @@ $(V)/lib/lib$(1).a: $(call obj,$($(1)_SRC))
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
 endef
-$(foreach m,common wire store ctl dstm,$(eval $(call MODULE_RULES,$(m))))
+$(foreach m,common wire store ctl os dataplane dstm,$(eval $(call MODULE_RULES,$(m))))
 
 # ---- programs ---------------------------------------------------------------
 PROGS := $(V)/ds46-dstmd $(V)/ds46ctl

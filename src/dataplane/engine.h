@@ -1,0 +1,120 @@
+/* The tunnel engine's packet decisions, for every role of DESIGN.md's table.
+ * Pure: a packet comes in with where it came from, a verdict goes out (drop
+ * with a named reason, write to the TUN, send into the tunnel to a peer, or
+ * answer the local IPv4 sender with an ICMPv4 error).  The I/O loop
+ * (engine_io.c) does the reading and writing, in batches; the protocol
+ * daemons only program bindings and addresses.
+ *
+ * So far the DSTM roles (dstm-04 5, RFC 2473): IPv4 in IPv6, next header 4.
+ *   host (DTI):  TUN -> tunnel to its TEP;  tunnel from its TEP -> TUN
+ *   border router (TEP):  tunnel -> TUN (the IPv4 world), checked against
+ *      the bindings (anti-spoofing);  TUN -> tunnel to the binding's host
+ */
+#ifndef DS46_DATAPLANE_ENGINE_H
+#define DS46_DATAPLANE_ENGINE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/log.h"
+#include "dataplane/binding.h"
+#include "wire/ip.h"
+
+enum dp_role {
+	DP_ROLE_DSTM_HOST = 1,
+	DP_ROLE_DSTM_TEP,
+};
+
+/* Counters, named for the control socket; drop_* are per reason.  The IP
+ * parsers' own reasons (ip_drop_name) are counted in ip_drops[]. */
+#define DP_COUNTERS(X)                                                          \
+	X(rx_tun) X(rx_tunnel) X(tx_tun) X(tx_tunnel)                           \
+	X(rx_tun_bytes) X(rx_tunnel_bytes)                                      \
+	X(icmp4_sent) X(icmp6_errors) X(mss_clamped) X(learned)                 \
+	X(need_address)                                                         \
+	X(drop_malformed) X(drop_no_binding) X(drop_spoofed_source)             \
+	X(drop_not_from_tep) X(drop_not_our_address) X(drop_no_tep)           \
+	X(drop_too_big) X(drop_icmp_ratelimited) X(drop_icmp6_not_ours)         \
+	X(drop_learn_full)
+
+struct dp_stats {
+#define X(n) uint64_t n;
+	DP_COUNTERS(X)
+#undef X
+	uint64_t ip_drops[IP_DROP__MAX];
+};
+extern const char *const dp_stat_names[];
+size_t dp_stat_count(void);
+uint64_t dp_stat_get(const struct dp_stats *s, size_t i);
+
+struct dp_engine {
+	enum dp_role role;
+	/* Largest inner IPv4 packet the tunnel carries without fragmenting
+	 * the tunnel packet: path MTU - tunnel headers (RFC 2473 6.7).  DF
+	 * packets above it get ICMPv4 fragmentation needed (7.2 a); the
+	 * others are sent and the kernel fragments the IPv6 packet (7.2 b). */
+	uint16_t tunnel_mtu;
+	uint16_t mss_clamp;          /* 0: off; else clamp TCP SYN MSS to it */
+	bool tclass_copy;            /* RFC 2473 6.4: outer TC from inner TOS */
+	uint8_t tclass;
+	uint32_t icmp_src;           /* IPv4 source of our ICMPv4 errors */
+	uint16_t icmp_id;
+	struct ratelimit icmp_rl;    /* ICMPv4 errors: 100 then 100/s */
+
+	/* border router */
+	struct binding_table bindings;
+	bool learn;                  /* dstm-04 5.2 learn-from-traffic (unsafe) */
+	uint32_t now;                /* for learned bindings' expiry */
+	uint32_t learn_lifetime;
+	uint32_t learn_max;          /* learning stops at this many bindings:
+	                                spoofed sources cannot exhaust memory */
+
+	/* host */
+	bool has_tep;
+	struct in6_addr tep;
+	bool has_addr4;
+	uint32_t addr4;
+
+	struct dp_stats st;
+};
+
+enum dp_verdict {
+	DP_DROP = 0,
+	DP_TO_TUN,                   /* write pkt/len to the TUN */
+	DP_TO_TUNNEL,                /* send pkt/len to peer over the raw socket */
+	DP_ICMP_TO_TUN,              /* write icmp/len to the TUN (to the sender) */
+	DP_NEED_ADDRESS,             /* host without a lease: dropped, acquire one */
+};
+
+struct dp_out {
+	enum dp_verdict verdict;
+	const char *why;             /* drop reason, for logs */
+	struct in6_addr peer;        /* DP_TO_TUNNEL */
+	uint8_t tclass;              /* DP_TO_TUNNEL */
+	const uint8_t *pkt;
+	size_t len;
+	uint8_t icmp[ICMP4_ERROR_MAX];
+};
+
+/* dstm-04 5.3: the host's tunnel MTU default before any PTB, for an IPv6
+ * path MTU of 1500 and a 40-octet tunnel header. */
+#define DP_DEFAULT_TUNNEL_MTU 1460
+
+int dp_init(struct dp_engine *e, enum dp_role role, uint32_t bindings_hint);
+void dp_free(struct dp_engine *e);
+
+/* An IPv4 packet that arrived through the tunnel (raw IPv6 socket, protocol
+ * 4: the payload after the IPv6 headers) from src6. */
+void dp_tunnel_in(struct dp_engine *e, const struct in6_addr *src6, uint8_t *pkt, size_t len,
+		  struct dp_out *o);
+/* An IPv4 packet read from the TUN. */
+void dp_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+/* An ICMPv6 error about one of our tunnel packets (from the raw socket's
+ * error queue or an ICMPv6 socket), starting at the ICMPv6 header.  Lowers
+ * the tunnel MTU on Packet Too Big and answers the original IPv4 sender
+ * (RFC 2473 8.3). */
+void dp_icmp6_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_out *o);
+
+#endif

@@ -26,7 +26,7 @@ store_SRC  := $(wildcard src/store/*.c)
 ctl_SRC    := src/ctl/ctl_proto.c
 os_SRC     := $(wildcard src/os/*.c)
 dataplane_SRC := $(wildcard src/dataplane/*.c)
-dstm_SRC   := $(filter-out src/dstm/dstmd_main.c,$(wildcard src/dstm/*.c))
+dstm_SRC   := $(filter-out %_main.c,$(wildcard src/dstm/*.c))
 
 common_DEPS := common
 wire_DEPS   := wire common
@@ -34,7 +34,7 @@ store_DEPS  := store wire common
 ctl_DEPS    := ctl wire common
 os_DEPS     := os common
 dataplane_DEPS := dataplane os wire common
-dstm_DEPS   := dstm ctl store wire common
+dstm_DEPS   := dstm dataplane os ctl store wire common
 
 obj = $(patsubst %.c,$(V)/obj/%.o,$(1))
 lib = $(foreach m,$(1),$(V)/lib/lib$(m).a)
@@ -47,7 +47,9 @@ endef
 $(foreach m,common wire store ctl os dataplane dstm,$(eval $(call MODULE_RULES,$(m))))
 
 # ---- programs ---------------------------------------------------------------
-PROGS := $(V)/ds46-dstmd $(V)/ds46ctl
+# every src/dstm/<name>_main.c is a program ds46-<name>
+DSTM_MAINS := $(wildcard src/dstm/*_main.c)
+PROGS := $(patsubst src/dstm/%_main.c,$(V)/ds46-%,$(DSTM_MAINS)) $(V)/ds46ctl
 CTLCLI_SRC := src/ctl/ds46ctl.c $(wildcard src/ctl/ctl_cmd_*.c)
 
 all: $(PROGS) unit bench-tools
@@ -56,7 +58,7 @@ $(V)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(V)/ds46-dstmd: $(call obj,src/dstm/dstmd_main.c) $(call lib,$(dstm_DEPS))
+$(V)/ds46-%: $(V)/obj/src/dstm/%_main.o $(call lib,$(dstm_DEPS))
 	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
 
 $(V)/ds46ctl: $(call obj,$(CTLCLI_SRC)) $(call lib,$(ctl_DEPS))

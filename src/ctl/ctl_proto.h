@@ -30,6 +30,8 @@ enum ctl_cmd {
 	CTL_CMD_RELEASE,             /* "addr": IPv4 or IPv6 lease address */
 	CTL_CMD_RECONFIGURE,         /* "addr" of one of the client's leases, or "duid" (hex) */
 	CTL_CMD_PING,                /* liveness */
+	CTL_CMD_BINDINGS,            /* tunnel bindings (border router; optional "limit") */
+	CTL_CMD__MAX,                /* not a command */
 };
 
 struct ctl_req {

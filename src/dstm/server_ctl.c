@@ -359,8 +359,11 @@ char *server_ctl_answer(struct server *s, const char *buf, size_t len)
 		return answer_reconfigure(s, &req);
 	case CTL_CMD_PING:
 		return answer_ok();
+	case CTL_CMD_BINDINGS:          /* the border router's */
+	case CTL_CMD__MAX:
+		break;
 	}
-	return answer_error("unknown command");
+	return answer_error("command not served by ds46-dstmd");
 }
 
 /* ---- connections -------------------------------------------------------- */

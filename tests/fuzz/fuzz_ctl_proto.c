@@ -50,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(r.has_duid || r.duid.len == 0);
 	switch (r.cmd) {
 	case CTL_CMD_LEASES:
+	case CTL_CMD_BINDINGS:
 		assert(!r.has_addr && !r.has_duid);
 		break;
 	case CTL_CMD_RELEASE:

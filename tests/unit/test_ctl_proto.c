@@ -40,6 +40,7 @@ static void test_parse_simple_commands(void **state)
 		{ "{\"cmd\":\"pools\"}\n", CTL_CMD_POOLS },
 		{ " { \"cmd\" : \"stats\" } \r\n", CTL_CMD_STATS },
 		{ "{\"cmd\":\"ping\"}", CTL_CMD_PING },
+		{ "{\"cmd\":\"bindings\"}", CTL_CMD_BINDINGS },
 	};
 	struct ctl_req r;
 	char err[128];
@@ -301,7 +302,7 @@ static void test_format(void **state)
 
 	r = (struct ctl_req){ .cmd = 0 };
 	assert_int_equal(ctl_req_format(&r, buf, sizeof(buf)), -EINVAL);
-	r = (struct ctl_req){ .cmd = CTL_CMD_PING + 1 };
+	r = (struct ctl_req){ .cmd = CTL_CMD__MAX };
 	assert_int_equal(ctl_req_format(&r, buf, sizeof(buf)), -EINVAL);
 }
 
@@ -399,7 +400,7 @@ static void test_cmd_names(void **state)
 	assert_string_equal(ctl_cmd_name(CTL_CMD_RECONFIGURE), "reconfigure");
 	assert_string_equal(ctl_cmd_name(CTL_CMD_PING), "ping");
 	assert_null(ctl_cmd_name(0));
-	assert_null(ctl_cmd_name(CTL_CMD_PING + 1));
+	assert_null(ctl_cmd_name(CTL_CMD__MAX));
 }
 
 int main(void)

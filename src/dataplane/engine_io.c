@@ -1,0 +1,275 @@
+/* The engine's I/O loop.  Tunnel side: a raw AF_INET6 socket of protocol 4,
+ * read and written in batches of DP_IO_BATCH (recvmmsg/sendmmsg); the
+ * kernel reassembles incoming tunnel packets and fragments outgoing ones
+ * (RFC 2473 7.2 b: PMTU "want").  IPv4 side: the TUN, one read or write
+ * per packet.  Every packet is decided by engine.c. */
+#include "dataplane/engine_io.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "os/rawsock.h"
+
+#include <linux/errqueue.h>
+
+#define DP_IO_BATCH 64
+#define DP_IO_PKT 65536          /* a reassembled tunnel packet, or a TUN read */
+#define DP_IO_ROUNDS 8           /* batches per wakeup before yielding */
+#define DP_IO_ERRS 16
+
+struct dp_io {
+	struct dp_engine *e;
+	struct dp_io_config cfg;
+	struct tun tun;
+	int raw;
+	struct event *ev_tun, *ev_raw;
+	uint8_t (*buf)[DP_IO_PKT];   /* DP_IO_BATCH packet buffers */
+	struct rawsock6_pkt pk[DP_IO_BATCH];
+	struct rawsock6_pkt tx[DP_IO_BATCH];
+	unsigned ntx;
+	struct rawsock6_error errs[DP_IO_ERRS];
+	uint64_t last_need_ms;
+	uint16_t mtu_seen;
+};
+
+static void io_tun_write(struct dp_io *io, const uint8_t *pkt, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
+	ssize_t r = tun_writev(&io->tun, 0, &iov, 1);
+	if (r < 0)
+		log_rl(LOG_WARNING, "dataplane: write to %s: %s", io->tun.name, strerror((int)-r));
+}
+
+static void io_mtu_check(struct dp_io *io)
+{
+	if (io->e->tunnel_mtu == io->mtu_seen)
+		return;
+	io->mtu_seen = io->e->tunnel_mtu;
+	log_info("dataplane: tunnel MTU now %u", io->mtu_seen);
+	if (io->cfg.mtu_changed)
+		io->cfg.mtu_changed(io->cfg.ctx, io->mtu_seen);
+}
+
+/* Every verdict but "into the tunnel", which is batched by the caller. */
+static void io_act(struct dp_io *io, const struct dp_out *o)
+{
+	switch (o->verdict) {
+	case DP_TO_TUN:
+	case DP_ICMP_TO_TUN:
+		io_tun_write(io, o->pkt, o->len);
+		break;
+	case DP_NEED_ADDRESS: {
+		uint64_t now = now_ms_mono();
+		if (io->cfg.need_address && now - io->last_need_ms >= 1000) {
+			io->last_need_ms = now;
+			io->cfg.need_address(io->cfg.ctx);
+		}
+		break;
+	}
+	case DP_DROP:
+		if (o->why)
+			log_rl(LOG_INFO, "dataplane: drop: %s", o->why);
+		break;
+	case DP_TO_TUNNEL:
+		break;
+	}
+}
+
+/* ICMPv6 errors about our tunnel packets, from the error queue: rebuild the
+ * message the parser expects (ICMPv6 header + quoted tunnel packet) from
+ * what the kernel kept (the quoted payload: our inner IPv4 packet). */
+static void io_drain_errors(struct dp_io *io)
+{
+	int n;
+	while ((n = rawsock6_read_errors(io->raw, io->errs, DP_IO_ERRS)) > 0) {
+		for (int i = 0; i < n; i++) {
+			const struct rawsock6_error *er = &io->errs[i];
+			if (er->origin != SO_EE_ORIGIN_ICMP6) {
+				if (er->err == EMSGSIZE && er->info > IP6_HDR_LEN + IP4_MIN_MTU &&
+				    er->info - IP6_HDR_LEN < io->e->tunnel_mtu)
+					io->e->tunnel_mtu = (uint16_t)(er->info - IP6_HDR_LEN);
+				continue;
+			}
+			uint8_t msg[8 + IP6_HDR_LEN + RAWSOCK_ERR_PAYLOAD];
+			memset(msg, 0, 8 + IP6_HDR_LEN);
+			msg[0] = er->type;
+			msg[1] = er->code;
+			put_be32(msg + 4, er->info);
+			uint8_t *h = msg + 8;
+			h[0] = 0x60;
+			put_be16(h + 4, (uint16_t)er->payload_len);
+			h[6] = IPPROTO_IPIP;
+			h[7] = 64;
+			memcpy(h + 24, &er->dst.sin6_addr, 16);
+			memcpy(h + IP6_HDR_LEN, er->payload, er->payload_len);
+			struct dp_out o;
+			dp_icmp6_in(io->e, msg, 8 + IP6_HDR_LEN + er->payload_len, &o);
+			io_act(io, &o);
+		}
+		if (n < DP_IO_ERRS)
+			break;
+	}
+	io_mtu_check(io);
+}
+
+static void io_flush(struct dp_io *io)
+{
+	unsigned off = 0;
+	while (off < io->ntx) {
+		int r = rawsock6_send_batch(io->raw, &io->tx[off], io->ntx - off);
+		if (r > 0) {
+			off += (unsigned)r;
+			continue;
+		}
+		if (r == -EMSGSIZE || r == -EHOSTUNREACH || r == -ENETUNREACH)
+			io_drain_errors(io);
+		log_rl(LOG_WARNING, "dataplane: tunnel send: %s", strerror(-r));
+		off++;   /* drop the one that failed, send the rest */
+	}
+	io->ntx = 0;
+}
+
+static void io_tun_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct dp_io *io = arg;
+	struct dp_out o;
+	(void)fd;
+	(void)what;
+	for (int round = 0; round < DP_IO_ROUNDS; round++) {
+		unsigned i;
+		for (i = 0; i < DP_IO_BATCH; i++) {
+			ssize_t n = tun_read(&io->tun, 0, io->buf[i], DP_IO_PKT);
+			if (n < 0) {
+				if (n != -EAGAIN && n != -EINTR)
+					log_rl(LOG_WARNING, "dataplane: read %s: %s", io->tun.name,
+					       strerror((int)-n));
+				break;
+			}
+			dp_tun_in(io->e, io->buf[i], (size_t)n, &o);
+			if (o.verdict != DP_TO_TUNNEL) {
+				io_act(io, &o);
+				continue;
+			}
+			struct rawsock6_pkt *t = &io->tx[io->ntx++];
+			memset(t, 0, sizeof(*t));
+			t->buf = (uint8_t *)o.pkt;
+			t->len = o.len;
+			t->peer.sin6_family = AF_INET6;
+			t->peer.sin6_addr = o.peer;
+		}
+		io_flush(io);
+		if (i < DP_IO_BATCH)
+			break;
+	}
+	io_mtu_check(io);
+}
+
+static void io_raw_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct dp_io *io = arg;
+	struct dp_out o;
+	(void)fd;
+	(void)what;
+	for (int round = 0; round < DP_IO_ROUNDS; round++) {
+		for (unsigned i = 0; i < DP_IO_BATCH; i++) {
+			memset(&io->pk[i], 0, sizeof(io->pk[i]));
+			io->pk[i].buf = io->buf[i];
+			io->pk[i].size = DP_IO_PKT;
+		}
+		int n = rawsock6_recv_batch(io->raw, io->pk, DP_IO_BATCH);
+		if (n == -EAGAIN || n == -EINTR)
+			break;
+		if (n < 0) {
+			/* a pending ICMPv6 error: the details are on the queue */
+			io_drain_errors(io);
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct rawsock6_pkt *p = &io->pk[i];
+			if (p->truncated) {
+				io->e->st.drop_malformed++;
+				log_rl(LOG_WARNING, "dataplane: tunnel packet over %d octets", DP_IO_PKT);
+				continue;
+			}
+			dp_tunnel_in(io->e, &p->peer.sin6_addr, p->buf, p->len, &o);
+			io_act(io, &o);
+		}
+		if (n < DP_IO_BATCH)
+			break;
+	}
+	io_mtu_check(io);
+}
+
+int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_config *cfg,
+	       struct dp_io **out)
+{
+	struct dp_io *io = calloc(1, sizeof(*io));
+	int r;
+	if (!io)
+		return -ENOMEM;
+	io->e = e;
+	io->cfg = *cfg;
+	io->raw = -1;
+	io->mtu_seen = e->tunnel_mtu;
+	io->buf = malloc(sizeof(*io->buf) * DP_IO_BATCH);
+	if (!io->buf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	struct tun_config tc = { .name = cfg->tun_name, .nonblock = true, .cloexec = true };
+	r = tun_open(&io->tun, &tc);
+	if (r < 0) {
+		log_err("dataplane: TUN %s: %s", cfg->tun_name ? cfg->tun_name : "", strerror(-r));
+		goto fail;
+	}
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = cfg->bind_addr };
+	struct rawsock6_config rc = {
+		.protocol = IPPROTO_IPIP,
+		.bind_addr = cfg->has_bind ? &sa : NULL,
+		.rcvbuf = cfg->rcvbuf,
+		.pmtu = RAWSOCK_PMTU_WANT,
+	};
+	io->raw = rawsock6_open(&rc);
+	if (io->raw < 0) {
+		r = io->raw;
+		io->raw = -1;
+		log_err("dataplane: raw IPv6 socket (protocol 4): %s", strerror(-r));
+		goto fail;
+	}
+	io->ev_tun = event_new(base, io->tun.fd[0], EV_READ | EV_PERSIST, io_tun_readable, io);
+	io->ev_raw = event_new(base, io->raw, EV_READ | EV_PERSIST, io_raw_readable, io);
+	if (!io->ev_tun || !io->ev_raw || event_add(io->ev_tun, NULL) < 0 ||
+	    event_add(io->ev_raw, NULL) < 0) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	*out = io;
+	return 0;
+fail:
+	dp_io_close(io);
+	return r;
+}
+
+void dp_io_close(struct dp_io *io)
+{
+	if (!io)
+		return;
+	if (io->ev_tun)
+		event_free(io->ev_tun);
+	if (io->ev_raw)
+		event_free(io->ev_raw);
+	if (io->raw >= 0)
+		close(io->raw);
+	tun_close(&io->tun);
+	free(io->buf);
+	free(io);
+}
+
+const struct tun *dp_io_tun(const struct dp_io *io)
+{
+	return &io->tun;
+}

@@ -73,6 +73,8 @@ struct store_opts {
  * writer has not created yet fails with -ENOENT.  A handle is used by one
  * thread at a time. */
 
+/* A writer holds an exclusive lock (<path>.lock) for as long as the store is
+ * open: a second writer gets -EBUSY.  Readers take no lock. */
 int store_open(const struct store_opts *o, struct store **out);
 void store_close(struct store *s);
 

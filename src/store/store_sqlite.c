@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,7 @@ struct store_sqlite {
 	sqlite3_stmt *st[ST__MAX];
 	uint64_t seq;                /* highest seq handed out (the writer's) */
 	int wal_fd;                  /* deferred_sync: the WAL, for store_sync */
+	int lock_fd;                 /* writer: flock on <path>.lock */
 	bool in_tx;                  /* between store_begin and commit/rollback */
 	char *path;
 };
@@ -711,6 +713,8 @@ static void sqlite_close(struct store *s)
 	sqlite3_close_v2(ss->db);
 	if (ss->wal_fd >= 0)
 		close(ss->wal_fd);
+	if (ss->lock_fd >= 0)
+		close(ss->lock_fd);     /* releases the flock */
 	free(ss->path);
 	free(ss);
 }
@@ -735,6 +739,31 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 	ss->pub.ops = &store_sqlite_ops;
 	ss->pub.readonly = o->readonly;
 	ss->wal_fd = -1;
+	ss->lock_fd = -1;
+
+	/* One writer per store: the change sequence lives in its memory. */
+	if (!o->readonly) {
+		char *lk;
+		if (asprintf(&lk, "%s.lock", o->path) < 0) {
+			free(ss->path);
+			free(ss);
+			return -ENOMEM;
+		}
+		ss->lock_fd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		r = ss->lock_fd < 0 ? -errno : flock(ss->lock_fd, LOCK_EX | LOCK_NB) < 0 ? -errno : 0;
+		if (r == -EWOULDBLOCK)
+			log_err("store %s: another process is writing it", o->path);
+		else if (r < 0)
+			log_err("store %s: %s", lk, strerror(-r));
+		free(lk);
+		if (r < 0) {
+			if (ss->lock_fd >= 0)
+				close(ss->lock_fd);
+			free(ss->path);
+			free(ss);
+			return r == -EWOULDBLOCK ? -EBUSY : r;
+		}
+	}
 	ss->path = strdup(o->path);
 	if (!ss->path) {
 		free(ss);

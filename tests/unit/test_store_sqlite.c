@@ -809,6 +809,22 @@ static void test_deferred_sync(void **state)
 	store_close(s);
 }
 
+/* One writer per store: a second writer is refused while the first holds
+ * the lock; readers are not; the lock goes with the first writer. */
+static void test_single_writer(void **state)
+{
+	struct fx *f = *state;
+	struct store_opts o = { .path = f->path };
+	struct store *w1 = open_store(f, false), *w2 = NULL, *rd = NULL;
+	assert_int_equal(store_open(&o, &w2), -EBUSY);
+	assert_null(w2);
+	rd = open_store(f, true);
+	store_close(rd);
+	store_close(w1);
+	assert_int_equal(store_open(&o, &w2), 0);
+	store_close(w2);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -826,6 +842,7 @@ int main(void)
 		T(test_kill9_durability),
 		T(test_foreach_many),
 		T(test_deferred_sync),
+		T(test_single_writer),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

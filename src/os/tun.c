@@ -1,0 +1,146 @@
+#include "os/tun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+#define TUN_CLONE_DEV "/dev/net/tun"
+
+static int tun_open_queue(const struct tun_config *cfg, const char *name,
+			  short flags, char out_name[IF_NAMESIZE])
+{
+	int oflags = O_RDWR | (cfg->nonblock ? O_NONBLOCK : 0) | (cfg->cloexec ? O_CLOEXEC : 0);
+	int fd = open(TUN_CLONE_DEV, oflags);
+	if (fd < 0) {
+		int r = -errno;
+		log_err("tun: open %s: %s", TUN_CLONE_DEV, strerror(-r));
+		return r;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = flags;
+	if (name)
+		memcpy(ifr.ifr_name, name, strlen(name)); /* length checked by caller */
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int r = -errno;
+		log_err("tun: TUNSETIFF %s: %s", name ? name : "(kernel-named)", strerror(-r));
+		close(fd);
+		return r;
+	}
+	if (out_name) {
+		memcpy(out_name, ifr.ifr_name, IF_NAMESIZE);
+		out_name[IF_NAMESIZE - 1] = '\0';
+	}
+	return fd;
+}
+
+int tun_open(struct tun *t, const struct tun_config *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < TUN_MAX_QUEUES; i++)
+		t->fd[i] = -1;
+
+	unsigned queues = cfg->queues ? cfg->queues : 1;
+	if (queues > TUN_MAX_QUEUES)
+		return -EINVAL;
+	const char *name = cfg->name && cfg->name[0] ? cfg->name : NULL;
+	if (name && strlen(name) >= IF_NAMESIZE)
+		return -EINVAL;
+	bool mq = cfg->multi_queue || queues > 1;
+
+	short flags = IFF_TUN | IFF_NO_PI;
+	if (mq)
+		flags |= IFF_MULTI_QUEUE;
+	if (cfg->vnet_hdr)
+		flags |= IFF_VNET_HDR;
+
+	int r = tun_open_queue(cfg, name, flags, t->name);
+	if (r < 0)
+		return r;
+	t->fd[0] = r;
+	t->nfds = 1;
+
+	unsigned int features = 0;
+	unsigned int wanted = (unsigned short)flags & (IFF_MULTI_QUEUE | IFF_VNET_HDR);
+	if (ioctl(t->fd[0], TUNGETFEATURES, &features) == 0 && (wanted & ~features)) {
+		r = -EOPNOTSUPP;
+		goto fail;
+	}
+	if (ioctl(t->fd[0], TUNSETPERSIST, 0) < 0) {
+		r = -errno;
+		log_err("tun: %s: TUNSETPERSIST 0: %s", t->name, strerror(-r));
+		goto fail;
+	}
+	/* Later queues attach by the name the first one got. */
+	for (unsigned i = 1; i < queues; i++) {
+		r = tun_open_queue(cfg, t->name, flags, NULL);
+		if (r < 0)
+			goto fail;
+		t->fd[i] = r;
+		t->nfds++;
+	}
+	unsigned idx = if_nametoindex(t->name);
+	if (idx == 0) {
+		r = -errno;
+		log_err("tun: %s: if_nametoindex: %s", t->name, strerror(-r));
+		goto fail;
+	}
+	t->ifindex = (int)idx;
+	t->vnet_hdr = cfg->vnet_hdr;
+	t->multi_queue = mq;
+	log_debug("tun: %s ifindex %d, %d queue(s)%s", t->name, t->ifindex, t->nfds,
+		  t->vnet_hdr ? ", vnet_hdr" : "");
+	return 0;
+fail:
+	tun_close(t);
+	return r;
+}
+
+void tun_close(struct tun *t)
+{
+	for (int i = 0; i < t->nfds && i < TUN_MAX_QUEUES; i++) {
+		if (t->fd[i] >= 0)
+			close(t->fd[i]);
+		t->fd[i] = -1;
+	}
+	t->nfds = 0;
+}
+
+int tun_set_offload(const struct tun *t, unsigned int flags)
+{
+	if (t->nfds < 1 || (!t->vnet_hdr && flags))
+		return -EINVAL;
+	if (ioctl(t->fd[0], TUNSETOFFLOAD, (unsigned long)flags) < 0)
+		return -errno;
+	return 0;
+}
+
+int tun_set_vnet_hdr_size(const struct tun *t, int size)
+{
+	if (t->nfds < 1 || !t->vnet_hdr)
+		return -EINVAL;
+	if (ioctl(t->fd[0], TUNSETVNETHDRSZ, &size) < 0)
+		return -errno;
+	return 0;
+}
+
+ssize_t tun_read(const struct tun *t, int q, void *buf, size_t len)
+{
+	if (q < 0 || q >= t->nfds)
+		return -EINVAL;
+	ssize_t n = read(t->fd[q], buf, len);
+	return n < 0 ? -errno : n;
+}
+
+ssize_t tun_writev(const struct tun *t, int q, const struct iovec *iov, int iovcnt)
+{
+	if (q < 0 || q >= t->nfds)
+		return -EINVAL;
+	ssize_t n = writev(t->fd[q], iov, iovcnt);
+	return n < 0 ? -errno : n;
+}

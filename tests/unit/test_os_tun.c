@@ -1,0 +1,276 @@
+/* Unit tests for src/os/tun: TUN creation (named, kernel-named, multi-queue,
+ * vnet header), persist off, and an ICMP echo round trip through the kernel.
+ *
+ * Runs as root in a private network namespace that main() unshares, so the
+ * host's network is never touched and nothing needs cleaning up; every test
+ * that needs it is skipped (with the reason) when not root or when unshare
+ * fails.
+ *
+ *   test process                      kernel (private netns)
+ *   write(fd, echo 10.0.0.2 -> .1) --> dti0 10.0.0.1/24 --> ICMP
+ *   read(fd) <-- echo reply 10.0.0.1 -> 10.0.0.2 <-----------'
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "os/netlink.h"
+#include "os/tun.h"
+
+static bool netns_ok;
+static char skip_reason[128] = "not run";
+
+#define NEED_NETNS()                                                           \
+	do {                                                                   \
+		if (!netns_ok) {                                               \
+			print_message("skipped: %s\n", skip_reason);           \
+			skip();                                                \
+		}                                                              \
+	} while (0)
+
+static short tun_ifflags(int fd)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	assert_int_equal(ioctl(fd, TUNGETIFF, &ifr), 0);
+	return ifr.ifr_flags;
+}
+
+static void test_tun_bad_args(void **state)
+{
+	(void)state;
+	struct tun t;
+	struct tun_config c = { .name = "0123456789abcdef" }; /* 16 = IF_NAMESIZE */
+	assert_int_equal(tun_open(&t, &c), -EINVAL);
+	assert_int_equal(t.nfds, 0);
+	c = (struct tun_config){ .name = "dti0", .queues = TUN_MAX_QUEUES + 1 };
+	assert_int_equal(tun_open(&t, &c), -EINVAL);
+	tun_close(&t); /* idempotent on a failed open */
+}
+
+static void test_tun_named(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t, t2;
+	struct tun_config c = { .name = "dti0", .nonblock = true, .cloexec = true };
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_string_equal(t.name, "dti0");
+	assert_int_equal(t.nfds, 1);
+	assert_true(t.ifindex > 0);
+	assert_int_equal(t.ifindex, (int)if_nametoindex("dti0"));
+	assert_false(t.vnet_hdr);
+	assert_false(t.multi_queue);
+	assert_true(fcntl(t.fd[0], F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(t.fd[0], F_GETFD) & FD_CLOEXEC);
+	short f = tun_ifflags(t.fd[0]);
+	assert_int_equal(f & (IFF_TUN | IFF_TAP | IFF_NO_PI), IFF_TUN | IFF_NO_PI);
+	assert_int_equal(f & (IFF_PERSIST | IFF_MULTI_QUEUE | IFF_VNET_HDR), 0);
+
+	uint8_t buf[64];
+	assert_int_equal(tun_read(&t, 0, buf, sizeof(buf)), -EAGAIN); /* down, empty */
+	assert_int_equal(tun_read(&t, 1, buf, sizeof(buf)), -EINVAL);
+
+	/* A single-queue device is exclusive. */
+	assert_int_equal(tun_open(&t2, &c), -EBUSY);
+	assert_int_equal(t2.nfds, 0);
+
+	/* Persist off: the device goes with its last fd. */
+	tun_close(&t);
+	assert_int_equal(t.nfds, 0);
+	assert_int_equal(if_nametoindex("dti0"), 0);
+	tun_close(&t);
+}
+
+static void test_tun_kernel_named(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t;
+	struct tun_config c = { .cloexec = true };
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_memory_equal(t.name, "tun", 3);
+	assert_int_equal(t.ifindex, (int)if_nametoindex(t.name));
+	assert_false(fcntl(t.fd[0], F_GETFL) & O_NONBLOCK);
+	tun_close(&t);
+}
+
+static void test_tun_multi_queue(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t;
+	struct tun_config c = { .name = "mq0", .queues = 4, .nonblock = true };
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_int_equal(t.nfds, 4);
+	assert_true(t.multi_queue);
+	for (int i = 0; i < 4; i++) {
+		assert_true(t.fd[i] >= 0);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(t.fd[i], t.fd[j]);
+		assert_true(tun_ifflags(t.fd[i]) & IFF_MULTI_QUEUE);
+		assert_false(fcntl(t.fd[i], F_GETFD) & FD_CLOEXEC);
+	}
+	struct nl nl;
+	assert_int_equal(nl_open(&nl), 0);
+	assert_int_equal(nl_link_index(&nl, "mq0"), t.ifindex);
+	nl_close(&nl);
+	tun_close(&t);
+	assert_int_equal(if_nametoindex("mq0"), 0);
+}
+
+static void test_tun_vnet_hdr(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t, plain;
+	struct tun_config c = { .name = "vh0", .vnet_hdr = true };
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_true(t.vnet_hdr);
+	assert_true(tun_ifflags(t.fd[0]) & IFF_VNET_HDR);
+	int sz = 0;
+	assert_int_equal(ioctl(t.fd[0], TUNGETVNETHDRSZ, &sz), 0);
+	assert_int_equal(sz, 10); /* sizeof(struct virtio_net_hdr) */
+	assert_int_equal(tun_set_vnet_hdr_size(&t, 12), 0);
+	assert_int_equal(ioctl(t.fd[0], TUNGETVNETHDRSZ, &sz), 0);
+	assert_int_equal(sz, 12);
+	assert_int_equal(tun_set_vnet_hdr_size(&t, 4), -EINVAL); /* kernel: < 10 */
+	assert_int_equal(tun_set_offload(&t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), 0);
+	assert_int_equal(tun_set_offload(&t, 0), 0);
+	tun_close(&t);
+
+	c = (struct tun_config){ .name = "pl0" };
+	assert_int_equal(tun_open(&plain, &c), 0);
+	assert_int_equal(tun_set_offload(&plain, TUN_F_CSUM), -EINVAL);
+	assert_int_equal(tun_set_vnet_hdr_size(&plain, 12), -EINVAL);
+	tun_close(&plain);
+}
+
+/* RFC 1071 */
+static uint16_t csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += get_be16(p + i);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Reads from queue 0 until an IPv4 packet of protocol proto arrives (the
+ * kernel also sends IPv6 router solicitations and MLD reports out of a TUN
+ * that is up); its length, or -ETIMEDOUT after a second. */
+static ssize_t read_ipv4(const struct tun *t, uint8_t proto, uint8_t *buf, size_t size)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		struct pollfd pfd = { .fd = t->fd[0], .events = POLLIN };
+		if (poll(&pfd, 1, 1000) <= 0)
+			return -ETIMEDOUT;
+		ssize_t n = tun_read(t, 0, buf, size);
+		if (n == -EAGAIN)
+			continue;
+		if (n < 0)
+			return n;
+		if (n >= 20 && buf[0] >> 4 == 4 && buf[9] == proto)
+			return n;
+	}
+	return -ETIMEDOUT;
+}
+
+static void test_tun_icmp_echo(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t;
+	struct nl nl;
+	struct tun_config c = { .name = "dti0", .nonblock = true, .cloexec = true };
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_int_equal(nl_open(&nl), 0);
+	assert_int_equal(nl_link_set_mtu(&nl, t.ifindex, 1400), 0);
+	uint32_t mtu = 0;
+	assert_int_equal(nl_link_get_mtu(&nl, t.ifindex, &mtu), 0);
+	assert_int_equal(mtu, 1400);
+	assert_int_equal(nl_link_set_up(&nl, t.ifindex, true), 0);
+	struct nl_addr a;
+	struct in_addr v4;
+	inet_pton(AF_INET, "10.0.0.1", &v4);
+	nl_addr_set4(&a, v4);
+	assert_int_equal(nl_addr_add(&nl, t.ifindex, &a, 24, 0), 0);
+
+	uint8_t req[] = {
+		/* IPv4 */ 0x45, 0x00, 0x00, 0x24, /* total length 36 */
+		0x12, 0x34, 0x00, 0x00,             /* id 0x1234, no flags */
+		0x40, 0x01, 0x00, 0x00,             /* TTL 64, ICMP, checksum */
+		10, 0, 0, 2,                        /* source 10.0.0.2 */
+		10, 0, 0, 1,                        /* destination 10.0.0.1 */
+		/* ICMP */ 0x08, 0x00, 0x00, 0x00,  /* echo request, checksum */
+		0xd5, 0x46, 0x00, 0x01,             /* identifier, sequence 1 */
+		'd', 's', '4', '6', 'e', 'c', 'h', 'o',
+	};
+	put_be16(req + 10, csum(req, 20));
+	put_be16(req + 22, csum(req + 20, sizeof(req) - 20));
+
+	struct iovec iov[2] = { { req, 20 }, { req + 20, sizeof(req) - 20 } };
+	assert_int_equal(tun_writev(&t, 0, iov, 2), (ssize_t)sizeof(req));
+
+	uint8_t rep[2048];
+	ssize_t n = read_ipv4(&t, 1, rep, sizeof(rep));
+	assert_int_equal(n, (ssize_t)sizeof(req));
+	assert_int_equal(rep[0], 0x45);
+	assert_int_equal(get_be16(rep + 2), sizeof(req));
+	assert_int_equal(rep[9], 1);
+	assert_int_equal(csum(rep, 20), 0);
+	assert_memory_equal(rep + 12, req + 16, 4); /* from 10.0.0.1 */
+	assert_memory_equal(rep + 16, req + 12, 4); /* to 10.0.0.2 */
+	/* The reply's ICMP part is the request's with type 0 (RFC 792). */
+	uint8_t want[sizeof(req) - 20];
+	memcpy(want, req + 20, sizeof(want));
+	want[0] = 0;
+	put_be16(want + 2, 0);
+	put_be16(want + 2, csum(want, sizeof(want)));
+	assert_memory_equal(rep + 20, want, sizeof(want));
+
+	nl_close(&nl);
+	tun_close(&t);
+}
+
+int main(void)
+{
+	log_init("test_os_tun", false, LOG_WARNING);
+	if (geteuid() != 0)
+		snprintf(skip_reason, sizeof(skip_reason), "needs root for a private netns and TUN");
+	else if (unshare(CLONE_NEWNET) < 0)
+		snprintf(skip_reason, sizeof(skip_reason), "unshare(CLONE_NEWNET): %s", strerror(errno));
+	else if (access("/dev/net/tun", R_OK | W_OK) < 0)
+		snprintf(skip_reason, sizeof(skip_reason), "/dev/net/tun: %s", strerror(errno));
+	else
+		netns_ok = true;
+	if (!netns_ok)
+		fprintf(stderr, "test_os_tun: netns tests skipped: %s\n", skip_reason);
+
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tun_bad_args),
+		cmocka_unit_test(test_tun_named),
+		cmocka_unit_test(test_tun_kernel_named),
+		cmocka_unit_test(test_tun_multi_queue),
+		cmocka_unit_test(test_tun_vnet_hdr),
+		cmocka_unit_test(test_tun_icmp_echo),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -24,6 +24,7 @@
 static const struct ctl_subcommand subcommands[] = {
 	{ "leases", "[--limit N]", "List leases", ctl_cmd_leases },
 	{ "pools", "", "Show address pool usage", ctl_cmd_pools },
+	{ "bindings", "[--limit N]", "List the border router's tunnel bindings (ds46-tepd)", ctl_cmd_bindings },
 	{ "stats", "", "Show the daemon's counters", ctl_cmd_stats },
 	{ "release", "ADDR", "Release the lease of an address", ctl_cmd_release },
 	{ "reconfigure", "ADDR | --duid HEX", "Send a Reconfigure to a client",

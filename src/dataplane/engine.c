@@ -124,17 +124,19 @@ static void tep_tunnel_in(struct dp_engine *e, const struct in6_addr *src6, uint
 	if (!parse4(e, pkt, len, &v, o))
 		return;
 	struct binding *b = binding_get(&e->bindings, v.src);
-	if (!b || memcmp(&b->peer, src6, sizeof(*src6)) != 0) {
+	if (b && memcmp(&b->peer, src6, sizeof(*src6)) != 0) {
+		/* even in learn mode: a bound address is never taken over by
+		 * another host (the hijack that made learning unsafe) */
+		drop(o, &e->st.drop_spoofed_source, "inner source bound to another host");
+		return;
+	}
+	if (!b) {
 		if (!e->learn) {
-			if (b)
-				drop(o, &e->st.drop_spoofed_source,
-				     "inner source bound to another host");
-			else
-				drop(o, &e->st.drop_no_binding, "inner source has no binding");
+			drop(o, &e->st.drop_no_binding, "inner source has no binding");
 			return;
 		}
 		/* learn mode: the seed's cache of the association */
-		if (!b && e->bindings.count >= e->learn_max) {
+		if (e->bindings.count >= e->learn_max) {
 			drop(o, &e->st.drop_learn_full, "learned bindings at their limit");
 			return;
 		}

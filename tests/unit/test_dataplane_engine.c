@@ -126,6 +126,12 @@ static void tep_learn_mode(void **state)
 	assert_non_null(b);
 	assert_memory_equal(&b->peer, &h, 16);
 	assert_int_equal(b->expires, 1000 + 3600);
+	/* a learned (or leased) address is not taken over by another host */
+	struct in6_addr other = a6("2001:db8:46::10");
+	dp_tunnel_in(&e, &other, p, n, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_spoofed_source, 1);
+	assert_memory_equal(&binding_get(&e.bindings, X4 + 5)->peer, &h, 16);
 	/* bounded: a flood of spoofed sources cannot exhaust memory */
 	e.learn_max = e.bindings.count;
 	n = udp4(p, 40, X4 + 6, Z4, false);

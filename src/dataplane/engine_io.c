@@ -226,6 +226,11 @@ int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_
 		log_err("dataplane: TUN %s: %s", cfg->tun_name ? cfg->tun_name : "", strerror(-r));
 		goto fail;
 	}
+	if (!cfg->tun_ipv6) {
+		r = tun_set_ipv6(&io->tun, false);
+		if (r < 0)
+			log_warn("dataplane: disable IPv6 on %s: %s", io->tun.name, strerror(-r));
+	}
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = cfg->bind_addr };
 	struct rawsock6_config rc = {
 		.protocol = IPPROTO_IPIP,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -143,4 +144,17 @@ ssize_t tun_writev(const struct tun *t, int q, const struct iovec *iov, int iovc
 		return -EINVAL;
 	ssize_t n = writev(t->fd[q], iov, iovcnt);
 	return n < 0 ? -errno : n;
+}
+
+int tun_set_ipv6(const struct tun *t, bool enable)
+{
+	char path[80];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", t->name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, enable ? "0\n" : "1\n", 2);
+	int r = n == 2 ? 0 : n < 0 ? -errno : -EIO;
+	close(fd);
+	return r;
 }

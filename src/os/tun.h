@@ -58,6 +58,11 @@ int tun_set_offload(const struct tun *t, unsigned int flags);
  * sizeof(struct virtio_net_hdr) with -EINVAL. */
 int tun_set_vnet_hdr_size(const struct tun *t, int size);
 
+/* Enable or disable IPv6 on the device (/proc/sys/net/ipv6/conf/NAME/
+ * disable_ipv6): an IPv4-only TUN otherwise receives the kernel's router
+ * solicitations and MLD reports. */
+int tun_set_ipv6(const struct tun *t, bool enable);
+
 /* One packet from / to queue q: the length, or -EAGAIN (non-blocking, no
  * packet), -EINVAL (bad queue), or what read()/writev() reported. */
 ssize_t tun_read(const struct tun *t, int q, void *buf, size_t len);

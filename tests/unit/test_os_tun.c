@@ -109,6 +109,30 @@ static void test_tun_kernel_named(void **state)
 	tun_close(&t);
 }
 
+/* An IPv4-only TUN: IPv6 off, so the kernel sends it no RS/MLD. */
+static void test_tun_ipv6_toggle(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t;
+	struct tun_config c = { .name = "ds46v6", .cloexec = true };
+	char path[96], v[4] = { 0 };
+	assert_int_equal(tun_open(&t, &c), 0);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", t.name);
+	assert_int_equal(tun_set_ipv6(&t, false), 0);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(v, sizeof(v), f));
+	fclose(f);
+	assert_int_equal(v[0], '1');
+	assert_int_equal(tun_set_ipv6(&t, true), 0);
+	f = fopen(path, "r");
+	assert_non_null(fgets(v, sizeof(v), f));
+	fclose(f);
+	assert_int_equal(v[0], '0');
+	tun_close(&t);
+}
+
 static void test_tun_multi_queue(void **state)
 {
 	(void)state;
@@ -271,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_tun_multi_queue),
 		cmocka_unit_test(test_tun_vnet_hdr),
 		cmocka_unit_test(test_tun_icmp_echo),
+		cmocka_unit_test(test_tun_ipv6_toggle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,6 +197,10 @@ static void host_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp
 	if (!parse4(e, pkt, len, &v, o))
 		return;
 	if (!e->has_addr4 || v.src != e->addr4) {
+		if (!e->has_addr4 && v.src == 0 && len <= DP_HELD_LEN && e->n_held < DP_HELD_MAX) {
+			memcpy(e->held[e->n_held], pkt, len);
+			e->held_len[e->n_held++] = (uint16_t)len;
+		}
 		e->st.need_address++;
 		o->verdict = DP_NEED_ADDRESS;
 		o->why = e->has_addr4 ? "source is not our address" : "no IPv4 address yet";
@@ -265,4 +269,27 @@ void dp_icmp6_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_
 	o->verdict = DP_ICMP_TO_TUN;
 	o->pkt = o->icmp;
 	o->len = (size_t)n;
+}
+
+int dp_host_answer_held(struct dp_engine *e, void (*emit)(void *ctx, const uint8_t *pkt, size_t len),
+			void *ctx)
+{
+	uint8_t out[ICMP4_ERROR_MAX];
+	int n = 0;
+	for (uint8_t i = 0; i < e->n_held && e->has_addr4; i++) {
+		struct ip4_view v;
+		if (ip4_parse(e->held[i], e->held_len[i], &v, NULL) < 0)
+			continue;
+		struct icmp4_error err = { .type = ICMP4_DEST_UNREACH,
+					   .code = ICMP4_CODE_HOST_UNREACH,
+					   .src = v.dst, .id = ++e->icmp_id, .dst = e->addr4 };
+		int r = icmp4_error_build(&err, e->held[i], e->held_len[i], out, sizeof(out), NULL);
+		if (r < 0)
+			continue;
+		emit(ctx, out, (size_t)r);
+		e->st.icmp4_sent++;
+		n++;
+	}
+	e->n_held = 0;
+	return n;
 }

@@ -22,6 +22,9 @@
 #include "dataplane/binding.h"
 #include "wire/ip.h"
 
+#define DP_HELD_MAX 8
+#define DP_HELD_LEN 576              /* larger packets are not kept */
+
 enum dp_role {
 	DP_ROLE_DSTM_HOST = 1,
 	DP_ROLE_DSTM_TEP,
@@ -76,6 +79,11 @@ struct dp_engine {
 	struct in6_addr tep;
 	bool has_addr4;
 	uint32_t addr4;
+	/* dstm-04 5.1: packets sent from 0.0.0.0 before the lease, kept to
+	 * answer their sockets once the address is there (dp_host_answer_held) */
+	uint8_t n_held;
+	uint16_t held_len[DP_HELD_MAX];
+	uint8_t held[DP_HELD_MAX][DP_HELD_LEN];
 
 	struct dp_stats st;
 };
@@ -116,5 +124,15 @@ void dp_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
  * the tunnel MTU on Packet Too Big and answers the original IPv4 sender
  * (RFC 2473 8.3). */
 void dp_icmp6_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_out *o);
+
+/* Host: the IPv4 address has arrived (e->addr4).  Every packet held since
+ * it was asked for came from 0.0.0.0, a source the kernel fixed when the
+ * socket sent it: answer each with ICMPv4 host unreachable from its
+ * destination to the new address, so a connecting socket fails at once and
+ * the application retries with the address (instead of retransmitting a
+ * SYN nobody can answer).  emit writes each error into the TUN.  Returns
+ * how many were answered. */
+int dp_host_answer_held(struct dp_engine *e, void (*emit)(void *ctx, const uint8_t *pkt, size_t len),
+			void *ctx);
 
 #endif

@@ -36,7 +36,7 @@ struct dp_io {
 	uint16_t mtu_seen;
 };
 
-static void io_tun_write(struct dp_io *io, const uint8_t *pkt, size_t len)
+void dp_io_tun_write(struct dp_io *io, const uint8_t *pkt, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
 	ssize_t r = tun_writev(&io->tun, 0, &iov, 1);
@@ -60,7 +60,7 @@ static void io_act(struct dp_io *io, const struct dp_out *o)
 	switch (o->verdict) {
 	case DP_TO_TUN:
 	case DP_ICMP_TO_TUN:
-		io_tun_write(io, o->pkt, o->len);
+		dp_io_tun_write(io, o->pkt, o->len);
 		break;
 	case DP_NEED_ADDRESS: {
 		uint64_t now = now_ms_mono();

@@ -38,5 +38,7 @@ int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_
 	       struct dp_io **out);
 void dp_io_close(struct dp_io *io);
 const struct tun *dp_io_tun(const struct dp_io *io);
+/* Write one IPv4 packet into the TUN (errors logged, rate-limited). */
+void dp_io_tun_write(struct dp_io *io, const uint8_t *pkt, size_t len);
 
 #endif

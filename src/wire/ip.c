@@ -440,7 +440,9 @@ static int icmp4_error_from_view(const struct icmp4_error *e, const struct ip4_v
 		return drop(why, IP_DROP_ICMP_ABOUT_FRAGMENT, -EPERM);
 	if (ip4_is_multicast(o->dst) || o->dst == 0xffffffff)
 		return drop(why, IP_DROP_ICMP_ABOUT_MULTICAST, -EPERM);
-	if (!ip4_is_single_host(o->src))
+	uint32_t dst = e->dst ? e->dst : o->src;
+	if (!ip4_is_single_host(dst) || (!e->dst && !ip4_is_single_host(o->src)) ||
+	    (e->dst && o->src != 0 && o->src != e->dst))
 		return drop(why, IP_DROP_ICMP_BAD_SOURCE, -EPERM);
 	if (o->proto == IPPROTO_ICMP && (o->payload_len == 0 || icmp4_is_error(o->payload[0])))
 		return drop(why, IP_DROP_ICMP_ABOUT_ICMP_ERROR, -EPERM);
@@ -462,7 +464,7 @@ static int icmp4_error_from_view(const struct icmp4_error *e, const struct ip4_v
 	ip[9] = IPPROTO_ICMP;
 	put_be16(ip + 10, 0);
 	put_be32(ip + 12, e->src);
-	put_be32(ip + 16, o->src);
+	put_be32(ip + 16, dst);
 	put_be16(ip + 10, ip_csum(ip, IP4_HDR_LEN));
 
 	icmp[0] = e->type;

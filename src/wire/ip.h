@@ -200,6 +200,11 @@ struct icmp4_error {
 	uint16_t mtu;                /* next-hop MTU for FRAG_NEEDED (RFC 1191) */
 	uint32_t src;                /* our address */
 	uint16_t id;                 /* IPv4 identification of the error */
+	/* 0: to the original's source (the usual case).  Else to this address,
+	 * and an original sent from 0.0.0.0 is allowed: dstm-04 5.1, a packet
+	 * a host sent before it had an IPv4 address is answered at the
+	 * address it has since got, so the waiting socket learns at once. */
+	uint32_t dst;
 };
 
 /* Build an ICMP error about the IPv4 packet orig (validated with ip4_parse)

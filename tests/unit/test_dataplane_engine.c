@@ -323,6 +323,52 @@ static void stat_names_match_counters(void **state)
 	assert_int_equal(dp_stat_get(&s, dp_stat_count()), 0);
 }
 
+/* dstm-04 5.1 on Linux: packets sent before the lease come from 0.0.0.0;
+ * once the address is there each gets host unreachable at that address,
+ * quoting it, so its socket fails at once and the application retries. */
+static uint8_t emitted[4][ICMP4_ERROR_MAX];
+static size_t emitted_len[4];
+static int n_emitted;
+
+static void emit(void *ctx, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	assert_true(n_emitted < 4);
+	memcpy(emitted[n_emitted], pkt, len);
+	emitted_len[n_emitted++] = len;
+}
+
+static void dstm_5_1_held_packets_answered(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t p[64];
+	assert_int_equal(dp_init(&e, DP_ROLE_DSTM_HOST, 0), 0);
+	size_t n = syn4(p, 0, Z4);                          /* connect() before the lease */
+	dp_tun_in(&e, p, n, &o);
+	assert_int_equal(o.verdict, DP_NEED_ADDRESS);
+	dp_tun_in(&e, p, n, &o);                            /* its retransmission */
+	assert_int_equal(e.n_held, 2);
+	n_emitted = 0;
+	assert_int_equal(dp_host_answer_held(&e, emit, NULL), 0);   /* no address yet */
+	e.has_addr4 = true;
+	e.addr4 = X4;
+	e.n_held = 2;
+	assert_int_equal(dp_host_answer_held(&e, emit, NULL), 2);
+	assert_int_equal(n_emitted, 2);
+	assert_int_equal(e.n_held, 0);
+	struct ip4_view v;
+	assert_int_equal(ip4_parse(emitted[0], emitted_len[0], &v, NULL), 0);
+	assert_int_equal(v.src, Z4);                        /* from the destination */
+	assert_int_equal(v.dst, X4);                        /* to the new address */
+	assert_int_equal(v.payload[0], ICMP4_DEST_UNREACH);
+	assert_int_equal(v.payload[1], ICMP4_CODE_HOST_UNREACH);
+	assert_memory_equal(v.payload + 8, p, 28);          /* quotes the SYN */
+	assert_int_equal(ip_csum(v.payload, v.payload_len), 0);
+	dp_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +381,7 @@ int main(void)
 		cmocka_unit_test(host_dti),
 		cmocka_unit_test(rfc2473_8_3_ptb_translated),
 		cmocka_unit_test(stat_names_match_counters),
+		cmocka_unit_test(dstm_5_1_held_packets_answered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

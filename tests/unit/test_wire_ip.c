@@ -903,6 +903,28 @@ static void test_icmp4_not_sent(void **state)
 	put_be32(b + 12, A4(223, 255, 255, 254));
 	ip4_hdr_csum_set(b, sizeof(b));
 	assert_int_equal(icmp4_error_build(&e, b, sizeof(b), out, sizeof(out), &why), 64);
+
+	/* dstm-04 5.1: with an explicit destination, a packet sent from
+	 * 0.0.0.0 is answered at the address the host has since got */
+	struct ip4_view v;
+	e.dst = A4(192, 0, 2, 100);
+	memcpy(b, echo, sizeof(b));
+	put_be32(b + 12, 0);
+	ip4_hdr_csum_set(b, sizeof(b));
+	assert_int_equal(icmp4_error_build(&e, b, sizeof(b), out, sizeof(out), &why), 64);
+	assert_int_equal(ip4_parse(out, 64, &v, NULL), 0);
+	assert_int_equal(v.dst, A4(192, 0, 2, 100));
+	assert_int_equal(get_be32(v.payload + 8 + 12), 0);       /* quoted source 0.0.0.0 */
+	assert_int_equal(ip_csum(v.payload, v.payload_len), 0);
+	/* but not to a destination that is not a host, nor for a packet from
+	 * some other address */
+	e.dst = A4(224, 0, 0, 1);
+	assert_int_equal(icmp4_error_build(&e, b, sizeof(b), out, sizeof(out), &why), -EPERM);
+	assert_int_equal(why, IP_DROP_ICMP_BAD_SOURCE);
+	e.dst = A4(192, 0, 2, 100);
+	put_be32(b + 12, A4(192, 0, 2, 7));
+	ip4_hdr_csum_set(b, sizeof(b));
+	assert_int_equal(icmp4_error_build(&e, b, sizeof(b), out, sizeof(out), &why), -EPERM);
 }
 
 /* ---- ICMPv6 errors from inside the tunnel ------------------------------------------ */

@@ -1,6 +1,7 @@
 #include "dataplane/engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -20,6 +21,21 @@ uint64_t dp_stat_get(const struct dp_stats *s, size_t i)
 {
 	const uint64_t *v = (const uint64_t *)s;
 	return i < dp_stat_count() ? v[i] : 0;
+}
+
+void dp_stats_foreach(const struct dp_stats *s, void (*cb)(void *arg, const char *name, uint64_t v),
+		      void *arg)
+{
+	for (size_t i = 0; i < dp_stat_count(); i++)
+		cb(arg, dp_stat_names[i], dp_stat_get(s, i));
+	for (int i = IP_DROP_NONE + 1; i < IP_DROP__MAX; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "ip_drop_%s", ip_drop_name((enum ip_drop)i));
+		for (char *p = name; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		cb(arg, name, s->ip_drops[i]);
+	}
 }
 
 int dp_init(struct dp_engine *e, enum dp_role role, uint32_t bindings_hint)

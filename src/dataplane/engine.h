@@ -49,6 +49,10 @@ struct dp_stats {
 	uint64_t ip_drops[IP_DROP__MAX];
 };
 extern const char *const dp_stat_names[];
+/* Every counter with its name, the IP parser's reasons as ip_drop_<name>
+ * (for the control sockets). */
+void dp_stats_foreach(const struct dp_stats *s, void (*cb)(void *arg, const char *name, uint64_t v),
+		      void *arg);
 size_t dp_stat_count(void);
 uint64_t dp_stat_get(const struct dp_stats *s, size_t i);
 

@@ -108,6 +108,13 @@ static void io_drain_errors(struct dp_io *io)
 			memcpy(h + IP6_HDR_LEN, er->payload, er->payload_len);
 			struct dp_out o;
 			dp_icmp6_in(io->e, msg, 8 + IP6_HDR_LEN + er->payload_len, &o);
+			if (o.verdict == DP_DROP && o.why) {
+				char a[ADDR6_STRLEN], b[ADDR6_STRLEN];
+				log_rl(LOG_INFO, "dataplane: ICMPv6 type %u code %u from %s about a packet to %s: %s",
+				       er->type, er->code, fmt_in6(&er->offender.sin6_addr, a),
+				       fmt_in6(&er->dst.sin6_addr, b), o.why);
+				continue;
+			}
 			io_act(io, &o);
 		}
 		if (n < DP_IO_ERRS)

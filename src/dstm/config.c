@@ -3,15 +3,12 @@
  * (STYLE 10).  The reference is docs/dstmd.conf.5.md. */
 #include "dstm/config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <libconfig.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "common/cfgparse.h"
 #include "common/util.h"
 
 #define CFG_DEFAULT_STORE "/var/lib/ds46/dstmd.db"
@@ -20,23 +17,11 @@
 #define CFG_DEFAULT_RECLAIM_INTERVAL 10
 #define CFG_DEFAULT_PREFERRED 3600
 #define CFG_DEFAULT_VALID 7200
-/* RFC 8415 24: option codes 1..143 are assigned by IANA. */
-#define CFG_IANA_OPTION_MAX 143
 /* A pool's bitmap is at most a /8 (2 MiB). */
 #define CFG_POOL4_MAX_SPAN (1u << 24)
 #define CFG_DUID_MIN 3               /* 2-octet type plus at least one octet */
 
 typedef unsigned __int128 u128;
-
-struct parser {
-	const char *name;            /* used when libconfig has no file name */
-	char *err;
-	size_t errlen;
-	struct cfg *c;
-	const char *text;            /* the source, for element_line() */
-	const char *text_file;       /* the file it came from; NULL: a string */
-	const char *incdir;          /* where libconfig looks for @include */
-};
 
 /* One range of any family with where it was written, for the global
  * overlap checks. */
@@ -52,258 +37,26 @@ struct spans {
 	size_t n, cap;
 };
 
-static const char *setting_file(const struct parser *p, const config_setting_t *s)
-{
-	const char *f = s ? config_setting_source_file(s) : NULL;
-	return f ? f : p->name;
-}
-
-/* libconfig names an included file as the @include directive spelt it;
- * report it relative to the including file's directory. */
-static int print_file(const struct parser *p, char *buf, size_t len, const char *f)
-{
-	if (p->incdir && f[0] != '/' && (!p->text_file || strcmp(f, p->text_file) != 0))
-		return snprintf(buf, len, "%s/%s", strcmp(p->incdir, "/") ? p->incdir : "", f);
-	return snprintf(buf, len, "%s", f);
-}
-
-/* True when [b, e) holds the string literal "v". */
-static bool has_literal(const char *b, const char *e, const char *v)
-{
-	size_t vlen = strlen(v);
-
-	for (const char *q = b; q + vlen + 2 <= e; q++)
-		if (q[0] == '"' && memcmp(q + 1, v, vlen) == 0 && q[vlen + 1] == '"')
-			return true;
-	return false;
-}
-
-/* libconfig stamps an element of an array with the line of the token after
- * it, so the last element of `[ "a",\n "b"\n ]` is reported on the line of
- * the bracket.  Walk back to the line that holds the literal. */
-static unsigned element_line(const struct parser *p, const config_setting_t *s)
-{
-	unsigned line = config_setting_source_line(s), lo;
-	const config_setting_t *parent = config_setting_parent(s);
-	const char *f = config_setting_source_file(s), *b, *e;
-	int idx;
-
-	if (!p->text || config_setting_name(s) || !parent ||
-	    config_setting_type(s) != CONFIG_TYPE_STRING || line == 0)
-		return line;
-	if (f ? !p->text_file || strcmp(f, p->text_file) != 0 : p->text_file != NULL)
-		return line;
-	lo = config_setting_source_line(parent);
-	idx = config_setting_index(s);
-	if (idx > 0)
-		lo = MAX(lo, config_setting_source_line(
-				     config_setting_get_elem(parent, (unsigned)idx - 1)));
-	b = p->text;
-	for (unsigned l = 1; l < line; l++) {
-		b = strchr(b, '\n');
-		if (!b)
-			return line;
-		b++;
-	}
-	e = strchr(b, '\n');
-	if (!e)
-		e = b + strlen(b);
-	for (unsigned l = line; l >= lo && l > 0; l--) {
-		if (has_literal(b, e, config_setting_get_string(s)))
-			return l;
-		if (b == p->text)
-			break;
-		e = b - 1;
-		for (b = e; b > p->text && b[-1] != '\n'; b--)
-			;
-	}
-	return line;
-}
-
-static unsigned setting_line(const struct parser *p, const config_setting_t *s)
-{
-	unsigned line = s ? element_line(p, s) : 0;
-	return line ? line : 1;
-}
-
-static int perr(struct parser *p, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int perr(struct parser *p, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!p->errlen)
-		return -EINVAL;
-	n = print_file(p, p->err, p->errlen, setting_file(p, s));
-	if (n >= 0 && (size_t)n < p->errlen)
-		n += snprintf(p->err + n, p->errlen - (size_t)n, ":%u: ", setting_line(p, s));
-	if (n < 0 || (size_t)n >= p->errlen)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* The name a setting is reported under: its own, or its parent's for an
- * element of an array or list. */
-static const char *sname(const config_setting_t *s)
-{
-	while (s && !config_setting_name(s))
-		s = config_setting_parent(s);
-	return s && config_setting_name(s) ? config_setting_name(s) : "element";
-}
-
-static int key_index(const char *const *keys, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(keys[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* ---- scalar getters ------------------------------------------------------ */
-
-static int get_uint(struct parser *p, const config_setting_t *s, uint64_t min, uint64_t max,
-		    uint64_t *out)
-{
-	long long v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64)
-		return perr(p, s, "'%s' must be an integer", sname(s));
-	v = config_setting_get_int64(s);
-	if (v < 0 || (uint64_t)v < min || (uint64_t)v > max)
-		return perr(p, s, "'%s' must be between %llu and %llu", sname(s),
-			    (unsigned long long)min, (unsigned long long)max);
-	*out = (uint64_t)v;
-	return 0;
-}
-
-static int get_u32(struct parser *p, const config_setting_t *s, uint32_t min, uint32_t *out)
-{
-	uint64_t v;
-	int r = get_uint(p, s, min, UINT32_MAX, &v);
-	if (r < 0)
-		return r;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int get_bool(struct parser *p, const config_setting_t *s, bool *out)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		return perr(p, s, "'%s' must be true or false", sname(s));
-	*out = config_setting_get_bool(s) != 0;
-	return 0;
-}
-
-static int get_str(struct parser *p, const config_setting_t *s, const char **out)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return perr(p, s, "'%s' must be a string", sname(s));
-	*out = config_setting_get_string(s);
-	return 0;
-}
-
-static int get_str_buf(struct parser *p, const config_setting_t *s, char *buf, size_t size)
-{
-	const char *v = NULL;
-	int r = get_str(p, s, &v);
-	if (r < 0)
-		return r;
-	if (!*v)
-		return perr(p, s, "'%s' must not be empty", sname(s));
-	if (strlen(v) >= size)
-		return perr(p, s, "'%s' is too long (at most %zu characters)", sname(s),
-			    size - 1);
-	memcpy(buf, v, strlen(v) + 1);
-	return 0;
-}
-
-/* Arrays "[ ... ]" and lists "( ... )" of strings are both accepted. */
-static int get_str_list(struct parser *p, const config_setting_t *s, unsigned max)
-{
-	int n;
-
-	if (!config_setting_is_array(s) && !config_setting_is_list(s))
-		return perr(p, s, "'%s' must be a list of strings: %s = [ \"...\" ]", sname(s),
-			    sname(s));
-	n = config_setting_length(s);
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return perr(p, e, "'%s' must be a list of strings", sname(s));
-		if ((unsigned)i >= max)
-			return perr(p, e, "too many entries in '%s' (at most %u)", sname(s), max);
-	}
-	return n;
-}
-
-static int get_group_list(struct parser *p, const config_setting_t *s, unsigned max,
-			  const char *what)
-{
-	int n;
-
-	if (!config_setting_is_list(s))
-		return perr(p, s, "'%s' must be a list of groups: %s = ( { ... } )", sname(s),
-			    sname(s));
-	n = config_setting_length(s);
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		if (!config_setting_is_group(e))
-			return perr(p, e, "'%s' must be a list of groups: %s = ( { ... } )",
-				    sname(s), sname(s));
-		if ((unsigned)i >= max)
-			return perr(p, e, "too many %s (at most %u)", what, max);
-	}
-	return n;
-}
-
-static int check_name(struct parser *p, const config_setting_t *s, char *buf)
+static int check_name(struct cfgparse *p, const config_setting_t *s, char *buf)
 {
 	const char *v = NULL;
 	size_t len;
-	int r = get_str(p, s, &v);
+	int r = cfgparse_get_str(p, s, &v);
 	if (r < 0)
 		return r;
 	len = strlen(v);
 	if (len == 0 || len >= CFG_NAME_MAX)
-		return perr(p, s, "'name' must be 1 to %d characters", CFG_NAME_MAX - 1);
+		return cfgparse_err(p, s, "'name' must be 1 to %d characters", CFG_NAME_MAX - 1);
 	for (size_t i = 0; i < len; i++) {
 		char ch = v[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
-			return perr(p, s, "invalid name \"%s\": use letters, digits, '-', '_', '.'",
-				    v);
+			return cfgparse_err(
+				p, s, "invalid name \"%s\": use letters, digits, '-', '_', '.'", v);
 	}
 	memcpy(buf, v, len + 1);
 	return 0;
 }
-
-/* Linux dev_valid_name(): 1..IFNAMSIZ-1 bytes, not "." or "..", no '/', ':'
- * or white space. */
-static int check_ifname(struct parser *p, const config_setting_t *s, const char *v, char *buf)
-{
-	size_t len = strlen(v);
-
-	if (len == 0)
-		return perr(p, s, "empty interface name");
-	if (len >= IF_NAMESIZE)
-		return perr(p, s, "interface name \"%s\" is too long (at most %d characters)", v,
-			    IF_NAMESIZE - 1);
-	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-		return perr(p, s, "invalid interface name \"%s\"", v);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)v[i];
-		if (ch == '/' || ch == ':' || ch <= ' ' || ch >= 0x7f)
-			return perr(p, s, "invalid interface name \"%s\"", v);
-	}
-	memcpy(buf, v, len + 1);
-	return 0;
-}
-
 /* ---- addresses ----------------------------------------------------------- */
 
 static u128 in6_to_u128(const struct in6_addr *a)
@@ -326,63 +79,8 @@ static u128 mask128(unsigned plen)
 {
 	return plen == 0 ? 0 : ~(u128)0 << (128 - plen);
 }
-
-/* Copy s into buf with the white space around it removed; false if it does
- * not fit. */
-static bool trim_copy(const char *s, size_t len, char *buf, size_t size)
-{
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	if (len >= size)
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return true;
-}
-
-static bool parse_in4(const char *s, size_t len, uint32_t *out)
-{
-	char buf[INET_ADDRSTRLEN];
-	struct in_addr a;
-
-	if (!trim_copy(s, len, buf, sizeof(buf)) || inet_pton(AF_INET, buf, &a) != 1)
-		return false;
-	*out = ntohl(a.s_addr);
-	return true;
-}
-
-static bool parse_in6(const char *s, size_t len, struct in6_addr *out)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	return trim_copy(s, len, buf, sizeof(buf)) && inet_pton(AF_INET6, buf, out) == 1;
-}
-
-static bool parse_plen(const char *s, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (errno || *end || v > 128)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
 /* "a", "a-b" or "a/len" (dstm-04 7: private ranges are fine). */
-static int parse_range4(struct parser *p, const config_setting_t *s, struct cfg_range4 *r)
+static int parse_range4(struct cfgparse *p, const config_setting_t *s, struct cfg_range4 *r)
 {
 	const char *v = config_setting_get_string(s);
 	const char *dash = strchr(v, '-'), *slash = strchr(v, '/');
@@ -390,30 +88,32 @@ static int parse_range4(struct parser *p, const config_setting_t *s, struct cfg_
 	if (slash && !dash) {
 		unsigned plen;
 		uint32_t mask;
-		if (!parse_in4(v, (size_t)(slash - v), &r->first))
-			return perr(p, s, "invalid IPv4 address in \"%s\"", v);
-		if (!parse_plen(slash + 1, &plen))
-			return perr(p, s, "invalid prefix length in \"%s\"", v);
+		if (!cfgparse_parse_in4(v, (size_t)(slash - v), &r->first))
+			return cfgparse_err(p, s, "invalid IPv4 address in \"%s\"", v);
+		if (!cfgparse_parse_plen(slash + 1, &plen))
+			return cfgparse_err(p, s, "invalid prefix length in \"%s\"", v);
 		if (plen < 8 || plen > 32)
-			return perr(p, s, "prefix length of \"%s\" must be between 8 and 32", v);
+			return cfgparse_err(p, s,
+					    "prefix length of \"%s\" must be between 8 and 32", v);
 		mask = plen == 32 ? UINT32_MAX : ~(UINT32_MAX >> plen);
 		if (r->first & ~mask)
-			return perr(p, s, "\"%s\" has host bits set", v);
+			return cfgparse_err(p, s, "\"%s\" has host bits set", v);
 		r->last = r->first | ~mask;
 		return 0;
 	}
 	if (slash)
-		return perr(p, s, "invalid IPv4 range \"%s\"", v);
+		return cfgparse_err(p, s, "invalid IPv4 range \"%s\"", v);
 	if (dash) {
-		if (!parse_in4(v, (size_t)(dash - v), &r->first) ||
-		    !parse_in4(dash + 1, strlen(dash + 1), &r->last))
-			return perr(p, s, "invalid IPv4 range \"%s\"", v);
+		if (!cfgparse_parse_in4(v, (size_t)(dash - v), &r->first) ||
+		    !cfgparse_parse_in4(dash + 1, strlen(dash + 1), &r->last))
+			return cfgparse_err(p, s, "invalid IPv4 range \"%s\"", v);
 		if (r->first > r->last)
-			return perr(p, s, "range \"%s\": first address is greater than last", v);
+			return cfgparse_err(p, s,
+					    "range \"%s\": first address is greater than last", v);
 		return 0;
 	}
-	if (!parse_in4(v, strlen(v), &r->first))
-		return perr(p, s, "invalid IPv4 address \"%s\"", v);
+	if (!cfgparse_parse_in4(v, strlen(v), &r->first))
+		return cfgparse_err(p, s, "invalid IPv4 address \"%s\"", v);
 	r->last = r->first;
 	return 0;
 }
@@ -438,42 +138,21 @@ static bool in6_is_bad_unicast(const struct in6_addr *a)
 	       IN6_IS_ADDR_MULTICAST(a) || in6_is_mapped(a);
 }
 
-static int parse_tep(struct parser *p, const config_setting_t *s, struct in6_addr *out)
+static int parse_tep(struct cfgparse *p, const config_setting_t *s, struct in6_addr *out)
 {
 	const char *v = NULL;
-	int r = get_str(p, s, &v);
+	int r = cfgparse_get_str(p, s, &v);
 	if (r < 0)
 		return r;
-	if (!parse_in6(v, strlen(v), out))
-		return perr(p, s, "invalid IPv6 address \"%s\"", v);
+	if (!cfgparse_parse_in6(v, strlen(v), out))
+		return cfgparse_err(p, s, "invalid IPv6 address \"%s\"", v);
 	if (in6_is_bad_unicast(out))
-		return perr(p, s, "tep \"%s\" must be a unicast IPv6 address", v);
-	return 0;
-}
-
-static int parse_prefix6(struct parser *p, const config_setting_t *s, struct in6_addr *a,
-			 uint8_t *plen)
-{
-	const char *v = config_setting_get_string(s);
-	const char *slash = strchr(v, '/');
-	unsigned len;
-
-	if (!slash)
-		return perr(p, s, "prefix \"%s\" has no length (address/length)", v);
-	if (!parse_in6(v, (size_t)(slash - v), a))
-		return perr(p, s, "invalid IPv6 prefix \"%s\"", v);
-	if (!parse_plen(slash + 1, &len) || len < 1)
-		return perr(p, s, "invalid prefix length in \"%s\"", v);
-	if (in6_to_u128(a) & ~mask128(len))
-		return perr(p, s, "prefix \"%s\" has host bits set", v);
-	if (IN6_IS_ADDR_MULTICAST(a) || in6_is_mapped(a))
-		return perr(p, s, "prefix \"%s\" is not a unicast prefix", v);
-	*plen = (uint8_t)len;
+		return cfgparse_err(p, s, "tep \"%s\" must be a unicast IPv6 address", v);
 	return 0;
 }
 
 /* "a-b" or "prefix/len" with len >= 64. */
-static int parse_range6(struct parser *p, const config_setting_t *s, struct cfg_pool6 *pool)
+static int parse_range6(struct cfgparse *p, const config_setting_t *s, struct cfg_pool6 *pool)
 {
 	const char *v = config_setting_get_string(s);
 	const char *dash = strchr(v, '-'), *slash = strchr(v, '/');
@@ -481,27 +160,30 @@ static int parse_range6(struct parser *p, const config_setting_t *s, struct cfg_
 
 	if (slash && !dash) {
 		unsigned plen;
-		if (!parse_in6(v, (size_t)(slash - v), &pool->first))
-			return perr(p, s, "invalid IPv6 address in \"%s\"", v);
-		if (!parse_plen(slash + 1, &plen))
-			return perr(p, s, "invalid prefix length in \"%s\"", v);
+		if (!cfgparse_parse_in6(v, (size_t)(slash - v), &pool->first))
+			return cfgparse_err(p, s, "invalid IPv6 address in \"%s\"", v);
+		if (!cfgparse_parse_plen(slash + 1, &plen))
+			return cfgparse_err(p, s, "invalid prefix length in \"%s\"", v);
 		if (plen < 64)
-			return perr(p, s, "prefix length of \"%s\" must be between 64 and 128", v);
+			return cfgparse_err(
+				p, s, "prefix length of \"%s\" must be between 64 and 128", v);
 		first = in6_to_u128(&pool->first);
 		if (first & ~mask128(plen))
-			return perr(p, s, "\"%s\" has host bits set", v);
+			return cfgparse_err(p, s, "\"%s\" has host bits set", v);
 		last = first | ~mask128(plen);
 	} else if (dash && !slash) {
 		struct in6_addr b;
-		if (!parse_in6(v, (size_t)(dash - v), &pool->first) ||
-		    !parse_in6(dash + 1, strlen(dash + 1), &b))
-			return perr(p, s, "invalid IPv6 range \"%s\"", v);
+		if (!cfgparse_parse_in6(v, (size_t)(dash - v), &pool->first) ||
+		    !cfgparse_parse_in6(dash + 1, strlen(dash + 1), &b))
+			return cfgparse_err(p, s, "invalid IPv6 range \"%s\"", v);
 		first = in6_to_u128(&pool->first);
 		last = in6_to_u128(&b);
 		if (first > last)
-			return perr(p, s, "range \"%s\": first address is greater than last", v);
+			return cfgparse_err(p, s,
+					    "range \"%s\": first address is greater than last", v);
 	} else {
-		return perr(p, s, "invalid IPv6 range \"%s\": use first-last or prefix/len", v);
+		return cfgparse_err(p, s, "invalid IPv6 range \"%s\": use first-last or prefix/len",
+				    v);
 	}
 	/* Nothing in ::/127 (unspecified, loopback), ::ffff:0:0/96 (where the
 	 * IPv4 leases live) or ff00::/8. */
@@ -510,10 +192,11 @@ static int parse_range6(struct parser *p, const config_setting_t *s, struct cfg_
 		const u128 mcast = (u128)0xff << 120;
 		if (first <= 1 || (first <= (mapped | 0xffffffff) && last >= mapped) ||
 		    last >= mcast)
-			return perr(p, s,
-				    "range \"%s\" contains unspecified, loopback, IPv4-mapped or "
-				    "multicast addresses",
-				    v);
+			return cfgparse_err(
+				p, s,
+				"range \"%s\" contains unspecified, loopback, IPv4-mapped or "
+				"multicast addresses",
+				v);
 	}
 	u128_to_in6(first, &pool->first);
 	u128_to_in6(last, &pool->last);
@@ -548,7 +231,7 @@ static int span_cmp(const void *a, const void *b)
 
 /* Sort by first address and sweep; report an overlap at whichever of the two
  * ranges comes later in the file. */
-static int spans_check(struct parser *p, struct spans *sp, const char *what)
+static int spans_check(struct cfgparse *p, struct spans *sp, const char *what)
 {
 	const struct span *max = NULL;
 
@@ -559,30 +242,16 @@ static int spans_check(struct parser *p, struct spans *sp, const char *what)
 		if (max && cur->first <= max->last) {
 			const struct span *late = cur->order > max->order ? cur : max;
 			const struct span *early = late == cur ? max : cur;
-			return perr(p, late->s,
-				    "%s \"%s\" overlaps \"%s\" of pool \"%s\" on link \"%s\" "
-				    "(line %u): an address may belong to one pool only",
-				    what, config_setting_get_string(late->s),
-				    config_setting_get_string(early->s), early->pool, early->link,
-				    setting_line(p, early->s));
+			return cfgparse_err(
+				p, late->s,
+				"%s \"%s\" overlaps \"%s\" of pool \"%s\" on link \"%s\" "
+				"(line %u): an address may belong to one pool only",
+				what, config_setting_get_string(late->s),
+				config_setting_get_string(early->s), early->pool, early->link,
+				cfgparse_line(p, early->s));
 		}
 		if (!max || cur->last > max->last)
 			max = cur;
-	}
-	return 0;
-}
-
-/* ---- groups -------------------------------------------------------------- */
-
-static int check_unknown(struct parser *p, const config_setting_t *g, const char *const *keys,
-			 size_t nkeys, const char *where)
-{
-	int n = config_setting_length(g);
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		if (key_index(keys, nkeys, config_setting_name(s)) < 0)
-			return perr(p, s, "unknown setting '%s' in %s", config_setting_name(s),
-				    where);
 	}
 	return 0;
 }
@@ -596,14 +265,6 @@ enum {
 	SK_INTERFACES, SK_STORE, SK_STORE_SYNC, SK_CONTROL_SOCKET, SK_OPTION_CODE,
 	SK_PREFERENCE, SK_RAPID_COMMIT, SK_RECONFIGURE, SK_DUID, SK_DECLINE_TIME,
 	SK_RECLAIM_INTERVAL, SK_PORT, SK_LOG_LEVEL,
-};
-
-static const struct {
-	const char *name;
-	int level;
-} log_levels[] = {
-	{ "error", LOG_ERR },   { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
-	{ "info", LOG_INFO },   { "debug", LOG_DEBUG },
 };
 
 static void server_defaults(struct cfg_server *sv)
@@ -622,44 +283,44 @@ static void server_defaults(struct cfg_server *sv)
 	sv->log_level = LOG_INFO;
 }
 
-static int parse_server(struct parser *p, const config_setting_t *g)
-{
-	struct cfg_server *sv = &p->c->server;
-	int n, r;
+static int parse_server(struct cfgparse *p, const config_setting_t *g, struct cfg_server *sv)
+{	int n, r;
 	uint64_t v = 0;
 	const char *str = NULL;
 
 	if (!config_setting_is_group(g))
-		return perr(p, g, "'server' must be a group: server = { ... }");
-	r = check_unknown(p, g, server_keys, ARRAY_SIZE(server_keys), "server");
+		return cfgparse_err(p, g, "'server' must be a group: server = { ... }");
+	r = cfgparse_check_unknown(p, g, server_keys, ARRAY_SIZE(server_keys), "server");
 	if (r < 0)
 		return r;
 	n = config_setting_length(g);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		switch (key_index(server_keys, ARRAY_SIZE(server_keys), config_setting_name(s))) {
+		switch (cfgparse_key_index(server_keys, ARRAY_SIZE(server_keys),
+					   config_setting_name(s))) {
 		case SK_INTERFACES:
-			r = get_str_list(p, s, CFG_MAX_IFACES);
+			r = cfgparse_get_str_list(p, s, CFG_MAX_IFACES);
 			if (r < 0)
 				return r;
 			sv->n_interfaces = (uint8_t)r;
 			for (int j = 0; j < r; j++) {
 				const config_setting_t *e = config_setting_get_elem(s, (unsigned)j);
-				int e_r = check_ifname(p, e, config_setting_get_string(e),
-						       sv->interfaces[j]);
+				int e_r = cfgparse_check_ifname(p, e, config_setting_get_string(e),
+								sv->interfaces[j]);
 				if (e_r < 0)
 					return e_r;
 				for (int k = 0; k < j; k++)
 					if (strcmp(sv->interfaces[k], sv->interfaces[j]) == 0)
-						return perr(p, e, "duplicate interface \"%s\"",
-							    sv->interfaces[j]);
+						return cfgparse_err(p, e,
+								    "duplicate interface \"%s\"",
+								    sv->interfaces[j]);
 			}
 			break;
 		case SK_STORE:
-			r = get_str_buf(p, s, sv->store, sizeof(sv->store));
+			r = cfgparse_get_str_buf(p, s, sv->store, sizeof(sv->store));
 			break;
 		case SK_STORE_SYNC:
-			r = get_str(p, s, &str);
+			r = cfgparse_get_str(p, s, &str);
 			if (r < 0)
 				return r;
 			if (strcmp(str, "full") == 0)
@@ -667,74 +328,48 @@ static int parse_server(struct parser *p, const config_setting_t *g)
 			else if (strcmp(str, "normal") == 0)
 				sv->store_sync_full = false;
 			else
-				return perr(p, s, "'store-sync' must be \"full\" or \"normal\"");
+				return cfgparse_err(p, s,
+						    "'store-sync' must be \"full\" or \"normal\"");
 			break;
 		case SK_CONTROL_SOCKET:
-			r = get_str_buf(p, s, sv->control_socket, sizeof(sv->control_socket));
+			r = cfgparse_get_str_buf(p, s, sv->control_socket,
+						 sizeof(sv->control_socket));
 			break;
 		case SK_OPTION_CODE:
-			r = get_uint(p, s, 1, UINT16_MAX, &v);
-			if (r < 0)
-				return r;
-			if (v <= CFG_IANA_OPTION_MAX)
-				return perr(p, s,
-					    "ipv4-option-code %llu is IANA-assigned (DHCPv6 option "
-					    "codes 1-%d); choose an unassigned code such as %d",
-					    (unsigned long long)v, CFG_IANA_OPTION_MAX,
-					    DSTM_OPT_IPV4_GLOBAL_ADDR_DEFAULT);
-			sv->ipv4_option_code = (uint16_t)v;
+			r = cfgparse_get_option_code(p, s, DSTM_OPT_IPV4_GLOBAL_ADDR_DEFAULT,
+						     &sv->ipv4_option_code);
 			break;
 		case SK_PREFERENCE:
-			r = get_uint(p, s, 0, 255, &v);
+			r = cfgparse_get_uint(p, s, 0, 255, &v);
 			sv->preference = (uint8_t)v;
 			break;
 		case SK_RAPID_COMMIT:
-			r = get_bool(p, s, &sv->rapid_commit);
+			r = cfgparse_get_bool(p, s, &sv->rapid_commit);
 			break;
 		case SK_RECONFIGURE:
-			r = get_bool(p, s, &sv->reconfigure);
+			r = cfgparse_get_bool(p, s, &sv->reconfigure);
 			break;
-		case SK_DUID: {
-			r = get_str(p, s, &str);
-			if (r < 0)
-				return r;
-			int len = parse_hex(str, sv->duid.data, sizeof(sv->duid.data));
-			if (len < CFG_DUID_MIN)
-				return perr(p, s,
-					    "'duid' must be %d to %d hexadecimal octets, optionally "
-					    "separated by ':'",
-					    CFG_DUID_MIN, DHCP6_DUID_MAX);
-			sv->duid.len = (uint8_t)len;
+		case SK_DUID:
+			r = cfgparse_get_hex(p, s, CFG_DUID_MIN, sv->duid.data,
+					     sizeof(sv->duid.data), &sv->duid.len);
 			break;
-		}
 		case SK_DECLINE_TIME:
-			r = get_u32(p, s, 0, &sv->decline_time);
+			r = cfgparse_get_u32(p, s, 0, &sv->decline_time);
 			break;
 		case SK_RECLAIM_INTERVAL:
-			r = get_uint(p, s, 1, 86400, &v);
+			r = cfgparse_get_uint(p, s, 1, 86400, &v);
 			sv->reclaim_interval = (uint32_t)v;
 			break;
 		case SK_PORT:
-			r = get_uint(p, s, 1, UINT16_MAX, &v);
+			r = cfgparse_get_uint(p, s, 1, UINT16_MAX, &v);
 			sv->port = (uint16_t)v;
 			break;
-		case SK_LOG_LEVEL: {
-			r = get_str(p, s, &str);
-			if (r < 0)
-				return r;
-			size_t k;
-			for (k = 0; k < ARRAY_SIZE(log_levels); k++)
-				if (strcmp(str, log_levels[k].name) == 0)
-					break;
-			if (k == ARRAY_SIZE(log_levels))
-				return perr(p, s,
-					    "'log-level' must be one of error, warning, notice, "
-					    "info, debug");
-			sv->log_level = log_levels[k].level;
+		case SK_LOG_LEVEL:
+			r = cfgparse_get_log_level(p, s, &sv->log_level);
 			break;
-		}
 		default:
-			r = perr(p, s, "unknown setting '%s' in server", config_setting_name(s));
+			r = cfgparse_err(p, s, "unknown setting '%s' in server",
+					 config_setting_name(s));
 			break;
 		}
 		if (r < 0)
@@ -743,13 +378,19 @@ static int parse_server(struct parser *p, const config_setting_t *g)
 	return 0;
 }
 
+static const config_setting_t *first_of(const config_setting_t *a, const config_setting_t *b,
+				       const config_setting_t *c)
+{
+	return a ? a : b ? b : c;
+}
+
 /* Timers of a link or pool (RFC 8415 21.4: T1 <= T2; 21.6: preferred <=
  * valid; T2 <= preferred so the client renews before the address is
  * deprecated).  set[] holds the t1, t2, preferred-lifetime and
  * valid-lifetime settings, NULL where absent: absent lifetimes come from
  * `inherit`, absent T1/T2 are 0.5 and 0.8 of the preferred lifetime (or the
  * inherited ones when no lifetime is set here either). */
-static int parse_times(struct parser *p, const config_setting_t *g,
+static int parse_times(struct cfgparse *p, const config_setting_t *g,
 		       const config_setting_t *const set[4], const struct cfg_times *inherit,
 		       struct cfg_times *t)
 {
@@ -759,7 +400,7 @@ static int parse_times(struct parser *p, const config_setting_t *g,
 	*t = *inherit;
 	for (int i = 0; i < 4; i++)
 		if (set[i]) {
-			r = get_u32(p, set[i], i == 3 ? 1 : 0, v[i]);
+			r = cfgparse_get_u32(p, set[i], i == 3 ? 1 : 0, v[i]);
 			if (r < 0)
 				return r;
 		}
@@ -768,17 +409,19 @@ static int parse_times(struct parser *p, const config_setting_t *g,
 	if (!set[1] && (own_lifetime || !inherit->preferred))
 		t->t2 = (uint32_t)((uint64_t)t->preferred * 8 / 10);
 	if (t->t1 > t->t2)
-		return perr(p, set[0] ? set[0] : set[1] ? set[1] : g,
-			    "t1 (%u) is greater than t2 (%u) (RFC 8415 21.4)", t->t1, t->t2);
+		return cfgparse_err(p, first_of(set[0], set[1], g),
+				    "t1 (%u) is greater than t2 (%u) (RFC 8415 21.4)", t->t1,
+				    t->t2);
 	if (t->t2 > t->preferred)
-		return perr(p, set[1] ? set[1] : set[2] ? set[2] : g,
-			    "t2 (%u) is greater than preferred-lifetime (%u) (RFC 8415 21.4)",
-			    t->t2, t->preferred);
+		return cfgparse_err(p, first_of(set[1], set[2], g),
+				    "t2 (%u) is greater than preferred-lifetime (%u) "
+				    "(RFC 8415 21.4)",
+				    t->t2, t->preferred);
 	if (t->preferred > t->valid)
-		return perr(p, set[2] ? set[2] : set[3] ? set[3] : g,
-			    "preferred-lifetime (%u) is greater than valid-lifetime (%u) "
-			    "(RFC 8415 21.6)",
-			    t->preferred, t->valid);
+		return cfgparse_err(p, first_of(set[2], set[3], g),
+				    "preferred-lifetime (%u) is greater than valid-lifetime (%u) "
+				    "(RFC 8415 21.6)",
+				    t->preferred, t->valid);
 	return 0;
 }
 
@@ -787,7 +430,7 @@ static const char *const pool4_keys[] = {
 };
 enum { P4_NAME, P4_RANGES, P4_EXCLUDE, P4_TEP, P4_T1, P4_T2, P4_PREFERRED, P4_VALID };
 
-static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_pool4 *pool,
+static int parse_pool4(struct cfgparse *p, const config_setting_t *g, struct cfg_pool4 *pool,
 		       unsigned idx, struct spans *v4, const struct cfg_link *lk)
 {
 	const char *link = lk->name;
@@ -795,19 +438,20 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 	int n = config_setting_length(g), r;
 	uint64_t span = 0;
 
-	pool->line = (int)setting_line(p, g);
-	r = check_unknown(p, g, pool4_keys, ARRAY_SIZE(pool4_keys), "ipv4 pool");
+	pool->line = (int)cfgparse_line(p, g);
+	r = cfgparse_check_unknown(p, g, pool4_keys, ARRAY_SIZE(pool4_keys), "ipv4 pool");
 	if (r < 0)
 		return r;
 	snprintf(pool->name, sizeof(pool->name), "pool%u", idx);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		switch (key_index(pool4_keys, ARRAY_SIZE(pool4_keys), config_setting_name(s))) {
+		switch (cfgparse_key_index(pool4_keys, ARRAY_SIZE(pool4_keys),
+					   config_setting_name(s))) {
 		case P4_NAME:
 			r = check_name(p, s, pool->name);
 			break;
 		case P4_RANGES:
-			r = get_str_list(p, s, CFG_MAX_RANGES);
+			r = cfgparse_get_str_list(p, s, CFG_MAX_RANGES);
 			if (r < 0)
 				return r;
 			ranges = s;
@@ -819,20 +463,22 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 				if (e_r < 0)
 					return e_r;
 				if (range4_reserved(rg))
-					return perr(p, e,
-						    "range \"%s\" contains addresses that cannot be "
-						    "leased (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3)",
-						    config_setting_get_string(e));
+					return cfgparse_err(
+						p, e,
+						"range \"%s\" contains addresses that cannot be "
+						"leased (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3)",
+						config_setting_get_string(e));
 				span += (uint64_t)rg->last - rg->first + 1;
 				if (span > CFG_POOL4_MAX_SPAN)
-					return perr(p, e,
-						    "pool is too large: at most %u addresses (a /8)",
-						    CFG_POOL4_MAX_SPAN);
+					return cfgparse_err(
+						p, e,
+						"pool is too large: at most %u addresses (a /8)",
+						CFG_POOL4_MAX_SPAN);
 			}
 			r = 0;
 			break;
 		case P4_EXCLUDE:
-			r = get_str_list(p, s, CFG_MAX_EXCLUDES);
+			r = cfgparse_get_str_list(p, s, CFG_MAX_EXCLUDES);
 			if (r < 0)
 				return r;
 			excl = s;
@@ -853,7 +499,8 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 		case P4_T2:
 		case P4_PREFERRED:
 		case P4_VALID:
-			ts[key_index(pool4_keys, ARRAY_SIZE(pool4_keys), config_setting_name(s)) -
+			ts[cfgparse_key_index(pool4_keys, ARRAY_SIZE(pool4_keys),
+					      config_setting_name(s)) -
 			   P4_T1] = s;
 			r = 0;
 			break;
@@ -865,7 +512,8 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 			return r;
 	}
 	if (!ranges || pool->n_ranges == 0)
-		return perr(p, ranges ? ranges : g, "ipv4 pool \"%s\" has no ranges", pool->name);
+		return cfgparse_err(p, ranges ? ranges : g, "ipv4 pool \"%s\" has no ranges",
+				    pool->name);
 	{
 		const struct cfg_times lt = { lk->t1, lk->t2, lk->preferred, lk->valid };
 		r = parse_times(p, g, ts, &lt, &pool->times);
@@ -876,7 +524,7 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 		r = spans_add(v4, pool->ranges[j].first, pool->ranges[j].last,
 			      config_setting_get_elem(ranges, j), link, pool->name);
 		if (r < 0)
-			return perr(p, g, "out of memory");
+			return cfgparse_err(p, g, "out of memory");
 	}
 	/* Every excluded address must be in the pool (ranges do not overlap, so
 	 * the intersections add up), and excludes must not overlap each other. */
@@ -892,19 +540,21 @@ static int parse_pool4(struct parser *p, const config_setting_t *g, struct cfg_p
 				covered += (uint64_t)hi - lo + 1;
 		}
 		if (covered != (uint64_t)x->last - x->first + 1)
-			return perr(p, e, "exclude \"%s\" is outside the ranges of pool \"%s\"",
-				    config_setting_get_string(e), pool->name);
+			return cfgparse_err(p, e,
+					    "exclude \"%s\" is outside the ranges of pool \"%s\"",
+					    config_setting_get_string(e), pool->name);
 		for (unsigned k = 0; k < j; k++)
-			if (x->first <= pool->excludes[k].last && x->last >= pool->excludes[k].first)
-				return perr(p, e, "exclude \"%s\" overlaps exclude \"%s\"",
-					    config_setting_get_string(e),
-					    config_setting_get_string(
-						    config_setting_get_elem(excl, k)));
+			if (x->first <= pool->excludes[k].last &&
+			    x->last >= pool->excludes[k].first)
+				return cfgparse_err(p, e, "exclude \"%s\" overlaps exclude \"%s\"",
+						    config_setting_get_string(e),
+						    config_setting_get_string(
+							    config_setting_get_elem(excl, k)));
 		excluded += covered;
 	}
 	if (excluded >= span && pool->n_ranges)
-		return perr(p, excl ? excl : g, "every address of pool \"%s\" is excluded",
-			    pool->name);
+		return cfgparse_err(p, excl ? excl : g, "every address of pool \"%s\" is excluded",
+				    pool->name);
 	return 0;
 }
 
@@ -913,26 +563,27 @@ static const char *const pool6_keys[] = {
 };
 enum { P6_NAME, P6_RANGE, P6_T1, P6_T2, P6_PREFERRED, P6_VALID };
 
-static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_pool6 *pool,
+static int parse_pool6(struct cfgparse *p, const config_setting_t *g, struct cfg_pool6 *pool,
 		       unsigned idx, const struct cfg_link *l, struct spans *v6)
 {
 	const config_setting_t *range = NULL, *ts[4] = { 0 };
 	int n = config_setting_length(g), r;
 	const char *str = NULL;
 
-	pool->line = (int)setting_line(p, g);
-	r = check_unknown(p, g, pool6_keys, ARRAY_SIZE(pool6_keys), "ipv6 pool");
+	pool->line = (int)cfgparse_line(p, g);
+	r = cfgparse_check_unknown(p, g, pool6_keys, ARRAY_SIZE(pool6_keys), "ipv6 pool");
 	if (r < 0)
 		return r;
 	snprintf(pool->name, sizeof(pool->name), "pool%u", idx);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		switch (key_index(pool6_keys, ARRAY_SIZE(pool6_keys), config_setting_name(s))) {
+		switch (cfgparse_key_index(pool6_keys, ARRAY_SIZE(pool6_keys),
+					   config_setting_name(s))) {
 		case P6_NAME:
 			r = check_name(p, s, pool->name);
 			break;
 		case P6_RANGE:
-			r = get_str(p, s, &str);
+			r = cfgparse_get_str(p, s, &str);
 			if (r < 0)
 				return r;
 			r = parse_range6(p, s, pool);
@@ -942,7 +593,8 @@ static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_p
 		case P6_T2:
 		case P6_PREFERRED:
 		case P6_VALID:
-			ts[key_index(pool6_keys, ARRAY_SIZE(pool6_keys), config_setting_name(s)) -
+			ts[cfgparse_key_index(pool6_keys, ARRAY_SIZE(pool6_keys),
+					      config_setting_name(s)) -
 			   P6_T1] = s;
 			r = 0;
 			break;
@@ -954,7 +606,7 @@ static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_p
 			return r;
 	}
 	if (!range)
-		return perr(p, g, "ipv6 pool \"%s\" has no range", pool->name);
+		return cfgparse_err(p, g, "ipv6 pool \"%s\" has no range", pool->name);
 	{
 		const struct cfg_times lt = { l->t1, l->t2, l->preferred, l->valid };
 		r = parse_times(p, g, ts, &lt, &pool->times);
@@ -968,12 +620,13 @@ static int parse_pool6(struct parser *p, const config_setting_t *g, struct cfg_p
 			    in6_prefix_match(&pool->last, &l->prefix[k], l->plen[k]))
 				break;
 		if (k == l->n_prefixes)
-			return perr(p, range, "range \"%s\" is not inside a prefix of link \"%s\"",
-				    config_setting_get_string(range), l->name);
+			return cfgparse_err(p, range,
+					    "range \"%s\" is not inside a prefix of link \"%s\"",
+					    config_setting_get_string(range), l->name);
 	}
 	if (spans_add(v6, in6_to_u128(&pool->first), in6_to_u128(&pool->last), range, l->name,
 		      pool->name) < 0)
-		return perr(p, g, "out of memory");
+		return cfgparse_err(p, g, "out of memory");
 	return 0;
 }
 
@@ -986,22 +639,23 @@ enum {
 	LK_POOLS4, LK_POOLS6,
 };
 
-static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_link *l,
+static int parse_link(struct cfgparse *p, const config_setting_t *g, struct cfg_link *l,
 		      struct spans *v4, struct spans *v6)
 {
 	const config_setting_t *set[ARRAY_SIZE(link_keys)] = { 0 };
 	int n = config_setting_length(g), r;
 	const char *str = NULL;
 
-	l->line = (int)setting_line(p, g);
+	l->line = (int)cfgparse_line(p, g);
 	l->preferred = CFG_DEFAULT_PREFERRED;
 	l->valid = CFG_DEFAULT_VALID;
-	r = check_unknown(p, g, link_keys, ARRAY_SIZE(link_keys), "link");
+	r = cfgparse_check_unknown(p, g, link_keys, ARRAY_SIZE(link_keys), "link");
 	if (r < 0)
 		return r;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		int k = key_index(link_keys, ARRAY_SIZE(link_keys), config_setting_name(s));
+		int k = cfgparse_key_index(link_keys, ARRAY_SIZE(link_keys),
+					   config_setting_name(s));
 		if (k < 0)
 			continue;
 		set[k] = s;
@@ -1010,19 +664,20 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 			r = check_name(p, s, l->name);
 			break;
 		case LK_INTERFACE:
-			r = get_str(p, s, &str);
+			r = cfgparse_get_str(p, s, &str);
 			if (r < 0)
 				return r;
-			r = check_ifname(p, s, str, l->interface);
+			r = cfgparse_check_ifname(p, s, str, l->interface);
 			break;
 		case LK_PREFIXES:
-			r = get_str_list(p, s, CFG_MAX_PREFIXES);
+			r = cfgparse_get_str_list(p, s, CFG_MAX_PREFIXES);
 			if (r < 0)
 				return r;
 			l->n_prefixes = (uint8_t)r;
 			for (int j = 0; j < r; j++) {
 				const config_setting_t *e = config_setting_get_elem(s, (unsigned)j);
-				int e_r = parse_prefix6(p, e, &l->prefix[j], &l->plen[j]);
+				int e_r = cfgparse_prefix6(p, e, config_setting_get_string(e),
+							   &l->prefix[j], &l->plen[j]);
 				if (e_r < 0)
 					return e_r;
 			}
@@ -1040,8 +695,8 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 			break;
 		case LK_POOLS4:
 		case LK_POOLS6:
-			r = get_group_list(p, s, CFG_MAX_POOLS,
-					   k == LK_POOLS4 ? "ipv4 pools" : "ipv6 pools");
+			r = cfgparse_get_group_list(p, s, CFG_MAX_POOLS,
+						    k == LK_POOLS4 ? "ipv4 pools" : "ipv6 pools");
 			break;
 		default:
 			r = -EINVAL;
@@ -1051,12 +706,13 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 			return r;
 	}
 	if (!set[LK_NAME])
-		return perr(p, g, "link has no 'name'");
+		return cfgparse_err(p, g, "link has no 'name'");
 	if (!set[LK_INTERFACE] && !set[LK_PREFIXES])
-		return perr(p, g, "link \"%s\" has neither 'interface' nor 'prefixes'", l->name);
+		return cfgparse_err(p, g, "link \"%s\" has neither 'interface' nor 'prefixes'",
+				    l->name);
 	if (set[LK_PREFIXES] && l->n_prefixes == 0 && !set[LK_INTERFACE])
-		return perr(p, set[LK_PREFIXES], "link \"%s\" has no prefixes and no interface",
-			    l->name);
+		return cfgparse_err(p, set[LK_PREFIXES],
+				    "link \"%s\" has no prefixes and no interface", l->name);
 
 	{
 		const struct cfg_times dflt = {
@@ -1085,8 +741,8 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 				return r;
 			for (unsigned k = 0; k < j; k++)
 				if (strcmp(l->pools4[k].name, l->pools4[j].name) == 0)
-					return perr(p, e, "duplicate ipv4 pool name \"%s\"",
-						    l->pools4[j].name);
+					return cfgparse_err(p, e, "duplicate ipv4 pool name \"%s\"",
+							    l->pools4[j].name);
 		}
 	}
 	if (set[LK_POOLS6]) {
@@ -1099,12 +755,13 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 				return r;
 			for (unsigned k = 0; k < j; k++)
 				if (strcmp(l->pools6[k].name, l->pools6[j].name) == 0)
-					return perr(p, e, "duplicate ipv6 pool name \"%s\"",
-						    l->pools6[j].name);
+					return cfgparse_err(p, e, "duplicate ipv6 pool name \"%s\"",
+							    l->pools6[j].name);
 		}
 	}
 	if (l->n_pools4 == 0 && l->n_pools6 == 0)
-		return perr(p, g, "link \"%s\" has no ipv4-pools and no ipv6-pools", l->name);
+		return cfgparse_err(p, g, "link \"%s\" has no ipv4-pools and no ipv6-pools",
+				    l->name);
 	/* A TEP handed out as a client address would black-hole the tunnel. */
 	for (unsigned j = 0; j < l->n_pools6; j++) {
 		const struct cfg_pool6 *p6 = &l->pools6[j];
@@ -1114,9 +771,9 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 			u128 t = in6_to_u128(tep);
 			if (has && t >= in6_to_u128(&p6->first) && t <= in6_to_u128(&p6->last)) {
 				char a[ADDR6_STRLEN];
-				return perr(p, config_setting_get_elem(set[LK_POOLS6], j),
-					    "ipv6 pool \"%s\" contains the TEP %s", p6->name,
-					    fmt_in6(tep, a));
+				return cfgparse_err(p, config_setting_get_elem(set[LK_POOLS6], j),
+						    "ipv6 pool \"%s\" contains the TEP %s",
+						    p6->name, fmt_in6(tep, a));
 			}
 		}
 	}
@@ -1124,10 +781,9 @@ static int parse_link(struct parser *p, const config_setting_t *g, struct cfg_li
 }
 
 /* Checks across links: names, interfaces, prefixes. */
-static int check_links(struct parser *p, const config_setting_t *links)
+static int check_links(struct cfgparse *p, const struct cfg *c,
+		       const config_setting_t *links)
 {
-	const struct cfg *c = p->c;
-
 	for (unsigned i = 0; i < c->n_links; i++) {
 		const struct cfg_link *l = &c->links[i];
 		const config_setting_t *g = config_setting_get_elem(links, i);
@@ -1138,21 +794,22 @@ static int check_links(struct parser *p, const config_setting_t *links)
 				if (strcmp(c->server.interfaces[k], l->interface) == 0)
 					break;
 			if (k == c->server.n_interfaces)
-				return perr(p, config_setting_get_member(g, "interface"),
-					    "interface \"%s\" of link \"%s\" is not in "
-					    "server.interfaces",
-					    l->interface, l->name);
+				return cfgparse_err(p, config_setting_get_member(g, "interface"),
+						    "interface \"%s\" of link \"%s\" is not in "
+						    "server.interfaces",
+						    l->interface, l->name);
 		}
 		for (unsigned j = 0; j < i; j++) {
 			const struct cfg_link *o = &c->links[j];
 			if (strcmp(o->name, l->name) == 0)
-				return perr(p, config_setting_get_member(g, "name"),
-					    "duplicate link name \"%s\" (first on line %d)", l->name,
-					    o->line);
+				return cfgparse_err(p, config_setting_get_member(g, "name"),
+						    "duplicate link name \"%s\" (first on line %d)",
+						    l->name, o->line);
 			if (l->interface[0] && strcmp(o->interface, l->interface) == 0)
-				return perr(p, config_setting_get_member(g, "interface"),
-					    "interface \"%s\" is already used by link \"%s\"",
-					    l->interface, o->name);
+				return cfgparse_err(
+					p, config_setting_get_member(g, "interface"),
+					"interface \"%s\" is already used by link \"%s\"",
+					l->interface, o->name);
 		}
 		const config_setting_t *ps = config_setting_get_member(g, "prefixes");
 		for (unsigned a = 0; a < l->n_prefixes; a++) {
@@ -1162,12 +819,13 @@ static int check_links(struct parser *p, const config_setting_t *links)
 				for (unsigned b = 0; b < nb; b++) {
 					unsigned plen = MIN(l->plen[a], o->plen[b]);
 					if (in6_prefix_match(&l->prefix[a], &o->prefix[b], plen))
-						return perr(p, config_setting_get_elem(ps, a),
-							    "prefix \"%s\" overlaps a prefix of link "
-							    "\"%s\"",
-							    config_setting_get_string(
-								    config_setting_get_elem(ps, a)),
-							    o->name);
+						return cfgparse_err(
+							p, config_setting_get_elem(ps, a),
+							"prefix \"%s\" overlaps a prefix of link "
+							"\"%s\"",
+							config_setting_get_string(
+								config_setting_get_elem(ps, a)),
+							o->name);
 				}
 			}
 		}
@@ -1177,42 +835,43 @@ static int check_links(struct parser *p, const config_setting_t *links)
 
 static const char *const root_keys[] = { "server", "links" };
 
-static int parse_root(struct parser *p, config_t *lc)
+static int parse_root(struct cfgparse *p, const config_setting_t *root, void *arg)
 {
-	const config_setting_t *root = config_root_setting(lc);
+	struct cfg *c = arg;
 	const config_setting_t *server, *links;
 	struct spans v4 = { 0 }, v6 = { 0 };
 	int r, n;
 
-	r = check_unknown(p, root, root_keys, ARRAY_SIZE(root_keys), "the top level");
+	r = cfgparse_check_unknown(p, root, root_keys, ARRAY_SIZE(root_keys), "the top level");
 	if (r < 0)
 		return r;
-	server_defaults(&p->c->server);
+	snprintf(c->file, sizeof(c->file), "%s", p->name);
+	server_defaults(&c->server);
 	server = config_setting_get_member(root, "server");
 	if (server) {
-		r = parse_server(p, server);
+		r = parse_server(p, server, &c->server);
 		if (r < 0)
 			return r;
 	}
 	links = config_setting_get_member(root, "links");
 	if (!links)
-		return perr(p, server, "no 'links' configured");
-	n = get_group_list(p, links, CFG_MAX_LINKS, "links");
+		return cfgparse_err(p, server, "no 'links' configured");
+	n = cfgparse_get_group_list(p, links, CFG_MAX_LINKS, "links");
 	if (n < 0)
 		return n;
 	if (n == 0)
-		return perr(p, links, "no 'links' configured");
-	p->c->links = calloc((size_t)n, sizeof(*p->c->links));
-	if (!p->c->links)
-		return perr(p, links, "out of memory");
-	p->c->n_links = (uint16_t)n;
+		return cfgparse_err(p, links, "no 'links' configured");
+	c->links = calloc((size_t)n, sizeof(*c->links));
+	if (!c->links)
+		return cfgparse_err(p, links, "out of memory");
+	c->n_links = (uint16_t)n;
 	for (int i = 0; i < n; i++) {
-		r = parse_link(p, config_setting_get_elem(links, (unsigned)i), &p->c->links[i], &v4,
+		r = parse_link(p, config_setting_get_elem(links, (unsigned)i), &c->links[i], &v4,
 			       &v6);
 		if (r < 0)
 			goto out;
 	}
-	r = check_links(p, links);
+	r = check_links(p, c, links);
 	if (r < 0)
 		goto out;
 	r = spans_check(p, &v4, "ipv4 range");
@@ -1225,127 +884,27 @@ out:
 	return r;
 }
 
-static int finish(struct parser *p, config_t *lc, int ok, struct cfg **out)
+static int load(const char *path, const char *text, const char *name, struct cfg **out,
+		char *err, size_t errlen)
 {
-	int r;
+	struct cfg *c = calloc(1, sizeof(*c));
+	int r = cfgparse_run(path, text, name, err, errlen, parse_root, c);
 
-	if (ok != CONFIG_TRUE) {
-		const char *f = config_error_file(lc);
-		int n = p->errlen ? print_file(p, p->err, p->errlen, f ? f : p->name) : -1;
-		if (n >= 0 && (size_t)n < p->errlen)
-			snprintf(p->err + n, p->errlen - (size_t)n, ":%d: %s",
-				 config_error_line(lc), config_error_text(lc));
-		config_destroy(lc);
-		cfg_free(p->c);
-		return -EINVAL;
-	}
-	r = parse_root(p, lc);
-	config_destroy(lc);
-	if (r < 0) {
-		cfg_free(p->c);
-		return r;
-	}
-	*out = p->c;
-	return 0;
-}
-
-static int parser_init(struct parser *p, const char *name, char *err, size_t errlen)
-{
-	*p = (struct parser){ .name = name, .err = err, .errlen = errlen };
-	if (errlen)
-		err[0] = '\0';
-	p->c = calloc(1, sizeof(*p->c));
-	if (!p->c) {
-		if (errlen)
-			snprintf(err, errlen, "%s: out of memory", name);
-		return -ENOMEM;
-	}
-	snprintf(p->c->file, sizeof(p->c->file), "%s", name);
-	return 0;
-}
-
-/* The whole file, for element_line(); NULL if it cannot be read (libconfig
- * then reports the error itself). */
-static char *read_text(FILE *f)
-{
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	do {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap ? cap * 2 + 1 : 8193);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 8192;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
+	if (r < 0)
+		cfg_free(c);
+	*out = r < 0 ? NULL : c;
+	return r;
 }
 
 int cfg_load(const char *path, struct cfg **out, char *err, size_t errlen)
 {
-	struct parser p;
-	config_t lc;
-	char dir[PATH_MAX], *text;
-	const char *slash;
-	FILE *f;
-	int r;
-
-	*out = NULL;
-	f = fopen(path, "r");
-	if (!f) {
-		r = -errno;
-		if (errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
-	text = read_text(f);
-	fclose(f);
-	r = parser_init(&p, path, err, errlen);
-	if (r < 0) {
-		free(text);
-		return r;
-	}
-	p.text = text;
-	p.text_file = path;
-	config_init(&lc);
-	/* @include "x" is relative to the including file's directory. */
-	slash = strrchr(path, '/');
-	if (slash && (size_t)(slash - path) < sizeof(dir)) {
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-		config_set_include_dir(&lc, slash == path ? "/" : dir);
-		p.incdir = slash == path ? "/" : dir;
-	}
-	r = finish(&p, &lc, config_read_file(&lc, path), out);
-	free(text);
-	return r;
+	return load(path, NULL, path, out, err, errlen);
 }
 
 int cfg_load_string(const char *text, const char *name, struct cfg **out, char *err,
 		    size_t errlen)
 {
-	struct parser p;
-	config_t lc;
-	int r;
-
-	*out = NULL;
-	r = parser_init(&p, name ? name : "(string)", err, errlen);
-	if (r < 0)
-		return r;
-	p.text = text;
-	config_init(&lc);
-	return finish(&p, &lc, config_read_string(&lc, text), out);
+	return load(NULL, text, name, out, err, errlen);
 }
 
 void cfg_free(struct cfg *c)
@@ -1358,36 +917,6 @@ void cfg_free(struct cfg *c)
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* A libconfig string literal: escape what the scanner would not take back
- * verbatim. */
-static void print_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(f, "\\x%02x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void print_kv_str(FILE *f, const char *ind, const char *key, const char *v)
-{
-	fprintf(f, "%s%s = ", ind, key);
-	print_str(f, v);
-	fputs(";\n", f);
-}
-
-/* libconfig 1.5 truncates integers above INT_MAX unless they carry 'L'. */
-static void print_kv_u32(FILE *f, const char *ind, const char *key, uint32_t v)
-{
-	fprintf(f, "%s%s = %u%s;\n", ind, key, v, v > INT_MAX ? "L" : "");
-}
-
 static const char *fmt_range4(const struct cfg_range4 *r, bool single, char *buf, size_t len)
 {
 	char a[ADDR4_STRLEN], b[ADDR4_STRLEN];
@@ -1398,22 +927,14 @@ static const char *fmt_range4(const struct cfg_range4 *r, bool single, char *buf
 	return buf;
 }
 
-static const char *level_name(int level)
-{
-	for (size_t k = 0; k < ARRAY_SIZE(log_levels); k++)
-		if (log_levels[k].level == level)
-			return log_levels[k].name;
-	return "info";
-}
-
 /* Pool timers are printed explicitly, so the printout shows what each pool
  * gives its clients. */
 static void print_times(FILE *f, const struct cfg_times *t)
 {
-	print_kv_u32(f, "        ", "t1", t->t1);
-	print_kv_u32(f, "        ", "t2", t->t2);
-	print_kv_u32(f, "        ", "preferred-lifetime", t->preferred);
-	print_kv_u32(f, "        ", "valid-lifetime", t->valid);
+	cfgparse_print_kv_u32(f, "        ", "t1", t->t1);
+	cfgparse_print_kv_u32(f, "        ", "t2", t->t2);
+	cfgparse_print_kv_u32(f, "        ", "preferred-lifetime", t->preferred);
+	cfgparse_print_kv_u32(f, "        ", "valid-lifetime", t->valid);
 }
 
 static void print_pools4(FILE *f, const struct cfg_link *l)
@@ -1424,7 +945,7 @@ static void print_pools4(FILE *f, const struct cfg_link *l)
 	for (unsigned j = 0; j < l->n_pools4; j++) {
 		const struct cfg_pool4 *pl = &l->pools4[j];
 		fputs("      {\n", f);
-		print_kv_str(f, "        ", "name", pl->name);
+		cfgparse_print_kv_str(f, "        ", "name", pl->name);
 		fputs("        ranges = [ ", f);
 		for (unsigned k = 0; k < pl->n_ranges; k++)
 			fprintf(f, "%s\"%s\"", k ? ", " : "",
@@ -1438,7 +959,7 @@ static void print_pools4(FILE *f, const struct cfg_link *l)
 			fputs(" ];\n", f);
 		}
 		if (pl->has_tep)
-			print_kv_str(f, "        ", "tep", fmt_in6(&pl->tep, a6));
+			cfgparse_print_kv_str(f, "        ", "tep", fmt_in6(&pl->tep, a6));
 		print_times(f, &pl->times);
 		fprintf(f, "      }%s\n", j + 1 < l->n_pools4 ? "," : "");
 	}
@@ -1453,7 +974,7 @@ static void print_pools6(FILE *f, const struct cfg_link *l)
 	for (unsigned j = 0; j < l->n_pools6; j++) {
 		const struct cfg_pool6 *pl = &l->pools6[j];
 		fputs("      {\n", f);
-		print_kv_str(f, "        ", "name", pl->name);
+		cfgparse_print_kv_str(f, "        ", "name", pl->name);
 		fprintf(f, "        range = \"%s-%s\";\n", fmt_in6(&pl->first, a),
 			fmt_in6(&pl->last, b));
 		print_times(f, &pl->times);
@@ -1470,12 +991,12 @@ void cfg_print(FILE *f, const struct cfg *c)
 	fputs("server = {\n  interfaces = [ ", f);
 	for (unsigned i = 0; i < sv->n_interfaces; i++) {
 		fputs(i ? ", " : "", f);
-		print_str(f, sv->interfaces[i]);
+		cfgparse_print_str(f, sv->interfaces[i]);
 	}
 	fputs(sv->n_interfaces ? " ];\n" : "];\n", f);
-	print_kv_str(f, "  ", "store", sv->store);
-	print_kv_str(f, "  ", "store-sync", sv->store_sync_full ? "full" : "normal");
-	print_kv_str(f, "  ", "control-socket", sv->control_socket);
+	cfgparse_print_kv_str(f, "  ", "store", sv->store);
+	cfgparse_print_kv_str(f, "  ", "store-sync", sv->store_sync_full ? "full" : "normal");
+	cfgparse_print_kv_str(f, "  ", "control-socket", sv->control_socket);
 	fprintf(f, "  ipv4-option-code = %u;\n", sv->ipv4_option_code);
 	fprintf(f, "  preference = %u;\n", sv->preference);
 	fprintf(f, "  rapid-commit = %s;\n", sv->rapid_commit ? "true" : "false");
@@ -1486,17 +1007,17 @@ void cfg_print(FILE *f, const struct cfg *c)
 			fprintf(f, "%s%02x", i ? ":" : "", sv->duid.data[i]);
 		fputs("\";\n", f);
 	}
-	print_kv_u32(f, "  ", "decline-time", sv->decline_time);
-	print_kv_u32(f, "  ", "reclaim-interval", sv->reclaim_interval);
+	cfgparse_print_kv_u32(f, "  ", "decline-time", sv->decline_time);
+	cfgparse_print_kv_u32(f, "  ", "reclaim-interval", sv->reclaim_interval);
 	fprintf(f, "  port = %u;\n", sv->port);
-	print_kv_str(f, "  ", "log-level", level_name(sv->log_level));
+	cfgparse_print_kv_str(f, "  ", "log-level", cfgparse_log_level_name(sv->log_level));
 	fputs("};\nlinks = (\n", f);
 	for (unsigned i = 0; i < c->n_links; i++) {
 		const struct cfg_link *l = &c->links[i];
 		fputs("  {\n", f);
-		print_kv_str(f, "    ", "name", l->name);
+		cfgparse_print_kv_str(f, "    ", "name", l->name);
 		if (l->interface[0])
-			print_kv_str(f, "    ", "interface", l->interface);
+			cfgparse_print_kv_str(f, "    ", "interface", l->interface);
 		if (l->n_prefixes) {
 			fputs("    prefixes = [ ", f);
 			for (unsigned k = 0; k < l->n_prefixes; k++)
@@ -1505,11 +1026,11 @@ void cfg_print(FILE *f, const struct cfg *c)
 			fputs(" ];\n", f);
 		}
 		if (l->has_tep)
-			print_kv_str(f, "    ", "tep", fmt_in6(&l->tep, a6));
-		print_kv_u32(f, "    ", "t1", l->t1);
-		print_kv_u32(f, "    ", "t2", l->t2);
-		print_kv_u32(f, "    ", "preferred-lifetime", l->preferred);
-		print_kv_u32(f, "    ", "valid-lifetime", l->valid);
+			cfgparse_print_kv_str(f, "    ", "tep", fmt_in6(&l->tep, a6));
+		cfgparse_print_kv_u32(f, "    ", "t1", l->t1);
+		cfgparse_print_kv_u32(f, "    ", "t2", l->t2);
+		cfgparse_print_kv_u32(f, "    ", "preferred-lifetime", l->preferred);
+		cfgparse_print_kv_u32(f, "    ", "valid-lifetime", l->valid);
 		if (l->n_pools4)
 			print_pools4(f, l);
 		if (l->n_pools6)

@@ -206,51 +206,6 @@ static int load_lease(const struct lease *l, bool deleted, void *arg)
 	return 0;
 }
 
-static int probe_cb(const struct lease *l, bool deleted, void *arg)
-{
-	(void)l;
-	(void)deleted;
-	(void)arg;
-	return -EAGAIN;              /* rows past the loaded snapshot: never here */
-}
-
-static bool probe_stale(struct store *s, uint64_t since)
-{
-	uint64_t last = since;
-	return store_lease_changes(s, since, &last, probe_cb, NULL) == -ESTALE;
-}
-
-/* A full load reports, as its last seq, the highest seq of a live lease or
- * a tombstone.  When the newest changes were deletions whose tombstones
- * are pruned already, following from there would be -ESTALE for ever.
- * Inside the load's snapshot no row is newer than `last`, so any position
- * up to the store's horizon is as good: find the first that is not stale
- * (store.h gives no way to read the horizon itself). */
-static uint64_t skip_pruned(struct store *s, uint64_t last)
-{
-	uint64_t lo = last, hi, step = 1;
-
-	if (last == 0 || !probe_stale(s, last))
-		return last;
-	for (;;) {
-		hi = lo + step;
-		if (hi < lo)
-			return last;
-		if (!probe_stale(s, hi))
-			break;
-		lo = hi;
-		step *= 2;
-	}
-	while (hi - lo > 1) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		if (probe_stale(s, mid))
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return hi;
-}
-
 struct keys {
 	uint32_t *v;
 	size_t n, cap;
@@ -300,9 +255,8 @@ static int tep_load(struct tep *t, int64_t now)
 	}
 	r = store_begin(t->store);
 	if (r == 0) {
+		/* last: never below the store's prune horizon (store.h) */
 		r = store_lease_changes(t->store, 0, &last, load_lease, &c);
-		if (r == 0)
-			last = skip_pruned(t->store, last);
 		if (r == 0)
 			r = store_commit(t->store);
 		else

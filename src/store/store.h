@@ -116,7 +116,11 @@ int store_lease_count(struct store *s, uint64_t *n);
  * seq seen (unchanged if none).
  * -ESTALE (and no callback) if since > 0 and deletions after since were
  * pruned by store_tombstones_prune(): the follower must drop its state and
- * start again from since = 0. */
+ * start again from since = 0.
+ * With since = 0 (a full load) that returns 0, *last is max(highest seq
+ * reported, horizon - 1), the horizon being the seq below which tombstones
+ * were pruned: following on from *last is not -ESTALE because of deletions
+ * that the full load could not report. */
 typedef int (*store_change_cb)(const struct lease *l, bool deleted, void *arg);
 int store_lease_changes(struct store *s, uint64_t since, uint64_t *last,
 			store_change_cb cb, void *arg);

@@ -505,7 +505,7 @@ static int sqlite_lease_changes(struct store *s, uint64_t since, uint64_t *last,
 	struct store_sqlite *ss = to_ss(s);
 	sqlite3_stmt *st = ss->st[ST_CHANGES];
 	struct lease l;
-	uint64_t horizon;
+	uint64_t horizon, seen = 0;
 	bool implicit, deleted;
 	int rc = SQLITE_DONE, r;
 
@@ -549,9 +549,16 @@ static int sqlite_lease_changes(struct store *s, uint64_t since, uint64_t *last,
 			break;
 		r = 0;
 		*last = l.seq;
+		seen = l.seq;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = sq_err(ss, rc, "lease changes");
+	/* A follower starting from nothing has every live lease now; the
+	 * changes below the horizon are gone for good, so it may follow from
+	 * horizon - 1 even when the newest changes were pruned deletions
+	 * (otherwise its first follow-up would be -ESTALE for ever). */
+	if (r == 0 && since == 0 && horizon - 1 > seen)
+		*last = horizon - 1;
 	stmt_reset(st);
 out:
 	if (implicit)

@@ -413,6 +413,62 @@ static void test_prune_stale(void **state)
 	store_close(s);
 }
 
+/* A full load (since = 0) after the newest changes were deletions whose
+ * tombstones are pruned: following on from its *last must work, not be
+ * -ESTALE for ever. */
+static void test_full_load_after_prune(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false), *rd;
+	struct lease l;
+	struct changes ch = { 0 };
+	uint64_t last = 0;
+
+	for (uint32_t i = 0; i < 3; i++) {                 /* 1..3 */
+		make_lease(i, &l);
+		assert_int_equal(store_lease_put(s, &l), 0);
+	}
+	for (uint32_t i = 1; i < 3; i++) {                 /* deletes 4, 5 */
+		make_addr(i, &l.addr);
+		assert_int_equal(store_lease_del(s, &l.addr), 0);
+	}
+	assert_int_equal(store_tombstones_prune(s, 100), 2); /* horizon 6 */
+
+	/* the writer and a readonly follower see the same */
+	rd = open_store(f, true);
+	for (int k = 0; k < 2; k++) {
+		struct store *x = k ? rd : s;
+		memset(&ch, 0, sizeof(ch));
+		last = 0;
+		assert_int_equal(store_lease_changes(x, 0, &last, collect_change, &ch), 0);
+		assert_int_equal(ch.n, 1);
+		assert_change(&ch, 0, 0, 1, false);
+		assert_true(last == 5);
+		memset(&ch, 0, sizeof(ch));
+		assert_int_equal(store_lease_changes(x, last, &last, collect_change, &ch), 0);
+		assert_int_equal(ch.n, 0);
+		assert_true(last == 5);
+	}
+	/* and the next change is seen */
+	make_lease(7, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);       /* 6 */
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(store_lease_changes(rd, last, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 1);
+	assert_change(&ch, 0, 7, 6, false);
+	assert_true(last == 6);
+
+	/* nothing pruned: *last is the highest seq reported, as before */
+	store_close(rd);
+	store_close(s);
+	s = open_store(f, false);
+	memset(&ch, 0, sizeof(ch));
+	last = 0;
+	assert_int_equal(store_lease_changes(s, 0, &last, collect_change, &ch), 0);
+	assert_true(last == 6);
+	store_close(s);
+}
+
 static void test_reopen(void **state)
 {
 	struct fx *f = *state;
@@ -834,6 +890,7 @@ int main(void)
 		T(test_delete),
 		T(test_changes),
 		T(test_prune_stale),
+		T(test_full_load_after_prune),
 		T(test_reopen),
 		T(test_meta),
 		T(test_transactions),

@@ -59,6 +59,10 @@ int ctl_client_query(struct ctl_client *c, const struct ctl_req *req, const char
 		     enum json_type type, struct json_object **resp,
 		     struct json_object **member);
 
+/* The arguments of a listing command: none, or --limit N (-n N).  Returns
+ * CTL_EXIT_OK with *limit set (0: all), or the usage exit status. */
+int ctl_client_limit_args(struct ctl_client *c, int argc, char **argv, uint64_t *limit);
+
 /* Print a usage line for a subcommand on stderr; returns CTL_EXIT_USAGE. */
 int ctl_client_usage(struct ctl_client *c, const char *cmd);
 

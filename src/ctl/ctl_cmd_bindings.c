@@ -8,20 +8,6 @@
 
 #include "ctl/ctl_client.h"
 
-static int parse_limit(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int ctl_cmd_bindings(struct ctl_client *c, int argc, char **argv)
 {
 	static const char *const cols[] = {
@@ -32,17 +18,9 @@ int ctl_cmd_bindings(struct ctl_client *c, int argc, char **argv)
 	struct ctl_table t;
 	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if ((strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "-n") == 0) &&
-		    i + 1 < argc) {
-			if (parse_limit(argv[++i], &req.limit) < 0) {
-				fprintf(stderr, "%s: bindings: bad limit \"%s\"\n", c->prog, argv[i]);
-				return CTL_EXIT_USAGE;
-			}
-		} else {
-			return ctl_client_usage(c, argv[0]);
-		}
-	}
+	ret = ctl_client_limit_args(c, argc, argv, &req.limit);
+	if (ret != CTL_EXIT_OK)
+		return ret;
 
 	ret = ctl_client_query(c, &req, "bindings", json_type_array, &resp, &arr);
 	if (ret != CTL_EXIT_OK)

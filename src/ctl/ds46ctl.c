@@ -144,6 +144,26 @@ static int recv_all(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
+int ctl_client_limit_args(struct ctl_client *c, int argc, char **argv, uint64_t *limit)
+{
+	*limit = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+		if ((strcmp(argv[i], "--limit") != 0 && strcmp(argv[i], "-n") != 0) || !s)
+			return ctl_client_usage(c, argv[0]);
+		errno = 0;
+		unsigned long long v = *s && *s != '-' ? strtoull(s, &end, 10) : 0;
+		if (!*s || *s == '-' || errno || *end) {
+			fprintf(stderr, "%s: %s: bad limit \"%s\"\n", c->prog, argv[0], s);
+			return CTL_EXIT_USAGE;
+		}
+		*limit = v;
+		i++;
+	}
+	return CTL_EXIT_OK;
+}
+
 int ctl_client_query(struct ctl_client *c, const struct ctl_req *req, const char *key,
 		     enum json_type type, struct json_object **resp,
 		     struct json_object **member)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "dstm/config.h"
@@ -18,16 +19,24 @@
 
 #define DSTMD_DEFAULT_CONF "/etc/ds46/dstmd.conf"
 
-static void usage(FILE *f)
+static int cfg_load_any(const char *path, void **out, char *err, size_t errlen)
 {
-	fprintf(f,
-		"usage: ds46-dstmd [-c file] [-n [-v]] [-s] [-d]\n"
-		"  -c file  configuration (default " DSTMD_DEFAULT_CONF ")\n"
-		"  -n       check the configuration and exit (non-zero with file:line on error)\n"
-		"  -v       with -n: print the normalised configuration\n"
-		"  -s       log to syslog instead of stderr\n"
-		"  -d       debug logging\n");
+	return cfg_load(path, (struct cfg **)out, err, errlen);
 }
+static void cfg_print_any(FILE *f, const void *c)
+{
+	cfg_print(f, c);
+}
+static void cfg_free_any(void *c)
+{
+	cfg_free(c);
+}
+static int cfg_level(const void *c)
+{
+	return ((const struct cfg *)c)->server.log_level;
+}
+static const struct daemon_cfg_ops cfg_ops = { cfg_load_any, cfg_print_any, cfg_free_any,
+					       cfg_level };
 
 struct dstmd {
 	struct server srv;
@@ -83,45 +92,15 @@ static int add_signal(struct dstmd *d, struct event **ev, int sig)
 
 int main(int argc, char **argv)
 {
-	const char *conf = DSTMD_DEFAULT_CONF;
-	bool check = false, verbose = false, use_syslog = false, debug = false;
+	struct daemon_args args;
 	struct dstmd d = { 0 };
 	struct cfg *cfg = NULL;
-	char err[512];
-	int c, r, rc = 1;
+	int r, rc = 1;
 
-	while ((c = getopt(argc, argv, "c:nvsdh")) != -1) {
-		switch (c) {
-		case 'c': conf = optarg; break;
-		case 'n': check = true; break;
-		case 'v': verbose = true; break;
-		case 's': use_syslog = true; break;
-		case 'd': debug = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	log_init("ds46-dstmd", use_syslog, debug ? LOG_DEBUG : LOG_INFO);
-	r = cfg_load(conf, &cfg, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (check) {
-		if (verbose)
-			cfg_print(stdout, cfg);
-		else
-			fprintf(stderr, "%s: configuration OK\n", conf);
-		cfg_free(cfg);
-		return 0;
-	}
-	if (!debug)
-		log_set_level(cfg->server.log_level);
-	signal(SIGPIPE, SIG_IGN);
+	rc = daemon_start(argc, argv, "ds46-dstmd", DSTMD_DEFAULT_CONF, &cfg_ops, &args, (void **)&cfg);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
 
 	d.base = event_base_new();
 	if (!d.base)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "dstm/host.h"
@@ -16,16 +17,23 @@
 
 #define HOSTD_DEFAULT_CONF "/etc/ds46/hostd.conf"
 
-static void usage(FILE *f)
+static int load(const char *path, void **out, char *err, size_t errlen)
 {
-	fprintf(f,
-		"usage: ds46-hostd [-c file] [-n [-v]] [-s] [-d]\n"
-		"  -c file  configuration (default " HOSTD_DEFAULT_CONF ")\n"
-		"  -n       check the configuration and exit (non-zero with file:line on error)\n"
-		"  -v       with -n: print the normalised configuration\n"
-		"  -s       log to syslog instead of stderr\n"
-		"  -d       debug logging\n");
+	return host_cfg_load(path, (struct host_cfg **)out, err, errlen);
 }
+static void print(FILE *f, const void *c)
+{
+	host_cfg_print(f, c);
+}
+static void release(void *c)
+{
+	host_cfg_free(c);
+}
+static int level(const void *c)
+{
+	return ((const struct host_cfg *)c)->log_level;
+}
+static const struct daemon_cfg_ops cfg_ops = { load, print, release, level };
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -37,48 +45,19 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 
 int main(int argc, char **argv)
 {
-	const char *conf = HOSTD_DEFAULT_CONF;
-	bool check = false, verbose = false, use_syslog = false, debug = false;
+	struct daemon_args args;
 	struct host_cfg *cfg = NULL;
 	struct event_base *base = NULL;
 	struct event *ev_term = NULL, *ev_int = NULL;
 	struct host h;
 	bool opened = false;
-	char err[512];
-	int c, r, rc = 1;
+	int r, rc = 1;
 
-	while ((c = getopt(argc, argv, "c:nvsdh")) != -1) {
-		switch (c) {
-		case 'c': conf = optarg; break;
-		case 'n': check = true; break;
-		case 'v': verbose = true; break;
-		case 's': use_syslog = true; break;
-		case 'd': debug = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	log_init("ds46-hostd", use_syslog, debug ? LOG_DEBUG : LOG_INFO);
-	r = host_cfg_load(conf, &cfg, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (check) {
-		if (verbose)
-			host_cfg_print(stdout, cfg);
-		else
-			fprintf(stderr, "%s: configuration OK\n", conf);
-		host_cfg_free(cfg);
-		return 0;
-	}
-	if (!debug)
-		log_set_level(cfg->log_level);
-	signal(SIGPIPE, SIG_IGN);
+	rc = daemon_start(argc, argv, "ds46-hostd", HOSTD_DEFAULT_CONF, &cfg_ops, &args,
+			  (void **)&cfg);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
 	base = event_base_new();
 	if (!base)
 		goto out;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "dataplane/engine.h"
@@ -26,16 +27,24 @@
 
 #define TEPD_DEFAULT_CONF "/etc/ds46/tepd.conf"
 
-static void usage(FILE *f)
+static int cfg_load_any(const char *path, void **out, char *err, size_t errlen)
 {
-	fprintf(f,
-		"usage: ds46-tepd [-c file] [-n [-v]] [-s] [-d]\n"
-		"  -c file  configuration (default " TEPD_DEFAULT_CONF ")\n"
-		"  -n       check the configuration and exit (non-zero with file:line on error)\n"
-		"  -v       with -n: print the normalised configuration\n"
-		"  -s       log to syslog instead of stderr\n"
-		"  -d       debug logging\n");
+	return tep_cfg_load(path, (struct tep_cfg **)out, err, errlen);
 }
+static void cfg_print_any(FILE *f, const void *c)
+{
+	tep_cfg_print(f, c);
+}
+static void cfg_free_any(void *c)
+{
+	tep_cfg_free(c);
+}
+static int cfg_level(const void *c)
+{
+	return ((const struct tep_cfg *)c)->log_level;
+}
+static const struct daemon_cfg_ops cfg_ops = { cfg_load_any, cfg_print_any, cfg_free_any,
+					       cfg_level };
 
 struct tepd {
 	const struct tep_cfg *cfg;
@@ -245,46 +254,17 @@ static void engine_setup(struct dp_engine *e, const struct tep_cfg *cfg)
 
 int main(int argc, char **argv)
 {
-	const char *conf = TEPD_DEFAULT_CONF;
-	bool check = false, verbose = false, use_syslog = false, debug = false;
+	struct daemon_args args;
 	struct tepd d = { 0 };
 	struct tep_cfg *cfg = NULL;
 	struct timeval tv;
-	char err[512], a6[ADDR6_STRLEN], a4[ADDR4_STRLEN];
-	int c, r, rc = 1;
+	char a6[ADDR6_STRLEN], a4[ADDR4_STRLEN];
+	int r, rc = 1;
 
-	while ((c = getopt(argc, argv, "c:nvsdh")) != -1) {
-		switch (c) {
-		case 'c': conf = optarg; break;
-		case 'n': check = true; break;
-		case 'v': verbose = true; break;
-		case 's': use_syslog = true; break;
-		case 'd': debug = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	log_init("ds46-tepd", use_syslog, debug ? LOG_DEBUG : LOG_INFO);
-	r = tep_cfg_load(conf, &cfg, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (check) {
-		if (verbose)
-			tep_cfg_print(stdout, cfg);
-		else
-			fprintf(stderr, "%s: configuration OK\n", conf);
-		tep_cfg_free(cfg);
-		return 0;
-	}
-	if (!debug)
-		log_set_level(cfg->log_level);
-	signal(SIGPIPE, SIG_IGN);
+	rc = daemon_start(argc, argv, "ds46-tepd", TEPD_DEFAULT_CONF, &cfg_ops, &args, (void **)&cfg);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
 	d.cfg = cfg;
 
 	if (cfg->learn)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 /* Grow past 70% occupancy (live + deleted); linear probing stays short. */
 #define BINDING_LOAD_NUM 7
 #define BINDING_LOAD_DEN 10
@@ -137,6 +139,22 @@ uint32_t binding_expire(struct binding_table *t, uint32_t now)
 			n++;
 		}
 	}
+	return n;
+}
+
+uint32_t binding_expire_step(struct binding_table *t, uint32_t now, uint32_t *cursor,
+			     uint32_t max_slots)
+{
+	uint32_t n = 0, i = *cursor & t->mask;
+	uint64_t slots = MIN((uint64_t)max_slots, (uint64_t)t->mask + 1);
+	for (uint64_t k = 0; k < slots; k++, i = (i + 1) & t->mask) {
+		struct binding *b = &t->slots[i];
+		if (b->v4 > BINDING_TOMB && b->expires && b->expires <= now) {
+			binding_del(t, b->v4);
+			n++;
+		}
+	}
+	*cursor = i;
 	return n;
 }
 

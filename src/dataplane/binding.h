@@ -41,8 +41,16 @@ int binding_set(struct binding_table *t, uint32_t v4, const struct in6_addr *pee
 struct binding *binding_get(const struct binding_table *t, uint32_t v4);
 /* 0 or -ENOENT. */
 int binding_del(struct binding_table *t, uint32_t v4);
-/* Remove every binding with 0 < expires <= now; returns how many. */
+/* Remove every binding with 0 < expires <= now; returns how many.  Walks
+ * the whole table: at 10^6 bindings about 16 ms, so a data-plane thread
+ * uses binding_expire_step instead. */
 uint32_t binding_expire(struct binding_table *t, uint32_t now);
+/* The same over at most max_slots slots from *cursor on (wrapping), so a
+ * periodic caller sweeps the table in bounded slices; returns how many
+ * were removed.  A binding moved by a rehash between steps is seen on a
+ * later pass. */
+uint32_t binding_expire_step(struct binding_table *t, uint32_t now, uint32_t *cursor,
+			     uint32_t max_slots);
 typedef int (*binding_cb)(const struct binding *b, void *arg);
 int binding_foreach(const struct binding_table *t, binding_cb cb, void *arg);
 /* Bytes of memory the table holds (for the benchmark's bytes/binding). */

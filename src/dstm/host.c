@@ -413,8 +413,11 @@ int host_open(struct host *h, const struct host_cfg *cfg, struct event_base *bas
 		log_warn("static TEP %s configured: dstm-04 5.3 allows it for early deployment; "
 			 "it does not scale, prefer the TEP from DHCPv6", fmt_in6(&cfg->static_tep, a));
 	}
-	struct dp_io_config ioc = { .tun_name = cfg->dti, .need_address = on_need_address,
-				    .mtu_changed = on_mtu, .ctx = h };
+	/* dstm-04 5.2: the tunnel source is the uplink's address; binding the
+	 * raw socket to it also spares the kernel a source selection per packet */
+	struct dp_io_config ioc = { .tun_name = cfg->dti, .has_bind = true, .bind_addr = h->src6,
+				    .need_address = on_need_address, .mtu_changed = on_mtu,
+				    .ctx = h };
 	r = dp_io_open(&h->e, base, &ioc, &h->io);
 	if (r < 0)
 		return r;

@@ -384,11 +384,15 @@ int tep_sync(struct tep *t, int64_t now)
 		log_rl(LOG_ERR, "store %s: %s", t->store_path, strerror(-r));
 	}
 expire:
-	/* bindings end when leases end, even before the server reclaims them */
-	n = binding_expire(&t->e->bindings, expiry32(now));
+	/* Bindings end when leases end, even before the server reclaims them
+	 * (its reclaim then arrives as a deletion).  A bounded slice per tick:
+	 * a whole sweep of 10^6 bindings would stall the data plane ~16 ms. */
+	n = binding_expire_step(&t->e->bindings, expiry32(now), &t->expire_cursor,
+				TEP_EXPIRE_SLOTS_PER_TICK);
 	t->st.bindings_expired += n;
 	if (n)
 		log_debug("%u binding(s) expired", n);
-	binding_expire(&t->unusable, expiry32(now));
+	binding_expire_step(&t->unusable, expiry32(now), &t->unusable_cursor,
+			    TEP_EXPIRE_SLOTS_PER_TICK);
 	return r;
 }

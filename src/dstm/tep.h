@@ -40,7 +40,12 @@ extern const char *const tep_stat_names[];
 size_t tep_stat_count(void);
 uint64_t tep_stat_get(const struct tep_stats *s, size_t i);
 
+/* Expiry walks this many binding slots per follow tick: at the default
+ * 100 ms tick a table of 2^21 slots (10^6 bindings) is covered in ~3 s. */
+#define TEP_EXPIRE_SLOTS_PER_TICK 65536
+
 struct tep {
+	uint32_t expire_cursor, unusable_cursor;
 	struct dp_engine *e;         /* whose bindings this programs */
 	struct store *store;         /* read-only; NULL until the server made it */
 	char store_path[256];

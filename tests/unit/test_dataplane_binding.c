@@ -162,12 +162,38 @@ static void test_million_within_budget(void **state)
 	binding_table_free(&t);
 }
 
+/* The same result in bounded slices: a data-plane thread never walks the
+ * whole table at once. */
+static void test_expire_in_steps(void **state)
+{
+	(void)state;
+	struct binding_table t;
+	struct in6_addr p = peer_of(5);
+	uint32_t cursor = 0, removed = 0, steps = 0;
+	assert_int_equal(binding_table_init(&t, 0), 0);
+	for (uint32_t i = 0; i < 5000; i++)
+		assert_int_equal(binding_set(&t, 0x0a000000 + i + 1, &p, i % 2 ? 100 : 0, NULL), 0);
+	uint32_t slots = t.mask + 1;
+	while (steps * 1000u < slots) {
+		removed += binding_expire_step(&t, 200, &cursor, 1000);
+		steps++;
+	}
+	assert_int_equal(removed, 2500);                    /* every odd i expired */
+	assert_int_equal(t.count, 2500);
+	assert_int_equal(cursor, (steps * 1000u) & t.mask);
+	assert_null(binding_get(&t, 0x0a000000 + 2));       /* i = 1 */
+	assert_non_null(binding_get(&t, 0x0a000000 + 1));   /* i = 0, never */
+	assert_int_equal(binding_expire_step(&t, 200, &cursor, 1000), 0);
+	binding_table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_get_update_del),
 		cmocka_unit_test(test_probe_chain_survives_delete),
 		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_expire_in_steps),
 		cmocka_unit_test(test_against_reference),
 		cmocka_unit_test(test_million_within_budget),
 	};

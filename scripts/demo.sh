@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The ds46 demo (README):   sudo ./scripts/demo.sh
 #
-# Builds ds46, then on three network namespaces
+# Builds ds46, then on six network namespaces (ds46-demo-<pid>-<name>)
 #
-#   ds46-demo-<pid>-cli          ds46-demo-<pid>-srv              ds46-demo-<pid>-rly
-#   c0 2001:db8:46::2 ---------- s0 2001:db8:46::1   ds46-dstmd
-#                                s1 2001:db8:48::1 --------------- r0 2001:db8:48::2
-#                                                                 (relay agent for the
-#                                                                  link 2001:db8:47::/64)
+#          link "lan" 2001:db8:46::/64: a bridge named s0 in srv
+#   cli  c0 2001:db8:46::2 ----+
+#   x    x0 2001:db8:46::10 ---+-- srv  s0 2001:db8:46::1   ds46-dstmd
+#        ds46-hostd, dti0      |        s1 2001:db8:48::1 ------ rly  r0 2001:db8:48::2
+#   y    y0 2001:db8:46::ffff -+                                  (relay agent for the
+#        ds46-tepd, tep0 203.0.113.1                               link 2001:db8:47::/64)
+#        y1 198.18.0.1 ----------- z  z0 198.18.0.2 (IPv4 only, default via y)
 #
 # runs ds46-dstmd with examples/dstmd.conf (only the store and the control
 # socket moved to a temporary directory) and shows, with the scapy client of
@@ -17,7 +19,13 @@
 #   3. ds46ctl leases and pools,
 #   4. a Reconfigure round: the server asks a host that holds only an IPv6
 #      address to come back for an IPv4 one,
-#   5. ds46ctl stats.
+#   5. ds46ctl stats,
+# then the tunnel of dstm-04 4.1 with the real daemons, ds46-tepd (border
+# router Y, examples/tepd.conf) and ds46-hostd (host X, examples/hostd.conf),
+# both with only their files moved to the temporary directory:
+#   6. X comes up without IPv4; its first IPv4 packet to Z gets it an address
+#      on demand (dstm-04 5.1); ping and a TCP transfer X -> Z through the TEP,
+#   7. ds46ctl bindings and stats on the border router.
 # Everything it creates is removed on exit.  No arguments; exit 0 when every
 # step worked.
 set -euo pipefail
@@ -31,18 +39,25 @@ fi
 B=${DS46_BUILD:-build}
 PY=/usr/bin/python3           # Debian's python, with python3-scapy
 NS=ds46-demo-$$
-CLI=$NS-cli SRV=$NS-srv RLY=$NS-rly
+CLI=$NS-cli SRV=$NS-srv RLY=$NS-rly X=$NS-x Y=$NS-y Z=$NS-z
 TMP=$(mktemp -d /tmp/ds46-demo.XXXXXX)
-DPID=
+DPID= TPID= HPID= ZPID=
 failed=0
 
+stop_pid() {      # SIGTERM, then SIGKILL after 5 s; by PID only
+	local pid=$1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
 cleanup() {
-	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
-		kill -TERM "$DPID" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$DPID" 2>/dev/null || true
-	fi
-	for n in "$CLI" "$SRV" "$RLY"; do
+	for pid in "$ZPID" "$HPID" "$TPID" "$DPID"; do
+		stop_pid "$pid"
+	done
+	for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z"; do
 		ip netns del "$n" 2>/dev/null || true
 	done
 	rm -rf "$TMP"
@@ -54,30 +69,44 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "dependencies and build"
 scripts/deps.sh test
 # Only what the demo runs: the daemon and its control client.
-make -j2 --no-print-directory "$B/ds46-dstmd" "$B/ds46ctl" >"$TMP/make.log" 2>&1 ||
-	{ cat "$TMP/make.log" >&2; exit 1; }
-echo "built $B/ds46-dstmd and $B/ds46ctl"
+make -j2 --no-print-directory "$B/ds46-dstmd" "$B/ds46-tepd" "$B/ds46-hostd" "$B/ds46ctl" \
+	>"$TMP/make.log" 2>&1 || { cat "$TMP/make.log" >&2; exit 1; }
+echo "built $B/ds46-dstmd, $B/ds46-tepd, $B/ds46-hostd and $B/ds46ctl"
 
-step "topology: client -- server -- relay"
-for n in "$CLI" "$SRV" "$RLY"; do
+step "topology: client, host X, border router Y -- server -- relay; Y -- Z (IPv4)"
+for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z"; do
 	ip netns add "$n"
 	for k in all default; do
 		ip netns exec "$n" sysctl -qw net.ipv6.conf.$k.accept_dad=0
 	done
 	ip -n "$n" link set lo up
 done
-ip -n "$CLI" link add c0 type veth peer name s0 netns "$SRV"
+# the LAN: a bridge named s0, the server's interface in examples/dstmd.conf
+ip -n "$SRV" link add s0 type bridge mcast_snooping 0
+ip -n "$CLI" link add c0 type veth peer name s0c netns "$SRV"
+ip -n "$X" link add x0 type veth peer name s0x netns "$SRV"
+ip -n "$Y" link add y0 type veth peer name s0y netns "$SRV"
 ip -n "$RLY" link add r0 type veth peer name s1 netns "$SRV"
-ip -n "$CLI" link set c0 up
-ip -n "$SRV" link set s0 up
-ip -n "$SRV" link set s1 up
-ip -n "$RLY" link set r0 up
+ip -n "$Y" link add y1 type veth peer name z0 netns "$Z"
+for p in s0c s0x s0y; do
+	ip netns exec "$SRV" sysctl -qw net.ipv6.conf.$p.disable_ipv6=1
+	ip -n "$SRV" link set "$p" master s0 up
+done
+for pair in "$CLI c0" "$SRV s0" "$SRV s1" "$RLY r0" "$X x0" "$Y y0" "$Y y1" "$Z z0"; do
+	read -r n dev <<<"$pair"
+	ip -n "$n" link set "$dev" up
+done
 ip -n "$SRV" addr add 2001:db8:46::1/64 dev s0 nodad
 ip -n "$CLI" addr add 2001:db8:46::2/64 dev c0 nodad
 ip -n "$SRV" addr add 2001:db8:48::1/64 dev s1 nodad
 ip -n "$RLY" addr add 2001:db8:48::2/64 dev r0 nodad
+ip -n "$X" addr add 2001:db8:46::10/64 dev x0 nodad
+ip -n "$Y" addr add 2001:db8:46::ffff/64 dev y0 nodad
+ip -n "$Y" addr add 198.18.0.1/24 dev y1
+ip -n "$Z" addr add 198.18.0.2/24 dev z0
+ip -n "$Z" route add default via 198.18.0.1
 # link-local addresses usable (no DAD, but wait until they exist)
-for pair in "$CLI c0" "$SRV s0" "$RLY r0"; do
+for pair in "$CLI c0" "$SRV s0" "$RLY r0" "$X x0" "$Y y0"; do
 	read -r n dev <<<"$pair"
 	for _ in $(seq 50); do
 		ip -n "$n" -6 addr show dev "$dev" scope link | grep -q 'fe80' &&
@@ -86,6 +115,7 @@ for pair in "$CLI c0" "$SRV s0" "$RLY r0"; do
 	done
 done
 echo "$CLI: c0 2001:db8:46::2   $SRV: s0 2001:db8:46::1, s1 2001:db8:48::1   $RLY: r0 2001:db8:48::2"
+echo "$X: x0 2001:db8:46::10   $Y: y0 2001:db8:46::ffff, y1 198.18.0.1   $Z: z0 198.18.0.2"
 
 step "ds46-dstmd with examples/dstmd.conf"
 sed -e "s|^\(\s*store\s*=\s*\)\"[^\"]*\"|\1\"$TMP/dstmd.db\"|" \
@@ -236,8 +266,116 @@ step "5. ds46ctl stats"
 ctl stats | awk '$2 != 0'
 echo "(counters that are 0 not shown)"
 
+# ---- the tunnel (dstm-04 4.1) ---------------------------------------------------
+
+wait_ready() {    # wait_ready LOG PID NAME: until "ready:" in LOG
+	for _ in $(seq 100); do
+		grep -q 'ready:' "$1" && break
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'ready:' "$1"; then
+		echo "demo: $3 did not start:" >&2
+		cat "$1" >&2
+		exit 1
+	fi
+	grep 'ready:' "$1"
+}
+in_x() { ip netns exec "$X" "$@"; }
+tctl() { ip netns exec "$Y" "$B/ds46ctl" -s "$TMP/tepd.sock" "$@"; }
+
+step "6. the tunnel: ds46-tepd on Y with examples/tepd.conf"
+sed -e "s|^\(\s*store\s*=\s*\)\"[^\"]*\"|\1\"$TMP/dstmd.db\"|" \
+    -e "s|^\(\s*control-socket\s*=\s*\)\"[^\"]*\"|\1\"$TMP/tepd.sock\"|" \
+    examples/tepd.conf >"$TMP/tepd.conf"
+diff -u examples/tepd.conf "$TMP/tepd.conf" | sed -n '/^[-+] /p' || true
+ip netns exec "$Y" "$B/ds46-tepd" -c "$TMP/tepd.conf" 2>"$TMP/tepd.log" &
+TPID=$!
+wait_ready "$TMP/tepd.log" "$TPID" ds46-tepd
+
+echo
+echo "ds46-hostd on X with examples/hostd.conf:"
+sed -e "s|^\(\s*lease-file\s*=\s*\)\"[^\"]*\";|\1\"$TMP/hostd.lease\";\n  control-socket = \"$TMP/hostd.sock\";|" \
+    examples/hostd.conf >"$TMP/hostd.conf"
+diff -u examples/hostd.conf "$TMP/hostd.conf" | sed -n '/^[-+] /p' || true
+ip netns exec "$X" "$B/ds46-hostd" -c "$TMP/hostd.conf" 2>"$TMP/hostd.log" &
+HPID=$!
+wait_ready "$TMP/hostd.log" "$HPID" ds46-hostd
+echo "\$ ip -4 addr show dev dti0      # dstm-04 5.1: no IPv4 address before traffic"
+in_x ip -4 addr show dev dti0
+echo "\$ ip -4 route"
+in_x ip -4 route
+
+# Z: a TCP sink that reports what it got
+cat >"$TMP/sink.py" <<'PYEOF'
+import hashlib, socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5001))
+s.listen(1)
+print("listening", flush=True)
+c, peer = s.accept()
+h, n = hashlib.sha256(), 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    h.update(b)
+    n += len(b)
+c.sendall(b"%d" % n)
+c.close()
+print("Z: received %d bytes from %s, sha256 %s..." % (n, peer[0], h.hexdigest()[:16]), flush=True)
+PYEOF
+ip netns exec "$Z" "$PY" "$TMP/sink.py" >"$TMP/sink.log" 2>&1 &
+ZPID=$!
+for _ in $(seq 50); do grep -q listening "$TMP/sink.log" && break; sleep 0.1; done
+
+step "   X pings Z: the first IPv4 packet asks for an address (dstm-04 5.1, 4.1)"
+echo "\$ ping -c 4 -i 0.5 198.18.0.2"
+in_x ping -n -c 4 -i 0.5 198.18.0.2 || true
+grep -E 'first IPv4 packet|DTI dti0: IPv4|tunnel to TEP|answered' "$TMP/hostd.log" |
+	sed 's/^/   /' || true
+echo "\$ ip -4 addr show dev dti0"
+in_x ip -4 addr show dev dti0
+X4=$(in_x ip -4 -o addr show dev dti0 | awk '{print $4}' | cut -d/ -f1)
+[ -n "$X4" ] || { echo "demo: X got no IPv4 address" >&2; failed=1; }
+echo "\$ ping -c 3 -i 0.2 198.18.0.2"
+in_x ping -n -c 3 -i 0.2 198.18.0.2 || failed=1
+
+step "   a TCP transfer X -> Z through the tunnel (1 MiB)"
+cat >"$TMP/send.py" <<'PYEOF'
+import hashlib, socket
+data = hashlib.sha256(b"ds46").digest() * 32768          # 1 MiB
+s = socket.create_connection(("198.18.0.2", 5001), timeout=20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+got = int(s.recv(64))
+print("X: sent %d bytes from %s, sha256 %s..., Z acknowledged %d"
+      % (len(data), s.getsockname()[0], hashlib.sha256(data).hexdigest()[:16], got))
+raise SystemExit(0 if got == len(data) else 1)
+PYEOF
+in_x "$PY" "$TMP/send.py" || failed=1
+wait "$ZPID" 2>/dev/null || true
+ZPID=
+grep -v listening "$TMP/sink.log" || true
+
+step "7. ds46ctl bindings / stats on the border router"
+echo "\$ ds46ctl -s tepd.sock bindings"
+tctl bindings || failed=1
+echo
+echo "\$ ds46ctl -s tepd.sock stats"
+tctl stats | awk '$2 != 0' || failed=1
+echo "(counters that are 0 not shown)"
+echo
+echo "\$ ds46ctl -s dstmd.sock leases   # on the server: X's lease, bound to its global address"
+ctl leases | awk 'NR == 1 || /2001:db8:46::10/' || failed=1
+
 step "server log"
 cat "$TMP/dstmd.log"
+step "border router log"
+cat "$TMP/tepd.log"
+step "host X log"
+cat "$TMP/hostd.log"
 
 if [ "$failed" -ne 0 ]; then
 	echo; echo "demo: a step failed (see above)" >&2

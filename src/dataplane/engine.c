@@ -306,6 +306,10 @@ int dp_host_answer_held(struct dp_engine *e, void (*emit)(void *ctx, const uint8
 		e->st.icmp4_sent++;
 		n++;
 	}
-	e->n_held = 0;
 	return n;
+}
+
+void dp_host_forget_held(struct dp_engine *e)
+{
+	e->n_held = 0;
 }

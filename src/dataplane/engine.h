@@ -138,5 +138,7 @@ void dp_icmp6_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_
  * how many were answered. */
 int dp_host_answer_held(struct dp_engine *e, void (*emit)(void *ctx, const uint8_t *pkt, size_t len),
 			void *ctx);
+/* Drop the held packets (after the last answer). */
+void dp_host_forget_held(struct dp_engine *e);
 
 #endif

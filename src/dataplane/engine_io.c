@@ -20,6 +20,7 @@
 #define DP_IO_PKT 65536          /* a reassembled tunnel packet, or a TUN read */
 #define DP_IO_ROUNDS 8           /* batches per wakeup before yielding */
 #define DP_IO_ERRS 16
+#define DP_IO_RCVBUF (4 << 20)   /* default: the kernel's 208 KiB drops bursts */
 
 struct dp_io {
 	struct dp_engine *e;
@@ -242,7 +243,7 @@ int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_
 	struct rawsock6_config rc = {
 		.protocol = IPPROTO_IPIP,
 		.bind_addr = cfg->has_bind ? &sa : NULL,
-		.rcvbuf = cfg->rcvbuf,
+		.rcvbuf = cfg->rcvbuf ? cfg->rcvbuf : DP_IO_RCVBUF,
 		.pmtu = RAWSOCK_PMTU_WANT,
 	};
 	io->raw = rawsock6_open(&rc);

@@ -20,7 +20,7 @@ struct dp_io_config {
 	const char *tun_name;        /* created if absent; "" lets the kernel pick */
 	bool has_bind;               /* bind the raw socket to this address */
 	struct in6_addr bind_addr;   /* (the TEP's tunnel address) */
-	int rcvbuf;                  /* raw socket receive buffer, octets; 0 default */
+	int rcvbuf;                  /* raw socket receive buffer, octets; 0: 4 MiB */
 	bool tun_ipv6;               /* keep IPv6 on the TUN (the DSTM roles'
 	                                TUNs carry IPv4 only: false) */
 	/* dstm-04 5.1, host: a packet arrived while the engine has no IPv4

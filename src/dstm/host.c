@@ -193,14 +193,30 @@ static void emit_to_tun(void *ctx, const uint8_t *pkt, size_t len)
 	dp_io_tun_write(h->io, pkt, len);
 }
 
+static void on_held_again(evutil_socket_t fd, short what, void *arg)
+{
+	struct host *h = arg;
+	(void)fd;
+	(void)what;
+	dp_host_answer_held(&h->e, emit_to_tun, h);
+	dp_host_forget_held(&h->e);
+}
+
 static void cb_lease(void *ctx, const struct client_lease *l)
 {
 	struct host *h = ctx;
 	char a[ADDR6_STRLEN];
 	dti_set_address(h, true, l->v4);
+	/* Twice: an error that reaches a socket while its owner holds it is
+	 * only a soft error on Linux, and the connect would wait for the SYN
+	 * timeout; the repeat 100 ms later finds it free (a socket the first
+	 * answer already failed ignores it). */
 	int n = dp_host_answer_held(&h->e, emit_to_tun, h);
-	if (n > 0)
+	if (n > 0) {
+		struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
 		log_info("answered %d packet(s) sent before the address: their sockets retry", n);
+		evtimer_add(h->ev_held, &tv);
+	}
 	if (l->has_tep) {
 		h->e.has_tep = true;
 		h->e.tep = l->tep;
@@ -440,7 +456,8 @@ int host_open(struct host *h, const struct host_cfg *cfg, struct event_base *bas
 	}
 	h->ev_dhcp = event_new(base, h->dhcp_fd, EV_READ | EV_PERSIST, on_dhcp, h);
 	h->ev_timer = evtimer_new(base, on_timer, h);
-	if (!h->ev_dhcp || !h->ev_timer || event_add(h->ev_dhcp, NULL) < 0)
+	h->ev_held = evtimer_new(base, on_held_again, h);
+	if (!h->ev_dhcp || !h->ev_timer || !h->ev_held || event_add(h->ev_dhcp, NULL) < 0)
 		return -ENOMEM;
 
 	struct client_config cc = {
@@ -498,6 +515,8 @@ void host_close(struct host *h)
 		event_free(h->ev_dhcp);
 	if (h->ev_timer)
 		event_free(h->ev_timer);
+	if (h->ev_held)
+		event_free(h->ev_held);
 	if (h->dhcp_fd >= 0)
 		close(h->dhcp_fd);
 	if (h->routes_added)

@@ -24,7 +24,7 @@ struct host {
 	struct in6_addr src6;        /* the uplink's global address: DHCPv6 and
 	                                tunnel source (docs/dataplane.md) */
 	int dhcp_fd;
-	struct event *ev_dhcp, *ev_timer;
+	struct event *ev_dhcp, *ev_timer, *ev_held;
 	struct client cl;
 	struct dp_engine e;
 	struct dp_io *io;

@@ -8,9 +8,13 @@ Run as root from the repository root, with Debian's python (python3-scapy):
 Topology   namespaces "ds46-<pid>-<name>", veth pairs, addresses without DAD;
            removed (with every process it started, killed by PID) in fixture
            teardown and again at exit.
-Daemon     ds46-dstmd in a namespace with a generated configuration; waits
-           for "ready:", keeps stderr, stops with SIGTERM (SIGKILL after a
-           timeout) and fails the test on sanitizer reports.
+Daemon     any ds46 daemon (ds46-dstmd, ds46-tepd, ds46-hostd) in a namespace
+           with a generated configuration; waits for "ready:", keeps stderr,
+           stops with SIGTERM (SIGKILL after a timeout) and fails the test on
+           sanitizer reports.  Fixtures: dstmd (the server, factory) and
+           daemon (any binary, factory); both require a clean exit 0 after
+           the SIGTERM at teardown.
+Capture    dumpcap on an interface of a namespace, packets read with scapy.
 ctl        ds46ctl --json in a namespace, parsed.
 dhcp6c     tests/net/dhcp6c.py in a namespace, its last JSON line parsed.
 """
@@ -35,6 +39,8 @@ PYTHON = "/usr/bin/python3"          # Debian's, with python3-scapy
 BUILD_NAME = os.environ.get("DS46_BUILD", "build")
 BUILD = Path(BUILD_NAME) if os.path.isabs(BUILD_NAME) else REPO / BUILD_NAME
 DSTMD = BUILD / "ds46-dstmd"
+TEPD = BUILD / "ds46-tepd"
+HOSTD = BUILD / "ds46-hostd"
 DS46CTL = BUILD / "ds46ctl"
 IS_ASAN = "asan" in Path(BUILD_NAME).name
 SANITIZER_MARKS = ("AddressSanitizer", "runtime error:", "LeakSanitizer", "ThreadSanitizer")
@@ -230,16 +236,112 @@ def dstmd_config(workdir, links=None, **server):
     return "server = %s;\nlinks = %s;\n" % (libconfig(s), libconfig(links))
 
 
+def tepd_config(workdir, **tep):
+    """ds46-tepd (examples/tepd.conf) following dstmd_config's store, with
+    its control socket at WORKDIR/tepd.sock."""
+    t = {
+        "tun": "tep0",
+        "address": "2001:db8:46::ffff",
+        "ipv4-address": "203.0.113.1",
+        "routes": ["192.0.2.0/24"],
+        "store": str(Path(workdir) / "dstmd.db"),
+        "follow-interval-ms": 100,
+        "learn": False,
+        "mss-clamp": 0,
+        "tunnel-mtu": 1460,
+        "control-socket": str(Path(workdir) / "tepd.sock"),
+        "log-level": "debug",
+    }
+    t.update({k.replace("_", "-"): v for k, v in tep.items()})
+    return "tep = %s;\n" % libconfig(t)
+
+
+def hostd_config(workdir, name="hostd", **host):
+    """ds46-hostd (src/dstm/host_config.h) on uplink x0, on demand, default
+    route into dti0; lease file and control socket WORKDIR/NAME.*."""
+    h = {
+        "uplink": "x0",
+        "dti": "dti0",
+        "mode": "on-demand",
+        "routes": ["0.0.0.0/0"],
+        "lease-file": str(Path(workdir) / (name + ".lease")),
+        "control-socket": str(Path(workdir) / (name + ".sock")),
+        "log-level": "debug",
+    }
+    h.update({k.replace("_", "-"): v for k, v in host.items()})
+    return "host = %s;\n" % libconfig(h)
+
+
+# ---- capture -----------------------------------------------------------------------
+
+class Capture:
+    """dumpcap (tshark's capture engine) on one interface of a namespace,
+    into a pcap file; stop() returns the packets (scapy)."""
+
+    def __init__(self, topo, ns, ifname, path, bpf=None):
+        self.topo, self.ns, self.ifname, self.path = topo, ns, ifname, str(path)
+        self.bpf = bpf
+        self.proc = None
+
+    def start(self, timeout=10.0):
+        cmd = ["dumpcap", "-i", self.ifname, "-P", "-q", "-w", self.path]
+        if self.bpf:
+            cmd += ["-f", self.bpf]
+        self.proc = self.topo.popen(self.ns, *cmd, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True, errors="replace")
+        deadline = time.monotonic() + timeout
+        err = []
+        while time.monotonic() < deadline:       # "Capturing on ...", "File: ..."
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            err.append(line)
+            if line.startswith("File:"):
+                return self
+        self.proc.kill()
+        raise AssertionError("dumpcap on %s/%s did not start:\n%s" %
+                             (self.ns, self.ifname, "".join(err)))
+
+    def stop(self, settle=0.3):
+        """Stop (SIGTERM by PID, after settle seconds) and read the file."""
+        from scapy.all import rdpcap      # every layer registered: Ether, IPv6, DHCPv6 ...
+        time.sleep(settle)
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.communicate(timeout=5)
+        return list(rdpcap(self.path))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+
 # ---- daemon ------------------------------------------------------------------------
 
 class Daemon:
-    """ds46-dstmd in a namespace."""
+    """A ds46 daemon (binary, default ds46-dstmd) in a namespace.  Its
+    configuration is written to WORKDIR/NAME.conf (NAME: the binary without
+    "ds46-", or name=); its control socket is expected at sock (default
+    WORKDIR/NAME.sock, which the configuration must name)."""
 
-    def __init__(self, topo, ns, workdir, conf_text, wrapper=()):
+    def __init__(self, topo, ns, workdir, conf_text, wrapper=(), binary=DSTMD, name=None,
+                 sock=None):
         self.topo, self.ns, self.workdir = topo, ns, Path(workdir)
-        self.conf = self.workdir / "dstmd.conf"
+        self.binary = Path(binary)
+        self.label = self.binary.name              # for messages: "ds46-tepd"
+        self.name = name or self.label.replace("ds46-", "")
+        self.conf = self.workdir / (self.name + ".conf")
         self.conf.write_text(conf_text)
-        self.sock = str(self.workdir / "dstmd.sock")
+        self.sock = str(sock or self.workdir / (self.name + ".sock"))
         self.wrapper = list(wrapper)
         self.proc = None
         self.lines = []
@@ -251,7 +353,7 @@ class Daemon:
         assert self.proc is None or self.proc.poll() is not None
         self.lines = []
         ready = threading.Event()
-        self.proc = self.topo.popen(self.ns, *self.wrapper, DSTMD, "-c", self.conf, *args,
+        self.proc = self.topo.popen(self.ns, *self.wrapper, self.binary, "-c", self.conf, *args,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, text=True, errors="replace",
                                     env=sanitizer_env())
@@ -271,9 +373,29 @@ class Daemon:
                 break
         if not any("ready:" in line for line in self.lines):
             rc = self.stop(signal.SIGKILL, check=False)
-            raise AssertionError("ds46-dstmd not ready within %ss (exit %s):\n%s" %
-                                 (timeout, rc, self.stderr()))
+            raise AssertionError("%s not ready within %ss (exit %s):\n%s" %
+                                 (self.label, timeout, rc, self.stderr()))
         return self
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.running() else None
+
+    def send_signal(self, sig):
+        """Send sig (SIGSTOP, SIGCONT, SIGHUP ...) to the daemon, by PID."""
+        os.kill(self.proc.pid, sig)
+
+    def wait_log(self, text, timeout=10.0, since=0):
+        """Until a line of this run's stderr (from line since on) contains
+        text; the line, or None after timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.lines[since:]:
+                if text in line:
+                    return line
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
 
     def stderr(self):
         return "".join(self.lines)
@@ -289,6 +411,11 @@ class Daemon:
         p = self.proc
         if p.poll() is None:
             os.kill(p.pid, sig)
+            if sig != signal.SIGKILL:
+                try:                   # a stopped daemon (SIGSTOP) must see it
+                    os.kill(p.pid, signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
             try:
                 p.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -310,7 +437,7 @@ class Daemon:
         for text in self.all_stderr + [self.stderr()]:
             hit = sanitizer_report(text)
             if hit:
-                raise AssertionError("sanitizer report from ds46-dstmd: %s\n%s" % (hit, text))
+                raise AssertionError("sanitizer report from %s: %s\n%s" % (self.label, hit, text))
 
     def ctl(self, *args, check=True):
         return ctl(self.ns, *args, sock=self.sock, check=check)
@@ -373,7 +500,7 @@ def dhcp6c_popen(topo, ns, cmd, *args):
 def _preconditions():
     if os.geteuid() != 0:
         pytest.skip("network tests need root (network namespaces)")
-    for f in (DSTMD, DS46CTL):
+    for f in (DSTMD, DS46CTL):          # the tunnel tests check TEPD/HOSTD themselves
         if not os.access(f, os.X_OK):
             pytest.fail("%s is missing: build it first (make / make asan)" % f)
     yield
@@ -421,6 +548,27 @@ def net(topo):
     return build_dstm_net(topo)
 
 
+def stop_daemons(made):
+    """Teardown of the daemon fixtures: SIGTERM every daemon (in reverse
+    order of creation), which must exit 0; no sanitizer report in any run's
+    stderr.  pytest.fail with every problem."""
+    errors = []
+    for d in reversed(made):
+        was_running = d.running()
+        try:
+            rc = d.stop(check=False)
+            if was_running and rc != 0:
+                errors.append("%s exited %s after SIGTERM:\n%s" % (d.label, rc, d.stderr()))
+            d.check_sanitizers()
+        except AssertionError as e:
+            errors.append(str(e))
+        # shown by pytest only when the test failed
+        print("---- %s stderr (%s) ----\n%s" % (d.label, d.conf,
+                                                "".join(d.all_stderr)[-20000:]))
+    if errors:
+        pytest.fail("\n".join(errors))
+
+
 @pytest.fixture
 def dstmd(topo, net, workdir):
     """Factory: dstmd(links=..., wrapper=..., **server settings) -> a started
@@ -435,17 +583,24 @@ def dstmd(topo, net, workdir):
         return d.start() if start else d
 
     yield make
-    errors = []
-    for d in made:
-        was_running = d.running()
-        try:
-            rc = d.stop(check=False)
-            if was_running and rc != 0:
-                errors.append("ds46-dstmd exited %s after SIGTERM:\n%s" % (rc, d.stderr()))
-            d.check_sanitizers()
-        except AssertionError as e:
-            errors.append(str(e))
-        # shown by pytest only when the test failed
-        print("---- ds46-dstmd stderr (%s) ----\n%s" % (d.conf, "".join(d.all_stderr)[-20000:]))
-    if errors:
-        pytest.fail("\n".join(errors))
+    stop_daemons(made)
+
+
+@pytest.fixture
+def daemon(topo, workdir):
+    """Factory: daemon(binary, ns, conf_text, name=None, start=True,
+    wrapper=()) -> a Daemon (started unless start=False) of any ds46 binary.
+    Every one is stopped with SIGTERM at teardown, which must exit 0
+    without sanitizer reports (whatever the test did to it before:
+    SIGSTOP, kill -9 and a restart ...)."""
+    made = []
+
+    def make(binary, ns, conf_text, name=None, start=True, wrapper=(), timeout=10.0):
+        if not os.access(binary, os.X_OK):
+            pytest.fail("%s is missing: build it first (make / make asan)" % binary)
+        d = Daemon(topo, ns, workdir, conf_text, wrapper=wrapper, binary=binary, name=name)
+        made.append(d)
+        return d.start(timeout=timeout) if start else d
+
+    yield make
+    stop_daemons(made)

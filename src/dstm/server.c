@@ -252,7 +252,6 @@ struct req_ctx {
 	struct in6_addr client_addr;   /* src, or innermost relay's peer-address */
 	uint8_t n_hops;                /* relays, outermost first */
 	struct relay_hop hops[DHCP6_HOP_COUNT_LIMIT + 1];
-	bool reconf_key_sent;
 	uint8_t reconf_key[DHCP6_RECONF_KEY_LEN];
 	bool has_reconf_key;
 	/* RFC 8415 18.3.2: T1/T2 must be the same across the IAs of a Reply;

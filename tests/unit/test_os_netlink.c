@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "netns_test.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
@@ -33,16 +35,6 @@
 #include "os/netlink.h"
 #include "os/tun.h"
 
-static bool netns_ok;
-static char skip_reason[128] = "not run";
-
-#define NEED_NETNS()                                                           \
-	do {                                                                   \
-		if (!netns_ok) {                                               \
-			print_message("skipped: %s\n", skip_reason);           \
-			skip();                                                \
-		}                                                              \
-	} while (0)
 
 static struct nl_addr A4(const char *s)
 {
@@ -617,16 +609,7 @@ static void test_events(void **state)
 int main(void)
 {
 	log_init("test_os_netlink", false, LOG_WARNING);
-	if (geteuid() != 0)
-		snprintf(skip_reason, sizeof(skip_reason), "needs root for a private netns");
-	else if (unshare(CLONE_NEWNET) < 0)
-		snprintf(skip_reason, sizeof(skip_reason), "unshare(CLONE_NEWNET): %s", strerror(errno));
-	else if (access("/dev/net/tun", R_OK | W_OK) < 0)
-		snprintf(skip_reason, sizeof(skip_reason), "/dev/net/tun: %s", strerror(errno));
-	else
-		netns_ok = true;
-	if (!netns_ok)
-		fprintf(stderr, "test_os_netlink: netns tests skipped: %s\n", skip_reason);
+	netns_enter("test_os_netlink");
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_parse_addr6),

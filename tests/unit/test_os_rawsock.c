@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "netns_test.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,16 +36,6 @@
 #include "os/rawsock.h"
 #include "os/tun.h"
 
-static bool netns_ok;
-static char skip_reason[128] = "not run";
-
-#define NEED_NETNS()                                                           \
-	do {                                                                   \
-		if (!netns_ok) {                                               \
-			print_message("skipped: %s\n", skip_reason);           \
-			skip();                                                \
-		}                                                              \
-	} while (0)
 
 static struct in6_addr in6(const char *s)
 {
@@ -486,16 +478,7 @@ static void test_pmtu_icmp6_ptb(void **state)
 int main(void)
 {
 	log_init("test_os_rawsock", false, LOG_WARNING);
-	if (geteuid() != 0)
-		snprintf(skip_reason, sizeof(skip_reason), "needs root for a private netns and raw sockets");
-	else if (unshare(CLONE_NEWNET) < 0)
-		snprintf(skip_reason, sizeof(skip_reason), "unshare(CLONE_NEWNET): %s", strerror(errno));
-	else if (access("/dev/net/tun", R_OK | W_OK) < 0)
-		snprintf(skip_reason, sizeof(skip_reason), "/dev/net/tun: %s", strerror(errno));
-	else
-		netns_ok = true;
-	if (!netns_ok)
-		fprintf(stderr, "test_os_rawsock: netns tests skipped: %s\n", skip_reason);
+	netns_enter("test_os_rawsock");
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_args),

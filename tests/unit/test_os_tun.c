@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "netns_test.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,16 +33,6 @@
 #include "os/netlink.h"
 #include "os/tun.h"
 
-static bool netns_ok;
-static char skip_reason[128] = "not run";
-
-#define NEED_NETNS()                                                           \
-	do {                                                                   \
-		if (!netns_ok) {                                               \
-			print_message("skipped: %s\n", skip_reason);           \
-			skip();                                                \
-		}                                                              \
-	} while (0)
 
 static short tun_ifflags(int fd)
 {
@@ -277,16 +269,7 @@ static void test_tun_icmp_echo(void **state)
 int main(void)
 {
 	log_init("test_os_tun", false, LOG_WARNING);
-	if (geteuid() != 0)
-		snprintf(skip_reason, sizeof(skip_reason), "needs root for a private netns and TUN");
-	else if (unshare(CLONE_NEWNET) < 0)
-		snprintf(skip_reason, sizeof(skip_reason), "unshare(CLONE_NEWNET): %s", strerror(errno));
-	else if (access("/dev/net/tun", R_OK | W_OK) < 0)
-		snprintf(skip_reason, sizeof(skip_reason), "/dev/net/tun: %s", strerror(errno));
-	else
-		netns_ok = true;
-	if (!netns_ok)
-		fprintf(stderr, "test_os_tun: netns tests skipped: %s\n", skip_reason);
+	netns_enter("test_os_tun");
 
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tun_bad_args),

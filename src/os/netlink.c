@@ -160,6 +160,14 @@ static int nl_cb_data(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void nl_clear_dump_intr(uint8_t *buf, size_t len)
+{
+	int left = (int)len;
+	for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left))
+		nlh->nlmsg_flags &= (uint16_t)~NLM_F_DUMP_INTR;
+}
+
 int nl_request(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 {
 	mnl_cb_t ctl[NLMSG_ERROR + 1] = { [NLMSG_ERROR] = nl_cb_error };
@@ -186,6 +194,13 @@ int nl_request(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 				continue;
 			return -errno;
 		}
+		/* NLM_F_DUMP_INTR: the table changed while the kernel walked
+		 * it. libmnl would abandon the walk there and leave the rest of
+		 * the dump queued for the next request; like iproute2 we take
+		 * the whole dump (callers that must be exact also follow the
+		 * event stream, which reports the change). */
+		if (dump)
+			nl_clear_dump_intr(buf, (size_t)n);
 		errno = 0;
 		int r = mnl_cb_run2(buf, (size_t)n, req->nlmsg_seq, nl->portid, nl_cb_data, &c,
 				    ctl, ARRAY_SIZE(ctl));

@@ -25,6 +25,9 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -385,6 +388,76 @@ static void test_dump_stopped_early(void **state)
 	}
 }
 
+static int count_cb(const struct nl_addr_info *ai, void *data)
+{
+	(void)ai;
+	++*(int *)data;
+	return 0;
+}
+
+struct toggler {
+	int ifindex;
+	atomic_bool stop;
+	int rounds;
+	int err;
+};
+
+/* Adds and removes one address on its own socket until told to stop (at most
+ * 20000 rounds), so that dumps on the test's socket get NLM_F_DUMP_INTR. */
+static void *toggle_addr(void *arg)
+{
+	struct toggler *t = arg;
+	struct nl nl;
+	if (nl_open(&nl) < 0) {
+		t->err = -1;
+		return NULL;
+	}
+	struct nl_addr a;
+	struct in6_addr v6;
+	inet_pton(AF_INET6, "2001:db8:8::1", &v6);
+	nl_addr_set6(&a, &v6);
+	while (!atomic_load(&t->stop) && t->rounds < 20000) {
+		if (nl_addr_add(&nl, t->ifindex, &a, 128, IFA_F_NODAD) < 0 ||
+		    nl_addr_del(&nl, t->ifindex, &a, 128) < 0) {
+			t->err = -1;
+			break;
+		}
+		t->rounds++;
+	}
+	nl_close(&nl);
+	return NULL;
+}
+
+static void test_dump_while_changing(void **state)
+{
+	/* A dump the kernel marks interrupted (the table changed under it) is
+	 * delivered whole and leaves the socket clean for the next request. */
+	NEED_NETNS();
+	struct fixture *f = *state;
+	struct nl *nl = &f->nl;
+	int ifi = f->tun.ifindex;
+	char buf[32];
+	assert_int_equal(nl_link_set_up(nl, 1, true), 0);
+	for (int i = 1; i <= NADDR; i++) {
+		snprintf(buf, sizeof(buf), "2001:db8:7::%x", (unsigned)i);
+		struct nl_addr a = A6(buf);
+		assert_int_equal(nl_addr_add(nl, ifi, &a, 128, IFA_F_NODAD), 0);
+	}
+	struct toggler t = { .ifindex = ifi };
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, toggle_addr, &t), 0);
+	for (int i = 0; i < 40; i++) {
+		int n = 0;
+		assert_int_equal(nl_addr_list(nl, ifi, AF_INET6, count_cb, &n), 0);
+		assert_true(n >= NADDR);
+		assert_int_equal(nl_link_index(nl, "dtitest0"), ifi);
+	}
+	atomic_store(&t.stop, true);
+	pthread_join(th, NULL);
+	assert_int_equal(t.err, 0);
+	assert_true(t.rounds > 0);
+}
+
 static void route_setup(struct nl *nl, int ifi)
 {
 	struct nl_addr a4 = A4("192.0.2.1"), a6 = A6("2001:db8:1::1");
@@ -618,6 +691,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_addresses, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_dump_stopped_early, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_dump_while_changing, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_route4, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_route6, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_neigh, fixture_setup, fixture_teardown),

@@ -27,6 +27,7 @@ ctl_SRC    := src/ctl/ctl_proto.c src/ctl/ctl_server.c
 os_SRC     := $(wildcard src/os/*.c)
 dataplane_SRC := $(wildcard src/dataplane/*.c)
 dstm_SRC   := $(filter-out %_main.c,$(wildcard src/dstm/*.c))
+mip4_SRC   := $(filter-out %_main.c,$(wildcard src/mip4/*.c))
 
 common_DEPS := common
 wire_DEPS   := wire common
@@ -35,6 +36,7 @@ ctl_DEPS    := ctl wire common
 os_DEPS     := os common
 dataplane_DEPS := dataplane os wire common
 dstm_DEPS   := dstm dataplane os ctl store wire common
+mip4_DEPS   := mip4 dataplane os ctl store wire common
 
 obj = $(patsubst %.c,$(V)/obj/%.o,$(1))
 lib = $(foreach m,$(1),$(V)/lib/lib$(m).a)
@@ -44,12 +46,14 @@ $(V)/lib/lib$(1).a: $(call obj,$($(1)_SRC))
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
 endef
-$(foreach m,common wire store ctl os dataplane dstm,$(eval $(call MODULE_RULES,$(m))))
+$(foreach m,common wire store ctl os dataplane dstm mip4,$(eval $(call MODULE_RULES,$(m))))
 
 # ---- programs ---------------------------------------------------------------
-# every src/dstm/<name>_main.c is a program ds46-<name>
+# every src/<dstm|mip4>/<name>_main.c is a program ds46-<name>
 DSTM_MAINS := $(wildcard src/dstm/*_main.c)
-PROGS := $(patsubst src/dstm/%_main.c,$(V)/ds46-%,$(DSTM_MAINS)) $(V)/ds46ctl
+MIP4_MAINS := $(wildcard src/mip4/*_main.c)
+PROGS := $(patsubst src/dstm/%_main.c,$(V)/ds46-%,$(DSTM_MAINS)) \
+         $(patsubst src/mip4/%_main.c,$(V)/ds46-%,$(MIP4_MAINS)) $(V)/ds46ctl
 CTLCLI_SRC := src/ctl/ds46ctl.c $(wildcard src/ctl/ctl_cmd_*.c)
 
 all: $(PROGS) unit bench-tools
@@ -58,7 +62,9 @@ $(V)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(V)/ds46-%: $(V)/obj/src/dstm/%_main.o $(call lib,$(dstm_DEPS))
+$(foreach m,$(DSTM_MAINS),$(eval $(V)/ds46-$(patsubst src/dstm/%_main.c,%,$(m)): $(call obj,$(m)) $(call lib,$(dstm_DEPS))))
+$(foreach m,$(MIP4_MAINS),$(eval $(V)/ds46-$(patsubst src/mip4/%_main.c,%,$(m)): $(call obj,$(m)) $(call lib,$(mip4_DEPS))))
+$(V)/ds46-%:
 	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
 
 $(V)/ds46ctl: $(call obj,$(CTLCLI_SRC)) $(call lib,$(ctl_DEPS))
@@ -79,11 +85,11 @@ unit: $(UNIT_TESTS)
 check: all
 	scripts/run-unit.sh $(V)
 
-# ---- benchmark helpers written in C: bench/<name>.c links dstm deps -------
+# ---- benchmark helpers written in C: bench/<name>.c links every module -----
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(V)/bench/%,$(BENCH_SRCS))
 bench-tools: $(BENCH_BINS)
-$(V)/bench/%: $(V)/obj/bench/%.o $(call lib,$(dstm_DEPS))
+$(V)/bench/%: $(V)/obj/bench/%.o $(call lib,mip4 $(dstm_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDFLAGS) $(PKG_LIBS)
 

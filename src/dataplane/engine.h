@@ -5,10 +5,17 @@
  * (engine_io.c) does the reading and writing, in batches; the protocol
  * daemons only program bindings and addresses.
  *
- * So far the DSTM roles (dstm-04 5, RFC 2473): IPv4 in IPv6, next header 4.
+ * The DSTM roles (dstm-04 5, RFC 2473): IPv4 in IPv6, next header 4.
  *   host (DTI):  TUN -> tunnel to its TEP;  tunnel from its TEP -> TUN
  *   border router (TEP):  tunnel -> TUN (the IPv4 world), checked against
  *      the bindings (anti-spoofing);  TUN -> tunnel to the binding's host
+ * The Mobile IPv4 roles (RFC 5944, RFC 5454; engine_mip.h): IPv4 and IPv6
+ * in IPv4 (IP in IP, GRE, minimal encapsulation, 6in4, and 6in4 inside one
+ * of those), outer headers built by the engine for an IPPROTO_RAW socket.
+ *   home agent:  TUN -> tunnel to the binding's care-of address;  tunnel
+ *      -> TUN after the reverse-tunnel checks (RFC 3024, RFC 5454 3.3.2)
+ *   mobile node (co-located):  TUN -> reverse tunnel to the home agent;
+ *      tunnel from the home agent -> TUN
  */
 #ifndef DS46_DATAPLANE_ENGINE_H
 #define DS46_DATAPLANE_ENGINE_H
@@ -28,7 +35,13 @@
 enum dp_role {
 	DP_ROLE_DSTM_HOST = 1,
 	DP_ROLE_DSTM_TEP,
+	DP_ROLE_MIP_HA,
+	DP_ROLE_MIP_MN,
 };
+
+/* Octets the I/O loop keeps free in front of every packet it reads, so
+ * that the engine prepends tunnel headers in place (STYLE 3). */
+#define DP_HEADROOM 64
 
 /* Counters, named for the control socket; drop_* are per reason.  The IP
  * parsers' own reasons (ip_drop_name) are counted in ip_drops[]. */
@@ -98,6 +111,10 @@ enum dp_verdict {
 	DP_TO_TUNNEL,                /* send pkt/len to peer over the raw socket */
 	DP_ICMP_TO_TUN,              /* write icmp/len to the TUN (to the sender) */
 	DP_NEED_ADDRESS,             /* host without a lease: dropped, acquire one */
+	DP_TO_TUNNEL4,               /* send pkt/len, a whole IPv4 packet, on the
+	                                IPPROTO_RAW socket; when frag_mtu != 0 and
+	                                len > frag_mtu, send it in fragments of at
+	                                most frag_mtu (DF is clear) */
 };
 
 struct dp_out {
@@ -107,6 +124,7 @@ struct dp_out {
 	uint8_t tclass;              /* DP_TO_TUNNEL */
 	const uint8_t *pkt;
 	size_t len;
+	uint16_t frag_mtu;           /* DP_TO_TUNNEL4 */
 	uint8_t icmp[ICMP4_ERROR_MAX];
 };
 

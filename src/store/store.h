@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "wire/dhcp6.h"
+#include "wire/mip4.h"
 
 enum lease_kind {
 	LEASE_KIND_V4 = 4,           /* DSTM: IPv4-mapped address in an IA_NA */
@@ -135,5 +136,54 @@ int store_tombstones_prune(struct store *s, uint64_t below_seq);
  * is set to the stored length in both the success and -ENOBUFS cases). */
 int store_meta_get(struct store *s, const char *key, void *val, size_t cap, size_t *len);
 int store_meta_set(struct store *s, const char *key, const void *val, size_t len);
+
+/* ---- Mobile IPv4 home agent bindings (issue 4) -------------------------- */
+
+/* How the home agent sends IPv6 to a mobile node (RFC 5454 3.3.2). */
+enum mip_v6_mode {
+	MIP_V6_NONE = 0,             /* no IPv6 registered */
+	MIP_V6_TO_HOA = 1,           /* 6in4 to the IPv4 home address, then to
+	                                the care-of address (reply code 0) */
+	MIP_V6_TO_COA = 2,           /* straight to the care-of address (code 1) */
+};
+
+struct mip_prefix {
+	struct in6_addr prefix;      /* insignificant bits cleared */
+	uint8_t plen;                /* 0-128; 255: a link-local address (5454 3.7.1) */
+};
+
+/* One mobility binding (RFC 5944 4.2.3 / 3.8.1): a home address bound to
+ * one care-of address.  With the S bit a home address may have several
+ * (simultaneous bindings), so the key is (home_addr, coa). */
+struct mip_binding {
+	uint32_t home_addr;          /* network order */
+	uint32_t coa;                /* network order */
+	uint32_t home_agent;         /* network order */
+	uint32_t src_addr;           /* where the request came from: the mobile
+	                                node (co-located), a foreign agent, or a
+	                                NAT (RFC 3519) */
+	uint16_t src_port;
+	uint8_t flags;               /* request flags (MIP4_F_*) as accepted */
+	uint8_t encap;               /* enum encap4_kind in use towards the coa */
+	uint8_t v6_mode;             /* enum mip_v6_mode */
+	uint8_t n_prefix;
+	struct mip_prefix prefix[MIP4_MAX_PREFIXES];
+	char nai[MIP4_NAI_MAX + 1];  /* "" when the node gave none */
+	uint64_t id;                 /* identification of the accepted request */
+	int64_t registered;          /* unix seconds of acceptance */
+	int64_t expires;             /* unix seconds; lifetime 0xffff: INT64_MAX */
+	uint64_t seq;                /* change sequence, set by the store */
+};
+
+/* Insert or replace by (home_addr, coa).  Sets b->seq. */
+int store_mip_binding_put(struct store *s, struct mip_binding *b);
+/* Delete one binding; coa == 0 deletes every binding of home_addr
+ * (deregistration with lifetime 0 and care-of address = home address,
+ * RFC 5944 3.6.1.2).  0 also when nothing matched. */
+int store_mip_binding_del(struct store *s, uint32_t home_addr, uint32_t coa);
+typedef int (*store_mip_binding_cb)(const struct mip_binding *b, void *arg);
+/* In (home_addr, coa) order; the callback returns <0 to stop. */
+int store_mip_binding_foreach(struct store *s, store_mip_binding_cb cb, void *arg);
+int store_mip_binding_count(struct store *s, uint64_t *n);
 
 #endif

@@ -38,6 +38,7 @@ struct ctl_subcommand {
 int ctl_cmd_leases(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_pools(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_bindings(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_mobility(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_stats(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_release(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_reconfigure(struct ctl_client *c, int argc, char **argv);

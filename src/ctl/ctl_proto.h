@@ -31,6 +31,9 @@ enum ctl_cmd {
 	CTL_CMD_RECONFIGURE,         /* "addr" of one of the client's leases, or "duid" (hex) */
 	CTL_CMD_PING,                /* liveness */
 	CTL_CMD_BINDINGS,            /* tunnel bindings (border router; optional "limit") */
+	CTL_CMD_MOBILITY,            /* Mobile IPv4: the home agent's mobility
+	                                bindings or the mobile node's registration
+	                                (optional "limit") */
 	CTL_CMD__MAX,                /* not a command */
 };
 

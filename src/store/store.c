@@ -114,3 +114,45 @@ int store_meta_set(struct store *s, const char *key, const void *val, size_t len
 		return -EROFS;
 	return s->ops->meta_set(s, key, val, len);
 }
+
+/* The backend stores and reloads exactly what passes here, so a binding
+ * that is accepted is never skipped as malformed when it is read back. */
+int store_mip_binding_put(struct store *s, struct mip_binding *b)
+{
+	if (!b)
+		return -EINVAL;
+	if (s->readonly)
+		return -EROFS;
+	if (b->coa == 0)
+		return -EINVAL;              /* coa 0 means "all" to _del */
+	if (b->v6_mode > MIP_V6_TO_COA || b->n_prefix > MIP4_MAX_PREFIXES)
+		return -EINVAL;
+	for (unsigned i = 0; i < b->n_prefix; i++)
+		if (b->prefix[i].plen > 128 &&
+		    b->prefix[i].plen != MIP4_V6_PLEN_LINK_LOCAL)
+			return -EINVAL;
+	if (strnlen(b->nai, sizeof(b->nai)) == sizeof(b->nai))
+		return -EINVAL;              /* not NUL-terminated */
+	return s->ops->mip_binding_put(s, b);
+}
+
+int store_mip_binding_del(struct store *s, uint32_t home_addr, uint32_t coa)
+{
+	if (s->readonly)
+		return -EROFS;
+	return s->ops->mip_binding_del(s, home_addr, coa);
+}
+
+int store_mip_binding_foreach(struct store *s, store_mip_binding_cb cb, void *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return s->ops->mip_binding_foreach(s, cb, arg);
+}
+
+int store_mip_binding_count(struct store *s, uint64_t *n)
+{
+	if (!n)
+		return -EINVAL;
+	return s->ops->mip_binding_count(s, n);
+}

@@ -175,15 +175,22 @@ struct mip_binding {
 	uint64_t seq;                /* change sequence, set by the store */
 };
 
-/* Insert or replace by (home_addr, coa).  Sets b->seq. */
+/* Insert or replace by (home_addr, coa).  Sets b->seq (drawn from the lease
+ * counter; bindings have no change feed).  -EINVAL for coa 0, n_prefix above
+ * MIP4_MAX_PREFIXES, a plen other than 0-128 or 255, v6_mode above
+ * MIP_V6_TO_COA or an NAI that is not NUL-terminated.  Outside a
+ * transaction a put or del commits on its own. */
 int store_mip_binding_put(struct store *s, struct mip_binding *b);
 /* Delete one binding; coa == 0 deletes every binding of home_addr
  * (deregistration with lifetime 0 and care-of address = home address,
  * RFC 5944 3.6.1.2).  0 also when nothing matched. */
 int store_mip_binding_del(struct store *s, uint32_t home_addr, uint32_t coa);
 typedef int (*store_mip_binding_cb)(const struct mip_binding *b, void *arg);
-/* In (home_addr, coa) order; the callback returns <0 to stop. */
+/* In (home_addr, coa) order (as numbers); the callback returns <0 to stop
+ * (returned as is).  A malformed row is logged and skipped.  A readonly
+ * store opened before its writer upgraded it to bindings has none. */
 int store_mip_binding_foreach(struct store *s, store_mip_binding_cb cb, void *arg);
+/* Rows, including any that foreach skips as malformed. */
 int store_mip_binding_count(struct store *s, uint64_t *n);
 
 #endif

@@ -32,6 +32,11 @@ struct store_ops {
 	int (*meta_get)(struct store *s, const char *key, void *val, size_t cap,
 			size_t *len);
 	int (*meta_set)(struct store *s, const char *key, const void *val, size_t len);
+
+	int (*mip_binding_put)(struct store *s, struct mip_binding *b);
+	int (*mip_binding_del)(struct store *s, uint32_t home_addr, uint32_t coa);
+	int (*mip_binding_foreach)(struct store *s, store_mip_binding_cb cb, void *arg);
+	int (*mip_binding_count)(struct store *s, uint64_t *n);
 };
 
 struct store {

@@ -10,10 +10,17 @@
  * Deletions leave a tombstone with their seq; store_tombstones_prune()
  * drops old ones and records the horizon below which changes are lost, so a
  * follower that fell behind it gets -ESTALE instead of silently missing
- * deletions.
+ * deletions.  Mobile IPv4 bindings draw their seq from the same counter
+ * (they have no change feed, so they leave no tombstones).
+ *
+ * Schema: PRAGMA user_version.  Version n is schema_step[0 .. n-1] applied
+ * in order; the writer brings an older store up to date in one transaction
+ * at open, a reader takes it as it is (and sees no bindings in a version 1
+ * store), and both refuse a newer one with -EPROTO.
  */
 #include "store/store_backend.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -27,7 +34,7 @@
 
 #include "common/log.h"
 
-#define STORE_SQLITE_SCHEMA_VERSION 1
+#define STORE_SQLITE_SCHEMA_VERSION 2
 #define STORE_SQLITE_BUSY_MS 5000
 
 static const char schema_v1[] =
@@ -66,8 +73,38 @@ static const char schema_v1[] =
 	"  addr BLOB PRIMARY KEY NOT NULL,"
 	"  seq INTEGER NOT NULL"
 	") WITHOUT ROWID;"
-	"CREATE INDEX tombstones_seq ON tombstones (seq);"
-	"PRAGMA user_version = 1;";
+	"CREATE INDEX tombstones_seq ON tombstones (seq);";
+
+/* Mobile IPv4 home agent bindings (store.h struct mip_binding).  IPv4
+ * addresses are kept in host order so that rows sort as addresses;
+ * prefixes holds n_prefix * MIP_PREFIX_REC octets (16 prefix, 1 plen). */
+static const char schema_v2[] =
+	"CREATE TABLE mip_binding ("
+	"  home_addr INTEGER NOT NULL,"
+	"  coa INTEGER NOT NULL,"
+	"  home_agent INTEGER NOT NULL,"
+	"  src_addr INTEGER NOT NULL,"
+	"  src_port INTEGER NOT NULL,"
+	"  flags INTEGER NOT NULL,"
+	"  encap INTEGER NOT NULL,"
+	"  v6_mode INTEGER NOT NULL,"
+	"  prefixes BLOB NOT NULL,"
+	"  nai TEXT NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  registered INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (home_addr, coa)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX mip_binding_seq ON mip_binding (seq);";
+
+/* schema_step[n] takes a store from version n to n + 1. */
+static const char *const schema_step[STORE_SQLITE_SCHEMA_VERSION] = {
+	schema_v1,
+	schema_v2,
+};
+
+#define MIP_PREFIX_REC 17
 
 /* Column order shared by every statement that reads or writes a lease. */
 enum {
@@ -100,8 +137,25 @@ enum stmt_id {
 	ST_PRUNE,
 	ST_META_GET,
 	ST_META_SET,
+	ST_MIP_PUT,                  /* from here on: schema version 2 */
+	ST_MIP_DEL,
+	ST_MIP_DEL_ALL,
+	ST_MIP_ALL,
+	ST_MIP_COUNT,
 	ST__MAX,
+	ST_MIP_FIRST = ST_MIP_PUT,
 };
+
+/* Column order shared by the statements that read or write a binding. */
+enum {
+	MCOL_HOME_ADDR, MCOL_COA, MCOL_HOME_AGENT, MCOL_SRC_ADDR, MCOL_SRC_PORT,
+	MCOL_FLAGS, MCOL_ENCAP, MCOL_V6_MODE, MCOL_PREFIXES, MCOL_NAI, MCOL_ID,
+	MCOL_REGISTERED, MCOL_EXPIRES, MCOL_SEQ,
+};
+#define MIP_COLS                                                               \
+	"home_addr, coa, home_agent, src_addr, src_port, flags, encap, "       \
+	"v6_mode, prefixes, nai, id, registered, expires, seq"
+
 
 static const char *const stmt_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -129,6 +183,12 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_PRUNE] = "DELETE FROM tombstones WHERE seq < ?1",
 	[ST_META_GET] = "SELECT val FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, val) VALUES (?1, ?2)",
+	[ST_MIP_PUT] = "INSERT OR REPLACE INTO mip_binding (" MIP_COLS ") VALUES "
+		       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[ST_MIP_DEL] = "DELETE FROM mip_binding WHERE home_addr = ?1 AND coa = ?2",
+	[ST_MIP_DEL_ALL] = "DELETE FROM mip_binding WHERE home_addr = ?1",
+	[ST_MIP_ALL] = "SELECT " MIP_COLS " FROM mip_binding ORDER BY home_addr, coa",
+	[ST_MIP_COUNT] = "SELECT count(*) FROM mip_binding",
 };
 
 struct store_sqlite {
@@ -139,6 +199,7 @@ struct store_sqlite {
 	int wal_fd;                  /* deferred_sync: the WAL, for store_sync */
 	int lock_fd;                 /* writer: flock on <path>.lock */
 	bool in_tx;                  /* between store_begin and commit/rollback */
+	bool has_mip;                /* schema >= 2: the ST_MIP_* are prepared */
 	char *path;
 };
 
@@ -640,6 +701,215 @@ static int sqlite_meta_set(struct store *s, const char *key, const void *val, si
 	return stmt_run(ss, ST_META_SET);
 }
 
+/* ---- Mobile IPv4 bindings ---------------------------------------------- */
+
+static int mip_bind(sqlite3_stmt *st, const struct mip_binding *b, const uint8_t *pfx,
+		    uint64_t seq)
+{
+	int rc = 0;
+
+	rc |= sqlite3_bind_int64(st, MCOL_HOME_ADDR + 1, ntohl(b->home_addr));
+	rc |= sqlite3_bind_int64(st, MCOL_COA + 1, ntohl(b->coa));
+	rc |= sqlite3_bind_int64(st, MCOL_HOME_AGENT + 1, ntohl(b->home_agent));
+	rc |= sqlite3_bind_int64(st, MCOL_SRC_ADDR + 1, ntohl(b->src_addr));
+	rc |= sqlite3_bind_int(st, MCOL_SRC_PORT + 1, b->src_port);
+	rc |= sqlite3_bind_int(st, MCOL_FLAGS + 1, b->flags);
+	rc |= sqlite3_bind_int(st, MCOL_ENCAP + 1, b->encap);
+	rc |= sqlite3_bind_int(st, MCOL_V6_MODE + 1, b->v6_mode);
+	if (b->n_prefix)
+		rc |= sqlite3_bind_blob(st, MCOL_PREFIXES + 1, pfx,
+					b->n_prefix * MIP_PREFIX_REC, SQLITE_STATIC);
+	else
+		rc |= sqlite3_bind_zeroblob(st, MCOL_PREFIXES + 1, 0);
+	rc |= sqlite3_bind_text(st, MCOL_NAI + 1, b->nai,
+				(int)strnlen(b->nai, sizeof(b->nai)), SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(st, MCOL_ID + 1, (sqlite3_int64)b->id);
+	rc |= sqlite3_bind_int64(st, MCOL_REGISTERED + 1, b->registered);
+	rc |= sqlite3_bind_int64(st, MCOL_EXPIRES + 1, b->expires);
+	rc |= sqlite3_bind_int64(st, MCOL_SEQ + 1, (sqlite3_int64)seq);
+	return rc;
+}
+
+/* An integer column in 0..max; false if another type or out of range. */
+static bool col_uint(sqlite3_stmt *st, int i, uint64_t max, uint64_t *v)
+{
+	sqlite3_int64 x;
+
+	if (sqlite3_column_type(st, i) != SQLITE_INTEGER)
+		return false;
+	x = sqlite3_column_int64(st, i);
+	if (x < 0 || (uint64_t)x > max)
+		return false;
+	*v = (uint64_t)x;
+	return true;
+}
+
+/* Fill *b from the current row: NULL, or why the row is malformed.  Accepts
+ * exactly what store_mip_binding_put() lets through. */
+static const char *mip_read(sqlite3_stmt *st, struct mip_binding *b)
+{
+	const uint8_t *p;
+	uint64_t v[8];
+	int n;
+
+	memset(b, 0, sizeof(*b));
+	if (!col_uint(st, MCOL_HOME_ADDR, UINT32_MAX, &v[0]) ||
+	    !col_uint(st, MCOL_COA, UINT32_MAX, &v[1]) ||
+	    !col_uint(st, MCOL_HOME_AGENT, UINT32_MAX, &v[2]) ||
+	    !col_uint(st, MCOL_SRC_ADDR, UINT32_MAX, &v[3]) ||
+	    !col_uint(st, MCOL_SRC_PORT, UINT16_MAX, &v[4]) ||
+	    !col_uint(st, MCOL_FLAGS, UINT8_MAX, &v[5]) ||
+	    !col_uint(st, MCOL_ENCAP, UINT8_MAX, &v[6]) ||
+	    !col_uint(st, MCOL_V6_MODE, MIP_V6_TO_COA, &v[7]))
+		return "integer out of range";
+	if (v[1] == 0)
+		return "care-of address 0";
+	b->home_addr = htonl((uint32_t)v[0]);
+	b->coa = htonl((uint32_t)v[1]);
+	b->home_agent = htonl((uint32_t)v[2]);
+	b->src_addr = htonl((uint32_t)v[3]);
+	b->src_port = (uint16_t)v[4];
+	b->flags = (uint8_t)v[5];
+	b->encap = (uint8_t)v[6];
+	b->v6_mode = (uint8_t)v[7];
+
+	if (sqlite3_column_type(st, MCOL_PREFIXES) != SQLITE_BLOB)
+		return "prefixes not a blob";
+	p = sqlite3_column_blob(st, MCOL_PREFIXES);
+	n = sqlite3_column_bytes(st, MCOL_PREFIXES);
+	if (n % MIP_PREFIX_REC || n / MIP_PREFIX_REC > MIP4_MAX_PREFIXES)
+		return "prefix blob length";
+	b->n_prefix = (uint8_t)(n / MIP_PREFIX_REC);
+	for (unsigned i = 0; i < b->n_prefix; i++, p += MIP_PREFIX_REC) {
+		memcpy(&b->prefix[i].prefix, p, sizeof(b->prefix[i].prefix));
+		b->prefix[i].plen = p[16];
+		if (p[16] > 128 && p[16] != MIP4_V6_PLEN_LINK_LOCAL)
+			return "prefix length";
+	}
+
+	if (sqlite3_column_type(st, MCOL_NAI) != SQLITE_TEXT)
+		return "nai not text";
+	p = sqlite3_column_text(st, MCOL_NAI);
+	n = sqlite3_column_bytes(st, MCOL_NAI);
+	if (!p || n > MIP4_NAI_MAX || memchr(p, 0, (size_t)n))
+		return "nai";
+	memcpy(b->nai, p, (size_t)n);
+
+	if (sqlite3_column_type(st, MCOL_ID) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, MCOL_REGISTERED) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, MCOL_EXPIRES) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, MCOL_SEQ) != SQLITE_INTEGER)
+		return "integer column";
+	b->id = (uint64_t)sqlite3_column_int64(st, MCOL_ID);
+	b->registered = sqlite3_column_int64(st, MCOL_REGISTERED);
+	b->expires = sqlite3_column_int64(st, MCOL_EXPIRES);
+	b->seq = (uint64_t)sqlite3_column_int64(st, MCOL_SEQ);
+	return NULL;
+}
+
+/* One statement each: atomic on its own outside a caller's transaction. */
+static int sqlite_mip_binding_put(struct store *s, struct mip_binding *b)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_MIP_PUT];
+	uint8_t pfx[MIP4_MAX_PREFIXES * MIP_PREFIX_REC];
+	uint64_t seq;
+	int rc, r;
+
+	if (!ss->has_mip)
+		return -EROFS;       /* only a reader can miss the table */
+	r = tx_check(ss);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		memcpy(&pfx[i * MIP_PREFIX_REC], &b->prefix[i].prefix, 16);
+		pfx[i * MIP_PREFIX_REC + 16] = b->prefix[i].plen;
+	}
+	seq = ++ss->seq;             /* never reused, even if rolled back */
+	rc = mip_bind(st, b, pfx, seq);
+	if (rc != SQLITE_OK) {
+		r = sq_err(ss, rc, "bind mip binding");
+		stmt_reset(st);
+		return r;
+	}
+	r = stmt_run(ss, ST_MIP_PUT);
+	if (r == 0)
+		b->seq = seq;
+	return r;
+}
+
+static int sqlite_mip_binding_del(struct store *s, uint32_t home_addr, uint32_t coa)
+{
+	struct store_sqlite *ss = to_ss(s);
+	enum stmt_id id = coa ? ST_MIP_DEL : ST_MIP_DEL_ALL;
+	int r;
+
+	if (!ss->has_mip)
+		return -EROFS;
+	r = tx_check(ss);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(ss->st[id], 1, ntohl(home_addr));
+	if (coa)
+		sqlite3_bind_int64(ss->st[id], 2, ntohl(coa));
+	return stmt_run(ss, id);
+}
+
+static int sqlite_mip_binding_foreach(struct store *s, store_mip_binding_cb cb, void *arg)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_MIP_ALL];
+	struct mip_binding b;
+	const char *why;
+	char ha[INET_ADDRSTRLEN], coa[INET_ADDRSTRLEN];
+	uint32_t a;
+	int rc, r = 0;
+
+	if (!ss->has_mip)
+		return 0;
+	if (sqlite3_stmt_busy(st))
+		return -EBUSY;       /* nested foreach on the same handle */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		why = mip_read(st, &b);
+		if (why) {
+			/* one bad row must not cost the home agent the others */
+			a = htonl((uint32_t)sqlite3_column_int64(st, MCOL_HOME_ADDR));
+			inet_ntop(AF_INET, &a, ha, sizeof(ha));
+			a = htonl((uint32_t)sqlite3_column_int64(st, MCOL_COA));
+			inet_ntop(AF_INET, &a, coa, sizeof(coa));
+			log_rl(LOG_ERR, "store %s: mip binding %s -> %s: malformed row (%s), skipped",
+			       ss->path, ha, coa, why);
+			continue;
+		}
+		r = cb(&b, arg);
+		if (r < 0)
+			break;
+		r = 0;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = sq_err(ss, rc, "foreach mip binding");
+	stmt_reset(st);
+	return r;
+}
+
+static int sqlite_mip_binding_count(struct store *s, uint64_t *n)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_MIP_COUNT];
+	int rc, r = 0;
+
+	*n = 0;
+	if (!ss->has_mip)
+		return 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = sq_err(ss, rc, "count mip bindings");
+	stmt_reset(st);
+	return r;
+}
+
 /* ---- open / close ------------------------------------------------------- */
 
 static int exec_sql(struct store_sqlite *ss, const char *sql)
@@ -690,23 +960,37 @@ static int set_journal_wal(struct store_sqlite *ss)
 	return r;
 }
 
-static int schema_create(struct store_sqlite *ss)
+/* Create the schema, or bring an older one up to date, in one transaction:
+ * a crash half-way leaves the old version. */
+static int schema_upgrade(struct store_sqlite *ss)
 {
+	char sql[40];
 	int64_t v;
 	int r;
 
 	r = exec_sql(ss, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;
-	/* another writer may have created it while we waited for the lock */
+	/* another writer may have changed it while we waited for the lock */
 	r = query_int64(ss, "PRAGMA user_version", &v);
-	if (r == 0 && v == 0)
-		r = exec_sql(ss, schema_v1);
+	if (r == 0 && (v < 0 || v > STORE_SQLITE_SCHEMA_VERSION))
+		r = -EPROTO;
+	for (int64_t i = v; r == 0 && i < STORE_SQLITE_SCHEMA_VERSION; i++)
+		r = exec_sql(ss, schema_step[i]);
+	if (r == 0 && v < STORE_SQLITE_SCHEMA_VERSION) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+			 STORE_SQLITE_SCHEMA_VERSION);
+		r = exec_sql(ss, sql);
+	}
 	if (r < 0) {
 		sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
 		return r;
 	}
-	return exec_sql(ss, "COMMIT");
+	r = exec_sql(ss, "COMMIT");
+	if (r == 0 && v > 0 && v < STORE_SQLITE_SCHEMA_VERSION)
+		log_info("store %s: schema upgraded from version %lld to %d",
+			 ss->path, (long long)v, STORE_SQLITE_SCHEMA_VERSION);
+	return r;
 }
 
 static void sqlite_close(struct store *s)
@@ -819,14 +1103,18 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		r = exec_sql(ss, "PRAGMA journal_size_limit = 67108864");
 		if (r < 0)
 			goto fail;
-		if (v == 0) {
-			r = schema_create(ss);
+		if (v < STORE_SQLITE_SCHEMA_VERSION) {
+			r = schema_upgrade(ss);
 			if (r < 0)
 				goto fail;
+			v = STORE_SQLITE_SCHEMA_VERSION;
 		}
 	}
+	/* A reader of a store its (older) writer has not upgraded sees no
+	 * bindings, until it reopens the store after an upgrade. */
+	ss->has_mip = v >= 2;
 
-	for (int i = 0; i < ST__MAX; i++) {
+	for (int i = 0; i < (ss->has_mip ? ST__MAX : ST_MIP_FIRST); i++) {
 		rc = sqlite3_prepare_v3(ss->db, stmt_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT, &ss->st[i], NULL);
 		if (rc != SQLITE_OK) {
@@ -835,11 +1123,18 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		}
 	}
 
-	r = query_int64(ss,
-		"SELECT max(coalesce((SELECT max(seq) FROM leases), 0),"
-		"           coalesce((SELECT max(seq) FROM tombstones), 0),"
-		"           coalesce((SELECT val FROM store_state"
-		"                     WHERE key = 'tombstone_horizon'), 1) - 1)",
+	/* Deleted bindings leave no tombstone: their seqs may be handed out
+	 * again, harmless as nothing follows binding changes. */
+	r = query_int64(ss, ss->has_mip
+		? "SELECT max(coalesce((SELECT max(seq) FROM leases), 0),"
+		  "           coalesce((SELECT max(seq) FROM tombstones), 0),"
+		  "           coalesce((SELECT max(seq) FROM mip_binding), 0),"
+		  "           coalesce((SELECT val FROM store_state"
+		  "                     WHERE key = 'tombstone_horizon'), 1) - 1)"
+		: "SELECT max(coalesce((SELECT max(seq) FROM leases), 0),"
+		  "           coalesce((SELECT max(seq) FROM tombstones), 0),"
+		  "           coalesce((SELECT val FROM store_state"
+		  "                     WHERE key = 'tombstone_horizon'), 1) - 1)",
 		&v);
 	if (r < 0)
 		goto fail;
@@ -886,4 +1181,8 @@ const struct store_ops store_sqlite_ops = {
 	.tombstones_prune = sqlite_tombstones_prune,
 	.meta_get = sqlite_meta_get,
 	.meta_set = sqlite_meta_set,
+	.mip_binding_put = sqlite_mip_binding_put,
+	.mip_binding_del = sqlite_mip_binding_del,
+	.mip_binding_foreach = sqlite_mip_binding_foreach,
+	.mip_binding_count = sqlite_mip_binding_count,
 };

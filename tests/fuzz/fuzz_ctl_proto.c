@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (r.cmd) {
 	case CTL_CMD_LEASES:
 	case CTL_CMD_BINDINGS:
+	case CTL_CMD_MOBILITY:
 		assert(!r.has_addr && !r.has_duid);
 		break;
 	case CTL_CMD_RELEASE:

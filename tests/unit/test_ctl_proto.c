@@ -41,6 +41,7 @@ static void test_parse_simple_commands(void **state)
 		{ " { \"cmd\" : \"stats\" } \r\n", CTL_CMD_STATS },
 		{ "{\"cmd\":\"ping\"}", CTL_CMD_PING },
 		{ "{\"cmd\":\"bindings\"}", CTL_CMD_BINDINGS },
+		{ "{\"cmd\":\"mobility\"}", CTL_CMD_MOBILITY },
 	};
 	struct ctl_req r;
 	char err[128];

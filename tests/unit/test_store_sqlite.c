@@ -1,6 +1,8 @@
 /* Unit tests for src/store with the SQLite backend: field round trips,
  * replace/delete, change feed with tombstones, reopen, meta, transactions,
- * a readonly follower, schema versioning, kill -9 durability, bulk foreach.
+ * a readonly follower, schema versioning, kill -9 durability, bulk foreach;
+ * Mobile IPv4 bindings (round trip, simultaneous bindings, order, reopen,
+ * migration of a version 1 store, readonly, malformed rows).
  *
  * DS46_TEST_FOREACH_N lowers the 100,000 leases of the bulk test (valgrind).
  */
@@ -23,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "wire/encap4.h"
 
 struct fx {
 	char dir[64];
@@ -659,8 +662,8 @@ static void test_schema_newer(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	assert_int_equal(v, 1);      /* what this code writes */
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL),
+	assert_int_equal(v, 2);      /* what this code writes */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 
@@ -881,6 +884,593 @@ static void test_single_writer(void **state)
 	store_close(w2);
 }
 
+/* ---- Mobile IPv4 bindings ---------------------------------------------- */
+
+static uint32_t ip4(const char *s)
+{
+	struct in_addr a;
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+static void make_binding(const char *home, const char *coa, struct mip_binding *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->home_addr = ip4(home);
+	b->coa = ip4(coa);
+	b->home_agent = ip4("192.0.2.1");
+	b->src_addr = b->coa;
+	b->src_port = 434;
+	b->flags = 0x02;                     /* T */
+	b->encap = ENCAP4_IPIP;
+	b->registered = 1700000000;
+	b->expires = 1700000600;
+	b->id = 0x1234;
+}
+
+static void assert_binding_equal(const struct mip_binding *a, const struct mip_binding *b)
+{
+	assert_int_equal(a->home_addr, b->home_addr);
+	assert_int_equal(a->coa, b->coa);
+	assert_int_equal(a->home_agent, b->home_agent);
+	assert_int_equal(a->src_addr, b->src_addr);
+	assert_int_equal(a->src_port, b->src_port);
+	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->encap, b->encap);
+	assert_int_equal(a->v6_mode, b->v6_mode);
+	assert_int_equal(a->n_prefix, b->n_prefix);
+	for (int i = 0; i < a->n_prefix; i++) {
+		assert_memory_equal(&a->prefix[i].prefix, &b->prefix[i].prefix, 16);
+		assert_int_equal(a->prefix[i].plen, b->prefix[i].plen);
+	}
+	assert_string_equal(a->nai, b->nai);
+	assert_true(a->id == b->id);
+	assert_true(a->registered == b->registered);
+	assert_true(a->expires == b->expires);
+	assert_true(a->seq == b->seq);
+}
+
+#define MAX_MIP 16
+struct mip_list {
+	int n;
+	int stop_after;              /* 0 = never */
+	struct mip_binding b[MAX_MIP];
+};
+
+static int collect_mip(const struct mip_binding *b, void *arg)
+{
+	struct mip_list *m = arg;
+	if (m->stop_after && m->n == m->stop_after)
+		return -ECANCELED;
+	if (m->n == MAX_MIP)
+		return -E2BIG;
+	m->b[m->n++] = *b;
+	return 0;
+}
+
+static void test_mip_roundtrip(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_binding a, m, bad;
+	struct mip_list got = { 0 };
+	struct lease l;
+	uint64_t n = 9;
+
+	/* every field set, extreme values where the type allows */
+	memset(&a, 0, sizeof(a));
+	a.home_addr = ip4("198.51.100.7");
+	a.coa = ip4("203.0.113.200");
+	a.home_agent = ip4("198.51.100.1");
+	a.src_addr = ip4("255.255.255.254");         /* a NAT in front of the MN */
+	a.src_port = 65535;
+	a.flags = 0xff;
+	a.encap = ENCAP4_GRE;
+	a.v6_mode = MIP_V6_TO_COA;
+	a.n_prefix = MIP4_MAX_PREFIXES;
+	for (int i = 0; i < MIP4_MAX_PREFIXES; i++) {
+		memset(&a.prefix[i].prefix, 0, 16);
+		a.prefix[i].prefix.s6_addr[0] = 0x20;
+		a.prefix[i].prefix.s6_addr[1] = 0x01;
+		a.prefix[i].prefix.s6_addr[2] = 0x0d;
+		a.prefix[i].prefix.s6_addr[3] = 0xb8;
+		a.prefix[i].prefix.s6_addr[7] = (uint8_t)i;
+		a.prefix[i].plen = 64;
+	}
+	a.prefix[0].plen = 0;
+	memset(&a.prefix[0].prefix, 0, 16);
+	memset(&a.prefix[1].prefix, 0xff, 16);
+	a.prefix[1].plen = 128;
+	inet_pton(AF_INET6, "fe80::2", &a.prefix[15].prefix);
+	a.prefix[15].plen = MIP4_V6_PLEN_LINK_LOCAL;
+	for (int i = 0; i < MIP4_NAI_MAX; i++)
+		a.nai[i] = (char)('!' + i % 94);     /* printable, no NUL */
+	assert_int_equal(strlen(a.nai), MIP4_NAI_MAX);
+	a.id = 0xfedcba9876543210ull;                /* above INT64_MAX */
+	a.registered = -1;                           /* int64 sign survives */
+	a.expires = INT64_MAX;                       /* lifetime 0xffff */
+	a.seq = 999;                                 /* set by the store */
+	assert_int_equal(store_mip_binding_put(s, &a), 0);
+	assert_true(a.seq == 1);
+
+	/* every optional field absent */
+	make_binding("198.51.100.8", "203.0.113.1", &m);
+	memset(&m.prefix[3], 0xee, sizeof(m.prefix[3]));     /* beyond n_prefix */
+	assert_int_equal(store_mip_binding_put(s, &m), 0);
+	assert_true(m.seq == 2);
+	/* the lease counter is shared */
+	make_lease(1, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 3);
+
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&a, &got.b[0]);
+	assert_binding_equal(&m, &got.b[1]);
+	assert_int_equal(got.b[1].n_prefix, 0);
+	assert_string_equal(got.b[1].nai, "");
+	assert_int_equal(got.b[1].prefix[3].plen, 0);        /* not stored */
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 2);
+
+	/* invalid input is refused before it reaches the database */
+	assert_int_equal(store_mip_binding_put(s, NULL), -EINVAL);
+	bad = m;
+	bad.coa = 0;                                 /* "all" to _del */
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.n_prefix = MIP4_MAX_PREFIXES + 1;
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.n_prefix = 1;
+	bad.prefix[0].plen = 129;
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad.prefix[0].plen = 254;
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.v6_mode = MIP_V6_TO_COA + 1;
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad = m;
+	memset(bad.nai, 'x', sizeof(bad.nai));       /* no NUL */
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	assert_int_equal(store_mip_binding_foreach(s, NULL, NULL), -EINVAL);
+	assert_int_equal(store_mip_binding_count(s, NULL), -EINVAL);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 2);
+	store_close(s);
+}
+
+static void test_mip_replace(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_binding b;
+	struct mip_list got = { 0 };
+	uint64_t n = 0, first;
+
+	make_binding("10.1.0.5", "172.16.0.9", &b);
+	b.v6_mode = MIP_V6_TO_HOA;
+	b.n_prefix = 2;
+	inet_pton(AF_INET6, "2001:db8:5::", &b.prefix[0].prefix);
+	b.prefix[0].plen = 48;
+	inet_pton(AF_INET6, "2001:db8:6::", &b.prefix[1].prefix);
+	b.prefix[1].plen = 64;
+	strcpy(b.nai, "mn1@example.net");
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	first = b.seq;
+
+	/* a re-registration: same key, every other field new, fewer prefixes */
+	b.home_agent = ip4("10.1.0.2");
+	b.src_addr = ip4("100.64.0.1");
+	b.src_port = 4434;
+	b.flags = 0x80;
+	b.encap = ENCAP4_MINIMAL;
+	b.v6_mode = MIP_V6_NONE;
+	b.n_prefix = 1;
+	strcpy(b.nai, "mn2@example.net");
+	b.id++;
+	b.registered += 300;
+	b.expires = INT64_MAX;
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	assert_true(b.seq == first + 1);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 1);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_binding_equal(&b, &got.b[0]);
+	store_close(s);
+}
+
+/* RFC 5944 3.6.1.2: with the S bit a home address has several care-of
+ * addresses; one is deregistered by its coa, all by coa = home address
+ * (the caller passes coa 0). */
+static void test_mip_simultaneous(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_binding h1a, h1b, h2a;
+	struct mip_list got = { 0 };
+	uint64_t n = 0;
+
+	make_binding("10.0.0.1", "192.0.2.10", &h1a);
+	h1a.flags = 0x80;                            /* S */
+	make_binding("10.0.0.1", "192.0.2.20", &h1b);
+	h1b.flags = 0x80;
+	h1b.encap = ENCAP4_GRE;
+	make_binding("10.0.0.2", "192.0.2.10", &h2a);   /* same coa, other MN */
+	assert_int_equal(store_mip_binding_put(s, &h1a), 0);
+	assert_int_equal(store_mip_binding_put(s, &h1b), 0);
+	assert_int_equal(store_mip_binding_put(s, &h2a), 0);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 3);
+
+	/* one care-of address */
+	assert_int_equal(store_mip_binding_del(s, h1a.home_addr, h1a.coa), 0);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&h1b, &got.b[0]);
+	assert_binding_equal(&h2a, &got.b[1]);
+	/* gone already, or never there: 0 */
+	assert_int_equal(store_mip_binding_del(s, h1a.home_addr, h1a.coa), 0);
+	assert_int_equal(store_mip_binding_del(s, ip4("10.9.9.9"), 0), 0);
+
+	/* all of a home address, the other home address untouched */
+	assert_int_equal(store_mip_binding_put(s, &h1a), 0);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 3);
+	assert_int_equal(store_mip_binding_del(s, h1a.home_addr, 0), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_binding_equal(&h2a, &got.b[0]);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 1);
+	store_close(s);
+}
+
+/* Order is by address value, not by the in-memory (network order) word:
+ * on a little-endian host 2.0.0.1 is the smaller uint32. */
+static void test_mip_order_stop(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	static const char *const order[][2] = {
+		{ "1.0.0.2", "9.0.0.1" },
+		{ "1.0.0.2", "10.0.0.1" },
+		{ "1.0.0.2", "255.255.255.255" },
+		{ "2.0.0.1", "1.0.0.1" },
+		{ "128.0.0.1", "1.0.0.1" },
+		{ "255.255.255.255", "128.0.0.0" },
+	};
+	const int put_order[] = { 5, 3, 1, 4, 0, 2 };
+	struct mip_binding b[6];
+	struct mip_list got = { 0 };
+	uint64_t n = 0;
+
+	for (int k = 0; k < 6; k++) {
+		int i = put_order[k];
+		make_binding(order[i][0], order[i][1], &b[i]);
+		b[i].id = (uint64_t)i;
+		assert_int_equal(store_mip_binding_put(s, &b[i]), 0);
+	}
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 6);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 6);
+	for (int i = 0; i < 6; i++)
+		assert_binding_equal(&b[i], &got.b[i]);
+
+	/* the callback's error stops the walk and is returned as is */
+	memset(&got, 0, sizeof(got));
+	got.stop_after = 2;
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), -ECANCELED);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&b[1], &got.b[1]);
+	/* and the statement was reset: a new walk sees everything */
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 6);
+
+	/* empty */
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(store_mip_binding_del(s, b[i].home_addr, 0), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 0);
+	store_close(s);
+}
+
+static void test_mip_transactions(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_binding a, b;
+	struct mip_list got = { 0 };
+
+	make_binding("10.0.0.1", "192.0.2.10", &a);
+	make_binding("10.0.0.2", "192.0.2.10", &b);
+
+	/* rollback discards a put; the transaction sees its own write */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mip_binding_put(s, &a), 0);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(store_rollback(s), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 0);
+
+	/* commit keeps puts, with leases in the same transaction */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mip_binding_put(s, &a), 0);
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	/* rollback discards a delete of all */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mip_binding_del(s, a.home_addr, 0), 0);
+	assert_int_equal(store_mip_binding_del(s, b.home_addr, b.coa), 0);
+	assert_int_equal(store_rollback(s), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&a, &got.b[0]);
+	assert_binding_equal(&b, &got.b[1]);
+	store_close(s);
+}
+
+static void test_mip_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_binding a, b;
+	struct mip_list got = { 0 };
+	struct lease l;
+
+	make_lease(1, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);          /* 1 */
+	make_binding("10.0.0.1", "192.0.2.10", &a);
+	a.v6_mode = MIP_V6_TO_HOA;
+	a.n_prefix = 1;
+	inet_pton(AF_INET6, "2001:db8:a::", &a.prefix[0].prefix);
+	a.prefix[0].plen = 64;
+	strcpy(a.nai, "a@example.org");
+	a.expires = INT64_MAX;
+	assert_int_equal(store_mip_binding_put(s, &a), 0);    /* 2 */
+	make_binding("10.0.0.2", "192.0.2.11", &b);
+	assert_int_equal(store_mip_binding_put(s, &b), 0);    /* 3 */
+	store_close(s);
+
+	s = open_store(f, false);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&a, &got.b[0]);
+	assert_binding_equal(&b, &got.b[1]);
+	/* the highest seq was a binding's: the counter goes on above it */
+	make_lease(2, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 4);
+	store_close(s);
+}
+
+static void test_mip_readonly(void **state)
+{
+	struct fx *f = *state;
+	struct store *w = open_store(f, false), *r;
+	struct mip_binding a, b;
+	struct mip_list got = { 0 };
+	uint64_t n = 0;
+
+	make_binding("10.0.0.1", "192.0.2.10", &a);
+	make_binding("10.0.0.2", "192.0.2.10", &b);
+	assert_int_equal(store_mip_binding_put(w, &a), 0);
+	r = open_store(f, true);
+	assert_int_equal(store_mip_binding_put(r, &b), -EROFS);
+	assert_int_equal(store_mip_binding_put(r, &a), -EROFS);
+	assert_int_equal(store_mip_binding_del(r, a.home_addr, a.coa), -EROFS);
+	assert_int_equal(store_mip_binding_del(r, a.home_addr, 0), -EROFS);
+	assert_int_equal(store_mip_binding_count(r, &n), 0);
+	assert_true(n == 1);
+	/* committed writes of the writer are visible */
+	assert_int_equal(store_mip_binding_put(w, &b), 0);
+	assert_int_equal(store_mip_binding_foreach(r, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&a, &got.b[0]);
+	assert_binding_equal(&b, &got.b[1]);
+	store_close(r);
+	store_close(w);
+}
+
+/* Schema version 1 exactly as the DSTM server wrote it before bindings. */
+static const char schema_v1_ddl[] =
+	"PRAGMA journal_mode = WAL;"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, val BLOB NOT NULL)"
+	"  WITHOUT ROWID;"
+	"CREATE TABLE store_state (key TEXT PRIMARY KEY NOT NULL,"
+	"  val INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE leases (addr BLOB PRIMARY KEY NOT NULL, kind INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL, duid BLOB NOT NULL, iaid INTEGER NOT NULL,"
+	"  client_addr BLOB NOT NULL, has_relay INTEGER NOT NULL, relay_addr BLOB,"
+	"  relay_link BLOB, has_tep INTEGER NOT NULL, tep BLOB,"
+	"  preferred INTEGER NOT NULL, valid INTEGER NOT NULL, cltt INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, reconf_key BLOB, replay INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL, pool TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX leases_seq ON leases (seq);"
+	"CREATE TABLE tombstones (addr BLOB PRIMARY KEY NOT NULL,"
+	"  seq INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX tombstones_seq ON tombstones (seq);"
+	"PRAGMA user_version = 1;"
+	/* ::ffff:10.0.0.5, DUID-LL, TEP 2001:db8:7e9::1, seq 5 */
+	"INSERT INTO leases VALUES (X'00000000000000000000ffff0a000005', 4, 1,"
+	"  X'0003000102005e100001', 77, X'20010db8ffff00000000000000000042', 0,"
+	"  NULL, NULL, 1, X'20010db807e900000000000000000001', 3600, 7200,"
+	"  1700000000, 1700007200, NULL, 9, 5, 'dstm');"
+	/* a deletion at seq 7 */
+	"INSERT INTO tombstones VALUES (X'00000000000000000000ffff0a000006', 7);"
+	"INSERT INTO meta VALUES ('server-duid', X'0001');";
+
+static int user_version(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void assert_v1_lease(struct store *s)
+{
+	struct lease l, g;
+
+	memset(&l, 0, sizeof(l));
+	inet_pton(AF_INET6, "::ffff:10.0.0.5", &l.addr);
+	l.kind = LEASE_KIND_V4;
+	l.state = LEASE_STATE_BOUND;
+	l.duid.len = 10;
+	memcpy(l.duid.data, "\x00\x03\x00\x01\x02\x00\x5e\x10\x00\x01", 10);
+	l.iaid = 77;
+	inet_pton(AF_INET6, "2001:db8:ffff::42", &l.client_addr);
+	l.has_tep = true;
+	inet_pton(AF_INET6, "2001:db8:7e9::1", &l.tep);
+	l.preferred = 3600;
+	l.valid = 7200;
+	l.cltt = 1700000000;
+	l.expires = 1700007200;
+	l.replay = 9;
+	l.seq = 5;
+	strcpy(l.pool, "dstm");
+	assert_int_equal(store_lease_get(s, &l.addr, &g), 0);
+	assert_lease_equal(&l, &g);
+}
+
+static void test_mip_migrate_v1(void **state)
+{
+	struct fx *f = *state;
+	struct store *s, *r;
+	struct mip_binding b;
+	struct mip_list got = { 0 };
+	struct changes ch = { 0 };
+	struct lease l;
+	sqlite3 *db;
+	uint64_t n = 9, last = 0;
+	uint8_t v[4];
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_v1_ddl, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	/* a reader does not upgrade: leases as before, no bindings */
+	r = open_store(f, true);
+	assert_v1_lease(r);
+	assert_int_equal(store_mip_binding_count(r, &n), 0);
+	assert_true(n == 0);
+	assert_int_equal(store_mip_binding_foreach(r, collect_mip, &got), 0);
+	assert_int_equal(got.n, 0);
+	store_close(r);
+	assert_int_equal(user_version(f->path), 1);
+
+	/* the writer does, and keeps leases, tombstones, meta and the counter */
+	s = open_store(f, false);
+	assert_int_equal(user_version(f->path), 2);
+	assert_v1_lease(s);
+	assert_int_equal(store_lease_count(s, &n), 0);
+	assert_true(n == 1);
+	assert_int_equal(store_meta_get(s, "server-duid", v, sizeof(v), NULL), 0);
+	assert_int_equal(store_lease_changes(s, 5, &last, collect_change, &ch), 0);
+	assert_int_equal(ch.n, 1);
+	assert_true(ch.deleted[0] && ch.seq[0] == 7);
+	make_binding("10.0.0.1", "192.0.2.10", &b);
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	assert_true(b.seq == 8);
+	make_lease(2, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 9);
+	store_close(s);
+
+	/* upgraded once: a second open changes nothing */
+	s = open_store(f, false);
+	assert_int_equal(user_version(f->path), 2);
+	store_close(s);
+	r = open_store(f, true);
+	assert_v1_lease(r);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(r, collect_mip, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_binding_equal(&b, &got.b[0]);
+	store_close(r);
+}
+
+/* Rows written behind the store's back: each malformed one is skipped with
+ * a log line, the others are returned. */
+static void test_mip_corrupt_row(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_binding a, b;
+	struct mip_list got = { 0 };
+	sqlite3 *db;
+	uint64_t n = 0;
+
+	make_binding("10.0.0.1", "192.0.2.10", &a);
+	a.n_prefix = 1;
+	inet_pton(AF_INET6, "2001:db8:1::", &a.prefix[0].prefix);
+	a.prefix[0].plen = 48;
+	make_binding("10.0.0.9", "192.0.2.10", &b);
+	assert_int_equal(store_mip_binding_put(s, &a), 0);
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	store_close(s);
+
+#define ROW(home, coa, v6, pfx, nai)                                           \
+	"INSERT INTO mip_binding VALUES (" home ", " coa ", 1, 1, 434, 0, 1, "  \
+	v6 ", " pfx ", " nai ", 1, 1, 2, 100);"
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		/* 10.0.0.2 .. 10.0.0.10, around the good ones */
+		ROW("167772162", "1", "0", "zeroblob(18)", "''")  /* not n * 17 */
+		ROW("167772163", "1", "0", "zeroblob(289)", "''") /* 17 prefixes */
+		ROW("167772164", "1", "0",                         /* plen 129 */
+		    "X'20010db800000000000000000000000081'", "''")
+		ROW("167772165", "1", "0", "X''",                  /* 256 octets */
+		    "substr(hex(zeroblob(128)), 1, 256)")
+		ROW("167772166", "1", "3", "X''", "''")            /* v6_mode */
+		ROW("167772167", "0", "0", "X''", "''")            /* coa 0 */
+		ROW("167772168", "4294967296", "0", "X''", "''")   /* > 32 bits */
+		ROW("167772169", "1", "0", "'text'", "''")         /* not a blob */
+		ROW("167772170", "1", "0", "X''",                  /* NUL in NAI */
+		    "CAST(X'610062' AS TEXT)"),
+		NULL, NULL, NULL), SQLITE_OK);
+#undef ROW
+	sqlite3_close(db);
+
+	s = open_store(f, false);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&a, &got.b[0]);
+	assert_binding_equal(&b, &got.b[1]);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 11);                /* count is of rows */
+	/* the bad rows can be replaced and deleted like any other */
+	assert_int_equal(store_mip_binding_del(s, ip4("10.0.0.2"), 0), 0);
+	make_binding("10.0.0.3", "0.0.0.1", &a);
+	assert_int_equal(store_mip_binding_put(s, &a), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 3);
+	assert_binding_equal(&a, &got.b[1]);
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 10);
+	store_close(s);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -900,6 +1490,15 @@ int main(void)
 		T(test_foreach_many),
 		T(test_deferred_sync),
 		T(test_single_writer),
+		T(test_mip_roundtrip),
+		T(test_mip_replace),
+		T(test_mip_simultaneous),
+		T(test_mip_order_stop),
+		T(test_mip_transactions),
+		T(test_mip_reopen),
+		T(test_mip_readonly),
+		T(test_mip_migrate_v1),
+		T(test_mip_corrupt_row),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

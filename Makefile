@@ -100,7 +100,7 @@ asan:
 
 # ---- fuzz targets: tests/fuzz/fuzz_<module>_<what>.c, clang + libFuzzer ---
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-ifeq ($(V),build-fuzz)
+ifneq ($(filter %-fuzz build-fuzz,$(V)),)
 define FUZZ_RULE
 $(V)/fuzz/$(basename $(notdir $(1))): $(call obj,$(1)) $(call lib,$($(call modof,$(1))_DEPS))
 	@mkdir -p $$(dir $$@)

@@ -43,7 +43,7 @@ enum {
 	MIP4_F_X = 0x01,             /* "x": sent as zero, ignored */
 };
 
-/* RFC 5944 3.4 reply codes, with RFC 2794 4, RFC 3024 4.3 and RFC 3519 3.5. */
+/* RFC 5944 3.4 reply codes, with RFC 2794 5, RFC 3024 3.4 and RFC 3519 3.5. */
 enum {
 	MIP4_CODE_ACCEPTED = 0,
 	MIP4_CODE_ACCEPTED_NO_SIMUL = 1,
@@ -124,9 +124,9 @@ enum {
 /* RFC 5454 3.7.1: a prefix length of 255 carries a link-local address. */
 #define MIP4_V6_PLEN_LINK_LOCAL 255
 
-#define MIP4_SPI_HMAC_MD5_MIN 256u   /* RFC 5944 1.2: SPIs 0-255 reserved */
+#define MIP4_SPI_HMAC_MD5_MIN 256u   /* RFC 5944 1.6: SPIs 0-255 reserved */
 #define MIP4_AUTH_LEN 16             /* HMAC-MD5 authenticator */
-#define MIP4_MAX_PREFIXES 16         /* more in one message: -EBADMSG (E2BIG) */
+#define MIP4_MAX_PREFIXES 16         /* more: MIP4_ERR_TOO_MANY_PREFIXES */
 #define MIP4_NAI_MAX 255
 
 /* Why a registration message was rejected by the parser. */
@@ -139,7 +139,8 @@ enum mip4_err {
 	MIP4_ERR_BAD_EXT_LEN,        /* a known extension with a wrong length */
 	MIP4_ERR_DUP_EXT,            /* two of an extension allowed once */
 	MIP4_ERR_TOO_MANY_PREFIXES,
-	MIP4_ERR_BAD_SUBTYPE,        /* DSMIPv4 subtype not allowed in this message */
+	MIP4_ERR_BAD_SUBTYPE,        /* DSMIPv4 subtype unknown or not allowed in this
+				      * message; UDP Tunnel Reply subtype not 0 */
 	MIP4_ERR__MAX,
 };
 const char *mip4_err_name(enum mip4_err e);
@@ -180,7 +181,7 @@ struct mip4_reg {
 	uint8_t nai_len;             /* 0: no NAI extension */
 	uint8_t n_prefix;
 	struct mip4_prefix prefix[MIP4_MAX_PREFIXES];
-	uint8_t n_tunnel_mode;       /* IPv6 Tunneling Mode extensions seen */
+	uint8_t n_tunnel_mode;       /* IPv6 Tunneling Mode extensions seen (max 255) */
 	uint16_t tunnel_mode_off;    /* offset of the first one */
 	bool has_udp_tun;            /* RFC 3519 request (144) or reply (44) */
 	uint8_t udp_tun_flags;       /* request: F 0x80 R 0x40; reply: F 0x80 */
@@ -188,7 +189,7 @@ struct mip4_reg {
 	uint8_t udp_tun_code;        /* reply code */
 	uint16_t udp_tun_keepalive;  /* reply keepalive interval */
 	bool has_encap_delivery;     /* RFC 3024 3.3 */
-	uint8_t n_skipped;           /* unknown skippable extensions ignored */
+	uint8_t n_skipped;           /* unknown skippable extensions ignored (max 255) */
 	uint16_t ext_end;            /* offset after the last extension */
 };
 
@@ -198,8 +199,16 @@ struct mip4_reg {
  * A DSMIPv4 extension in the short format: Prefix Request length 18 (in a
  * request), Prefix Reply length 20 (in a reply), Tunneling Mode length 2 (in
  * a request); another subtype or length is MIP4_ERR_BAD_EXT_LEN /
- * MIP4_ERR_BAD_SUBTYPE.  Duplicates of MH/MF/FH auth or NAI:
- * MIP4_ERR_DUP_EXT.  Returns 0 or -EBADMSG with *why set. */
+ * MIP4_ERR_BAD_SUBTYPE, and so is a Prefix Length other than 0-128 or 255
+ * (MIP4_ERR_BAD_EXT_LEN).  Duplicates of MH/MF/FH auth, NAI, or UDP Tunnel
+ * Request/Reply: MIP4_ERR_DUP_EXT.  Also MIP4_ERR_BAD_EXT_LEN: an NAI of
+ * length 0, an auth extension shorter than its SPI, 144 or 44 not of length
+ * 6, 130 not of length 0.  Placement: 144 and 130 are parsed in requests
+ * and skipped in replies; 44 is parsed in replies and unknown (0-127) in
+ * requests.  A 144 with a non-zero subtype or Reserved 3 is skipped (RFC
+ * 3519 3.1.3).  Longer than 65535 octets: MIP4_ERR_EXT_OVERRUN.  On
+ * success ext_end == len.  why may be NULL.  Returns 0 or -EBADMSG with
+ * *why set. */
 int mip4_reg_parse(const uint8_t *msg, size_t len, struct mip4_reg *r, enum mip4_err *why);
 
 /* True when the extension at offset off lies before the mobile-home
@@ -223,6 +232,12 @@ static inline void mip4_buf_init(struct mip4_buf *b, uint8_t *data, size_t cap)
 	b->len = 0;
 	b->cap = cap;
 }
+
+/* Writers return 0, -ENOBUFS when b is full (b->len unchanged), or -EINVAL
+ * for arguments the parser would reject: a non-empty b for the fixed part,
+ * an NAI of 0 or more than 255 octets, a prefix length other than 0-128 or
+ * 255, UDP tunnel flags outside F|R (request) or F (reply), an auth type
+ * other than 32-34, an empty key, NULL data with a non-zero length. */
 
 /* The fixed part (RFC 5944 3.3 / 3.4); b must be empty. */
 int mip4_put_request(struct mip4_buf *b, uint8_t flags, uint16_t lifetime, uint32_t home_addr,
@@ -254,15 +269,18 @@ int mip4_put_ext(struct mip4_buf *b, uint8_t type, const void *data, uint8_t len
 int mip4_auth_compute(const uint8_t *msg, size_t len, const struct mip4_auth *a,
 		      const uint8_t *key, size_t keylen, uint8_t out[MIP4_AUTH_LEN]);
 /* 0 if a's authenticator is a valid HMAC-MD5 (compared in constant time);
- * -EBADMSG if a is absent or its length is not 16; -EPERM if it does not
- * match. */
+ * -EBADMSG if a is absent or its length is not 16, or a does not describe
+ * msg (offset, type, length and auth pointer as the parser set them);
+ * -EPERM if it does not match.  -EINVAL for an empty key, -EIO if libcrypto
+ * fails (also from mip4_auth_compute). */
 int mip4_auth_verify(const uint8_t *msg, size_t len, const struct mip4_auth *a,
 		     const uint8_t *key, size_t keylen);
 
-/* ---- identification (RFC 5944 5.7, 5.8) ----------------------------------- */
+/* ---- identification (RFC 5944 5.7, 5.7.1) --------------------------------- */
 
-/* NTP-format timestamp (RFC 5944 5.8: seconds since 1900 in the high 32
- * bits, fraction in the low 32) from unix seconds and nanoseconds. */
+/* NTP-format timestamp (RFC 5944 5.7.1: seconds since 1900 in the high 32
+ * bits, fraction in the low 32) from unix seconds and nanoseconds.  Whole
+ * seconds in nsec carry; the seconds wrap modulo 2^32 (era 1 from 2036). */
 uint64_t mip4_ntp_time(int64_t unix_sec, uint32_t nsec);
 /* Unix seconds of the high 32 bits of an NTP timestamp (era 0). */
 int64_t mip4_ntp_to_unix(uint64_t ntp);

@@ -76,6 +76,7 @@ static void io_act(struct dp_io *io, const struct dp_out *o)
 			log_rl(LOG_INFO, "dataplane: drop: %s", o->why);
 		break;
 	case DP_TO_TUNNEL:
+	case DP_TO_TUNNEL4:          /* IPv4-outer roles: engine_io4.c */
 		break;
 	}
 }

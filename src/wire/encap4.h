@@ -35,14 +35,18 @@ const char *encap4_kind_name(enum encap4_kind k); /* "ipip", "gre", ... */
  * 3.3.2 double encapsulation: 20 + 20 + 12). */
 #define ENCAP4_HEADROOM 64
 
+#define ENCAP4_PROTO_MINIMAL 55      /* RFC 2004 (no IPPROTO_ name in libc) */
 #define GRE_PROTO_IPV4 0x0800
 #define GRE_PROTO_IPV6 0x86DD
 
 /* Tunnel parameters for one encapsulation. */
 struct encap4_tunnel {
-	uint32_t src, dst;           /* network order */
-	uint8_t ttl;                 /* outer TTL (RFC 2003 3.1: 64 is usual) */
-	uint16_t id;                 /* outer IPv4 identification */
+	uint32_t src, dst;           /* network order, as in struct in_addr
+	                                (struct ip4_view's are host order) */
+	uint8_t ttl;                 /* outer TTL (RFC 2003 3.1: 64 is usual);
+	                                0 is -EINVAL.  Unused by MINIMAL */
+	uint16_t id;                 /* outer IPv4 identification; unused by
+	                                MINIMAL (the original's is kept) */
 	bool has_key;                /* GRE key (RFC 2890), output only if set */
 	uint32_t key;
 };
@@ -50,7 +54,11 @@ struct encap4_tunnel {
 /* Encapsulate the packet at inner[0 .. inner_len) (an IPv4 packet for IPIP,
  * GRE with GRE_PROTO_IPV4 and MINIMAL; an IPv6 packet for 6IN4 and GRE
  * with GRE_PROTO_IPV6; the family is read from the version nibble).
- * headroom is how many octets before inner are writable.
+ * The inner packet must parse (ip4_parse / ip6_parse) and inner_len be
+ * exactly its length (IPv4 total length, or 40 + IPv6 payload length).
+ * headroom is how many octets before inner are writable.  The inner
+ * packet is not changed (forwarding's TTL / hop limit decrement is the
+ * caller's), except by MINIMAL.
  *   - outer TOS: the inner DSCP and ECN copied (RFC 2003 3.1, RFC 6040 4.1
  *     normal mode); for IPv6 inner, the traffic class.
  *   - outer DF: copied from an inner IPv4 header (RFC 2003 3.1); clear for
@@ -81,7 +89,8 @@ struct encap4_view {
 	 * packet after the decapsulator wrote the restored IPv4 header into
 	 * the octets in front of the payload (the buffer is modified). */
 	uint8_t *inner;
-	size_t inner_len;
+	size_t inner_len;            /* the inner header's own length: octets
+	                                after it (padding) are not included */
 };
 
 /* Decapsulate in place: validate the outer header (ip4_parse: checksum,
@@ -90,7 +99,16 @@ struct encap4_view {
  * (GRE: version 0, no routing bit, checksum verified when present, protocol
  * 0x0800 or 0x86DD; MINIMAL: checksum verified, S bit), and the inner
  * header (ip4_parse or ip6_parse, its version matching the encapsulation).
- * Returns 0 or -EBADMSG with *why. */
+ * Returns 0 or -EBADMSG with *why: the outer header's own reasons,
+ * IP_DROP_FRAGMENT, IP_DROP_NOT_TUNNEL (protocol not 4/41/47/55),
+ * IP_DROP_BAD_GRE (any GRE header fault: reserved bits 1-5, version,
+ * protocol type, too short, checksum), IP_DROP_BAD_MINIMAL (forwarding
+ * header too short or checksum), IP_DROP_TRUNCATED (nothing inside),
+ * IP_DROP_INNER_MISMATCH, or the inner header's own reasons.  The buffer is
+ * modified only by a successful MINIMAL decapsulation: the outer header,
+ * options included, moves forward over the forwarding header, so
+ * outer.hdr and outer.payload then point at stale octets (the view's other
+ * fields keep the outer values). */
 int encap4_decap(uint8_t *pkt, size_t len, struct encap4_view *v, enum ip_drop *why);
 
 /* RFC 6040 4.2 (RFC 3168 9.1.1 full functionality): the inner ECN after
@@ -98,7 +116,9 @@ int encap4_decap(uint8_t *pkt, size_t len, struct encap4_view *v, enum ip_drop *
  * CE with a Not-ECT inner packet). */
 int encap4_ecn_decap(uint8_t outer_ecn, uint8_t inner_ecn);
 /* Apply encap4_ecn_decap to an inner IPv4 (checksum updated) or IPv6
- * packet in place.  0, or -EPROTO when the packet must be dropped. */
+ * packet in place.  0, or -EPROTO when the packet must be dropped
+ * (IP_DROP_ECN_CE_NOT_ECT); -EINVAL if inner is not an IPv4 or IPv6
+ * header. */
 int encap4_ecn_apply(uint8_t outer_tos, uint8_t *inner, size_t inner_len);
 
 #endif

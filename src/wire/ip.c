@@ -64,6 +64,11 @@ const char *ip_drop_name(enum ip_drop why)
 		[IP_DROP_ICMP_ABOUT_FRAGMENT] = "icmp-about-fragment",
 		[IP_DROP_ICMP_ABOUT_MULTICAST] = "icmp-about-multicast",
 		[IP_DROP_ICMP_BAD_SOURCE] = "icmp-bad-source",
+		[IP_DROP_BAD_GRE] = "bad-gre",
+		[IP_DROP_BAD_MINIMAL] = "bad-minimal",
+		[IP_DROP_NOT_TUNNEL] = "not-tunnel",
+		[IP_DROP_INNER_MISMATCH] = "inner-mismatch",
+		[IP_DROP_ECN_CE_NOT_ECT] = "ecn-ce-not-ect",
 	};
 	if ((unsigned)why < IP_DROP__MAX && names[why])
 		return names[why];
@@ -703,4 +708,89 @@ int ip4_tcp_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss_max, enum ip_drop *
 	if (v.proto != IPPROTO_TCP || v.frag_off != 0)
 		return 0;
 	return tcp_mss_clamp(pkt + v.hdr_len, v.payload_len, mss_max);
+}
+
+/* ---- ICMPv6 errors (RFC 4443) ------------------------------------------------- */
+
+#define ICMP6_REDIRECT 137           /* RFC 4861 4.5 */
+#define ICMP6_INFO_MIN 128           /* RFC 4443 2.1: 0-127 are errors */
+
+static bool in6_is_multicast(const struct in6_addr *a)
+{
+	return a->s6_addr[0] == 0xff;
+}
+
+static bool in6_is_unspecified(const struct in6_addr *a)
+{
+	static const struct in6_addr any = IN6ADDR_ANY_INIT;
+	return memcmp(a->s6_addr, any.s6_addr, 16) == 0;
+}
+
+int icmp6_error_build(const struct icmp6_error *e, const uint8_t *orig, size_t orig_len,
+		      uint8_t *out, size_t cap)
+{
+	struct ip6_view o;
+	int r;
+
+	switch (e->type) {
+	case ICMP6_DEST_UNREACH:
+		if (e->code > 6)
+			return -EINVAL;
+		break;
+	case ICMP6_PACKET_TOO_BIG:
+		/* RFC 8200 5: no link has an MTU below 1280 */
+		if (e->code != 0 || e->mtu < IP6_MIN_MTU)
+			return -EINVAL;
+		break;
+	case ICMP6_TIME_EXCEEDED:
+		if (e->code > 1)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (in6_is_multicast(&e->src) || in6_is_unspecified(&e->src))
+		return -EINVAL;
+	r = ip6_parse(orig, orig_len, &o, NULL);
+	if (r < 0)
+		return r;
+
+	/* RFC 4443 2.4 (e.1, e.2): not about an error or a Redirect, nor
+	 * about what cannot be told apart from one */
+	if (o.proto == IPPROTO_ICMPV6 &&
+	    (o.frag_off != 0 || o.upper_len == 0 || o.payload[0] < ICMP6_INFO_MIN ||
+	     o.payload[0] == ICMP6_REDIRECT))
+		return -EPERM;
+	/* (e.3): not about a packet to a multicast address, but for PTB */
+	if (in6_is_multicast(&o.dst) && e->type != ICMP6_PACKET_TOO_BIG)
+		return -EPERM;
+	/* (e.6): only to a source that names a single node */
+	if (in6_is_unspecified(&o.src) || in6_is_multicast(&o.src))
+		return -EPERM;
+
+	/* 2.4 (c): as much of the original as fits in the minimum MTU */
+	size_t quote = MIN((size_t)IP6_HDR_LEN + o.payload_len,
+			   (size_t)ICMP6_ERROR_MAX - IP6_HDR_LEN - ICMP_HDR_LEN);
+	size_t plen = ICMP_HDR_LEN + quote;
+	if (cap < IP6_HDR_LEN + plen)
+		return -ENOBUFS;
+
+	uint8_t *ip = out, *icmp = out + IP6_HDR_LEN;
+	put_be32(ip, 0x60000000);
+	put_be16(ip + 4, (uint16_t)plen);
+	ip[6] = IPPROTO_ICMPV6;
+	ip[7] = e->hop_limit ? e->hop_limit : ICMP6_ERROR_HOP_LIMIT;
+	memcpy(ip + 8, e->src.s6_addr, 16);
+	memcpy(ip + 24, o.src.s6_addr, 16);
+
+	icmp[0] = e->type;
+	icmp[1] = e->code;
+	put_be16(icmp + 2, 0);
+	/* 3.2: the MTU; 3.1, 3.3: unused, zero */
+	put_be32(icmp + 4, e->type == ICMP6_PACKET_TOO_BIG ? e->mtu : 0);
+	memcpy(icmp + ICMP_HDR_LEN, orig, quote);
+	/* 2.3: over the pseudo-header (RFC 8200 8.1) and the message */
+	uint32_t sum = ip_csum_pseudo6(&e->src, &o.src, IPPROTO_ICMPV6, (uint32_t)plen);
+	put_be16(icmp + 2, ip_csum_fold(ip_csum_partial(sum, icmp, plen)));
+	return (int)(IP6_HDR_LEN + plen);
 }

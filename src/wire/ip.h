@@ -76,6 +76,15 @@ enum ip_drop {
 	IP_DROP_ICMP_ABOUT_FRAGMENT,
 	IP_DROP_ICMP_ABOUT_MULTICAST, /* or limited broadcast */
 	IP_DROP_ICMP_BAD_SOURCE,     /* source not a single host */
+	/* IPv4-outer tunnels (wire/encap4.h) */
+	IP_DROP_BAD_GRE,             /* GRE header: flags, version, protocol
+	                                type, length or checksum (RFC 2784) */
+	IP_DROP_BAD_MINIMAL,         /* minimal forwarding header: length or
+	                                checksum (RFC 2004 3) */
+	IP_DROP_NOT_TUNNEL,          /* outer protocol is not 4, 41, 47 or 55 */
+	IP_DROP_INNER_MISMATCH,      /* inner version is not the one the
+	                                encapsulation carries */
+	IP_DROP_ECN_CE_NOT_ECT,      /* RFC 6040 4.2: outer CE, inner Not-ECT */
 	IP_DROP__MAX,
 };
 
@@ -287,5 +296,34 @@ int tcp_mss_clamp(uint8_t *seg, size_t len, uint16_t mss_max);
 /* The same on an IPv4 packet (validated with ip4_parse; < 0 if invalid);
  * returns 0 for other protocols and non-first fragments. */
 int ip4_tcp_mss_clamp(uint8_t *pkt, size_t len, uint16_t mss_max, enum ip_drop *why);
+
+/* ---- ICMPv6 errors (RFC 4443) --------------------------------------------- */
+
+#define ICMP6_ERROR_MAX IP6_MIN_MTU  /* RFC 4443 2.4 (c) */
+#define ICMP6_ERROR_HOP_LIMIT 64     /* used when hop_limit is 0 */
+#define ICMP6_CODE_ADDR_UNREACH 3    /* RFC 4443 3.1 */
+
+struct icmp6_error {
+	/* ICMP6_DEST_UNREACH (codes 0-6), ICMP6_PACKET_TOO_BIG (code 0, mtu
+	 * >= 1280) or ICMP6_TIME_EXCEEDED (codes 0-1) */
+	uint8_t type, code;
+	uint32_t mtu;                /* Packet Too Big */
+	struct in6_addr src;         /* our address */
+	uint8_t hop_limit;           /* 0: ICMP6_ERROR_HOP_LIMIT */
+};
+
+/* Build an ICMPv6 error about the IPv6 packet orig (validated with
+ * ip6_parse) to its source: IPv6 header (traffic class 0, flow label 0) +
+ * ICMPv6 header (RFC 4443 3.1, 3.2, 3.3; the MTU for Packet Too Big) + as
+ * much of the original as fits in ICMP6_ERROR_MAX octets (2.4 (c)), with
+ * the checksum over the pseudo-header (2.3).  Returns the length.  -EPERM
+ * when 2.4 (e) forbids the error: the original is an ICMPv6 error or a
+ * Redirect (or too short, or a non-first fragment, to tell), was sent to a
+ * multicast address (except for Packet Too Big), or from the unspecified
+ * or a multicast address.  -EBADMSG if orig does not parse, -ENOBUFS if
+ * cap is short, -EINVAL for other types or codes, a Packet Too Big MTU
+ * below 1280, or a multicast or unspecified src. */
+int icmp6_error_build(const struct icmp6_error *e, const uint8_t *orig, size_t orig_len,
+		      uint8_t *out, size_t cap);
 
 #endif

@@ -1,10 +1,11 @@
 /* The tunnel engine's binding table: inner IPv4 address -> tunnel endpoint
- * (the IPv6 address of the DSTM host that holds the lease, later the
- * care-of address of a mobile node).  Looked up for every packet in both
- * directions, so it is an open-addressing table of fixed-size slots (no
- * pointer chasing, one or two cache lines per lookup) with per-binding
- * counters, and it stays within 128 bytes per binding at 10^6 bindings
- * (issue 3).  Single writer (the engine's thread); no locking. */
+ * (the IPv6 address of the DSTM host that holds the lease, or the care-of
+ * address of a mobile node: `mip`, in the same 16 octets).  Looked up for
+ * every packet in both directions, so it is an open-addressing table of
+ * fixed-size slots (no pointer chasing, one or two cache lines per lookup)
+ * with per-binding counters, and it stays within 128 bytes per binding at
+ * 10^6 bindings (issue 3).  Single writer (the engine's thread); no
+ * locking. */
 #ifndef DS46_DATAPLANE_BINDING_H
 #define DS46_DATAPLANE_BINDING_H
 
@@ -16,10 +17,26 @@
 struct binding {
 	uint32_t v4;                 /* key, host order; 0 = empty slot */
 	uint32_t expires;            /* unix seconds (wraps in 2106); 0 = never */
-	struct in6_addr peer;        /* tunnel endpoint */
+	union {
+		struct in6_addr peer;    /* DSTM: tunnel endpoint */
+		struct {                 /* Mobile IPv4 home agent (engine_mip.h):
+		                            v4 is the home address */
+			uint32_t coa;        /* care-of address, host order: the
+			                        most recent registration's */
+			uint8_t encap;       /* enum encap4_kind towards coa */
+			uint8_t v6_mode;     /* enum mip_v6_mode */
+			uint8_t flags;       /* accepted request flags (MIP4_F_*) */
+			uint8_t n_sim;       /* further care-of addresses (S bit),
+			                        in struct dp_mip's side table */
+			uint32_t n_prefix;   /* IPv6 prefixes registered for
+			                        v4 (struct dp_mip's table) */
+			uint32_t spare;
+		} mip;
+	};
 	uint64_t pkts_in, bytes_in;  /* decapsulated from the peer */
 	uint64_t pkts_out, bytes_out;/* encapsulated to the peer */
 };
+_Static_assert(sizeof(struct binding) == 56, "binding slots stay at 56 octets (issue 3)");
 
 struct binding_table {
 	struct binding *slots;

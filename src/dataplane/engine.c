@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "dataplane/engine_mip.h"
 
 const char *const dp_stat_names[] = {
 #define X(n) #n,
@@ -47,11 +48,15 @@ int dp_init(struct dp_engine *e, enum dp_role role, uint32_t bindings_hint)
 	e->learn_max = 1u << 20;
 	if (role == DP_ROLE_DSTM_TEP)
 		return binding_table_init(&e->bindings, bindings_hint);
+	if (role == DP_ROLE_MIP_HA || role == DP_ROLE_MIP_MN)
+		return dp_mip_init(e, bindings_hint);
 	return 0;
 }
 
 void dp_free(struct dp_engine *e)
 {
+	if (e->role == DP_ROLE_MIP_HA || e->role == DP_ROLE_MIP_MN)
+		dp_mip_free(e);
 	if (e->bindings.slots)
 		binding_table_free(&e->bindings);
 }

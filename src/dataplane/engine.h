@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "dataplane/binding.h"
+#include "dataplane/prefix6.h"
 #include "wire/ip.h"
 
 #define DP_HELD_MAX 8
@@ -53,7 +54,13 @@ enum dp_role {
 	X(drop_malformed) X(drop_no_binding) X(drop_spoofed_source)             \
 	X(drop_not_from_tep) X(drop_not_our_address) X(drop_no_tep)           \
 	X(drop_too_big) X(drop_icmp_ratelimited) X(drop_icmp6_not_ours)         \
-	X(drop_learn_full)
+	X(drop_learn_full)                                                      \
+	/* Mobile IPv4 roles (engine_mip.h) */                                  \
+	X(icmp6_sent) X(tx_copies)                                              \
+	X(drop_revtun_bad_outer) X(drop_revtun_bad_inner6)                      \
+	X(drop_not_registered) X(drop_link_local) X(drop_multicast)             \
+	X(drop_ecn) X(drop_not_from_ha) X(drop_bad_source) X(drop_at_home)      \
+	X(drop_encap)
 
 struct dp_stats {
 #define X(n) uint64_t n;
@@ -68,6 +75,57 @@ void dp_stats_foreach(const struct dp_stats *s, void (*cb)(void *arg, const char
 		      void *arg);
 size_t dp_stat_count(void);
 uint64_t dp_stat_get(const struct dp_stats *s, size_t i);
+
+/* Mobile IPv4 (engine_mip.h).  Addresses are host order, like the rest
+ * of the engine. */
+/* Care-of addresses per home address beyond the first (RFC 5944 3.4 reply
+ * code 135, "too many simultaneous mobility bindings", above it). */
+#define DP_MIP_SIM_MAX 7
+
+struct dp_mip_coa {                  /* a further care-of address (S bit) */
+	uint32_t home, coa;
+	uint32_t expires;            /* 0 = never */
+	uint32_t seq;                /* registration order: higher is newer */
+	uint8_t encap;               /* enum encap4_kind */
+};
+
+struct dp_mip {
+	/* both roles */
+	uint16_t link_mtu;           /* outer IPv4 MTU (the uplink's): larger
+	                                tunnel packets are fragmented (DF
+	                                clear) or refused (DF set); 1500 */
+	uint16_t tunnel6_mtu;        /* RFC 4213 3.2.1 static tunnel MTU for
+	                                IPv6 inside IPv4; 1280 */
+	uint8_t ttl;                 /* outer TTL; 64 */
+	uint16_t ip_id;              /* last outer identification (never 0) */
+	struct in6_addr icmp6_src;   /* source of our ICMPv6 errors; :: = none */
+	struct prefix6_table prefixes; /* HA: registered IPv6 prefixes and
+	                                addresses -> home address; MN: its own
+	                                registered prefixes (value unused).  A
+	                                registered link-local address (plen
+	                                255) is kept as its /128 */
+	/* home agent */
+	uint32_t local;              /* our address: outer source, and where
+	                                reverse tunnels must be addressed */
+	struct dp_mip_coa *sim;      /* simultaneous bindings, sorted by
+	                                (home, coa) */
+	uint32_t n_sim, cap_sim;
+	uint32_t sim_seq;            /* last dp_mip_coa.seq given */
+	uint8_t *copy_buf;           /* DP_HEADROOM + 65535: one copy at a time */
+	const uint8_t *copy_src;     /* the packet being copied (caller's) */
+	size_t copy_len;
+	uint8_t copy_hdr[IP4_HDR_LEN];/* its header before MINIMAL rewrote it */
+	bool copy_hdr_saved;
+	bool copy_via_hoa;           /* IPv6 through the home address */
+	uint32_t copy_home;
+	uint8_t copy_n;              /* copies the last verdict announced */
+	uint32_t copy_coa[DP_MIP_SIM_MAX];
+	/* mobile node (co-located care-of address) */
+	uint32_t home, ha, coa;
+	uint8_t encap;               /* enum encap4_kind of the reverse tunnel */
+	uint8_t v6_mode;             /* enum mip_v6_mode */
+	bool at_home;
+};
 
 struct dp_engine {
 	enum dp_role role;
@@ -86,7 +144,9 @@ struct dp_engine {
 	/* border router */
 	struct binding_table bindings;
 	bool learn;                  /* dstm-04 5.2 learn-from-traffic (unsafe) */
-	uint32_t now;                /* for learned bindings' expiry */
+	uint32_t now;                /* unix seconds: learned bindings' expiry;
+	                                Mobile IPv4 care-of addresses' (set by
+	                                dp_mip_ha_expire) */
 	uint32_t learn_lifetime;
 	uint32_t learn_max;          /* learning stops at this many bindings:
 	                                spoofed sources cannot exhaust memory */
@@ -101,6 +161,8 @@ struct dp_engine {
 	uint8_t n_held;
 	uint16_t held_len[DP_HELD_MAX];
 	uint8_t held[DP_HELD_MAX][DP_HELD_LEN];
+
+	struct dp_mip mip;           /* DP_ROLE_MIP_HA, DP_ROLE_MIP_MN */
 
 	struct dp_stats st;
 };
@@ -125,7 +187,10 @@ struct dp_out {
 	const uint8_t *pkt;
 	size_t len;
 	uint16_t frag_mtu;           /* DP_TO_TUNNEL4 */
-	uint8_t icmp[ICMP4_ERROR_MAX];
+	uint8_t copies;              /* DP_TO_TUNNEL4 of a home agent: further
+	                                copies for simultaneous bindings, got
+	                                with dp_mip_ha_copy() */
+	uint8_t icmp[ICMP6_ERROR_MAX];/* an ICMPv4 or ICMPv6 error */
 };
 
 /* dstm-04 5.3: the host's tunnel MTU default before any PTB, for an IPv6

@@ -1,0 +1,189 @@
+/* The tunnel engine's Mobile IPv4 roles (RFC 5944, RFC 3024 reverse
+ * tunnelling, RFC 5454 Dual-Stack Mobile IPv4): the home agent and the
+ * mobile node with a co-located care-of address.  Pure, like engine.c: the
+ * daemons program bindings, the I/O loop (engine_io.c) hands packets in and
+ * acts on the verdicts.  See docs/dataplane.md, "The Mobile IPv4 roles".
+ *
+ * Addresses are host-order uint32_t, like the rest of the engine (struct
+ * mip_binding in the store is network order: ntohl it).
+ *
+ * Packets in:
+ *   - from the TUN: an IPv4 or IPv6 packet at pkt, with DP_HEADROOM
+ *     writable octets in front of it (the tunnel headers go there, STYLE 3);
+ *   - from the tunnel: a whole IPv4 packet, as read from an AF_INET raw
+ *     socket of protocol 4, 41, 47 or 55 (reassembled by the kernel).
+ * Verdicts: DP_TO_TUN (pkt/len: the inner packet, decapsulated in place),
+ * DP_TO_TUNNEL4 (pkt/len: a whole IPv4 packet for the IPPROTO_RAW socket;
+ * frag_mtu: fragment it above that size, DF is clear), DP_ICMP_TO_TUN (an
+ * ICMPv4 or ICMPv6 error for the local sender, in o->icmp), DP_DROP (a
+ * counter of struct dp_stats was incremented; o->why names the reason).
+ *
+ * Home agent, TUN -> tunnel (RFC 5944 4.2.3):
+ *   IPv4 to a home address: to its care-of address with the binding's
+ *     encapsulation (IP in IP, GRE, minimal; minimal falls back to IP in IP
+ *     for a fragment or a packet with options, which RFC 2004 cannot
+ *     carry).  DF set and larger than link_mtu once encapsulated: ICMPv4
+ *     fragmentation needed.  No binding: ICMPv4 host unreachable.
+ *   IPv6 to a registered prefix (longest match, RFC 5454 3.3.2): above the
+ *     static tunnel MTU: ICMPv6 Packet Too Big (RFC 4213 3.2.1).  Mode
+ *     MIP_V6_TO_HOA: IPv6 in IPv4 to the home address, then that packet to
+ *     the care-of address (double encapsulation).  Mode MIP_V6_TO_COA: to
+ *     the care-of address in 6in4 (IP in IP or minimal negotiated) or in
+ *     GRE (protocol type 0x86DD).  A link-local destination is tunnelled
+ *     only when the node registered that address (RFC 5454 3.7.1,
+ *     prefix length 255), always through the home address; any other
+ *     link-local destination gets ICMPv6 Destination Unreachable code 3
+ *     (dsmipv4-06 3.3.2).  Multicast is not tunnelled (no group state
+ *     here; counted drop_multicast).  No registration: ICMPv6 code 3.
+ *   Simultaneous bindings (S bit): a copy to every registered care-of
+ *     address (RFC 5944 4.2.3): the verdict is for the most recent one and
+ *     o->copies says how many more dp_mip_ha_copy() gives.
+ * Home agent, tunnel -> TUN (RFC 3024 5.2, RFC 5454 3.3.2 and 4): the outer
+ *   destination must be `local`.  Inner IPv4: its source must be a home
+ *   address whose registered care-of address is the outer source
+ *   (drop_not_registered, drop_revtun_bad_outer: security exceptions).
+ *   When that inner packet is IPv6 in IPv4 addressed to `local`, it is
+ *   unwrapped too.  Inner IPv6: its source must be under a prefix
+ *   registered for a node whose care-of address or home address is the
+ *   IPv4 source it came from (drop_revtun_bad_inner6,
+ *   drop_revtun_bad_outer).  A link-local source is accepted only through
+ *   the home address, and only when registered or for MLD (RFC 5454 3.3.3,
+ *   3.7.1).  ECN: RFC 6040 at every decapsulation (drop_ecn).
+ * Mobile node: TUN -> reverse tunnel from the care-of address to the home
+ *   agent (IPv4: source must be the home address; IPv6: source under a
+ *   registered prefix, or a link-local source that is registered or sends
+ *   MLD, through the home address in mode MIP_V6_TO_HOA or for a
+ *   link-local source; any destination, multicast included, the home
+ *   agent decides); tunnel -> TUN only from its home agent to its care-of
+ *   address, for its home address / registered prefixes (a link-local
+ *   destination only through the home address).  At home nothing passes
+ *   (drop_at_home).
+ * Hop limit / TTL: the tunnel is one hop (RFC 4213 3.3, RFC 2003 3.1): the
+ * kernel decrements when it forwards into and out of the TUN; the engine
+ * leaves inner headers alone.
+ *
+ * Counters (struct dp_stats): tx_tunnel counts every DP_TO_TUNNEL4 packet,
+ * copies included (tx_copies counts those); a refused packet answered with
+ * an ICMP error counts its drop reason and icmp4_sent / icmp6_sent.  Drop
+ * reasons: drop_no_binding (no binding, prefix or live care-of address;
+ * mobile node not registered), drop_too_big (DF above link_mtu, IPv6
+ * above tunnel6_mtu, a copy that does not fit), drop_encap, drop_multicast,
+ * drop_link_local (an unregistered link-local destination, a link-local
+ * source not through the home address), drop_not_our_address (outer
+ * destination not `local` / not the node's care-of address; mobile node:
+ * inner destination not its home address or a registered IPv6 address),
+ * drop_not_registered, drop_revtun_bad_outer, drop_revtun_bad_inner6,
+ * drop_not_from_ha, drop_bad_source, drop_at_home, drop_ecn, and
+ * drop_malformed with the parser's reason in ip_drops[].
+ *
+ * Clock: per packet a care-of address is ignored once 0 < expires <=
+ * e->now.  dp_mip_ha_expire() advances e->now; a caller with a finer clock
+ * may set e->now itself.  ICMPv4 errors come from e->icmp_src (0: `local`
+ * for the home agent, the care-of address for the mobile node), ICMPv6
+ * errors from mip.icmp6_src (:: = none sent); both share e->icmp_rl.
+ * Each role's calls fail on the other role's engine (-EINVAL / -ENOENT). */
+#ifndef DS46_DATAPLANE_ENGINE_MIP_H
+#define DS46_DATAPLANE_ENGINE_MIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/engine.h"
+#include "store/store.h"
+#include "wire/encap4.h"
+
+#define DP_MIP_LINK_MTU 1500
+#define DP_MIP_TUNNEL6_MTU 1280      /* RFC 4213 3.2.1: SHOULD be 1280 */
+#define DP_MIP_TTL 64
+/* DP_MIP_SIM_MAX (engine.h): care-of addresses per home address beyond
+ * the first. */
+/* RFC 5454 3.7.1: a registered link-local address (prefix length 255). */
+#define DP_MIP_PLEN_LINK_LOCAL 255
+
+/* Called by dp_init() and dp_free() for the MIP roles. */
+int dp_mip_init(struct dp_engine *e, uint32_t bindings_hint);
+void dp_mip_free(struct dp_engine *e);
+
+/* ---- home agent ------------------------------------------------------------ */
+
+struct dp_mip_bind {
+	uint32_t home;               /* the mobile node's home address */
+	uint32_t coa;                /* its care-of address */
+	enum encap4_kind encap;      /* ENCAP4_IPIP, ENCAP4_GRE or ENCAP4_MINIMAL */
+	enum mip_v6_mode v6_mode;
+	uint8_t flags;               /* accepted request flags (MIP4_F_*), for display */
+	uint32_t expires;            /* unix seconds; 0 = never */
+	bool simultaneous;           /* S bit: keep the other care-of addresses */
+};
+
+/* Bind (or re-bind) home -> coa.  Without `simultaneous` the home address
+ * has only this care-of address afterwards (RFC 5944 3.8.1.2); with it the
+ * new care-of address becomes the most recent one and the others stay.
+ * v6_mode and flags are the node's, whichever registration set them last.
+ * -EINVAL for a home or care-of address in 0/8 or another encapsulation,
+ * -ENOSPC above DP_MIP_SIM_MAX further care-of addresses, -ENOMEM. */
+int dp_mip_ha_bind(struct dp_engine *e, const struct dp_mip_bind *b);
+/* Remove one care-of address of home (the most recent of the others takes
+ * over), or with coa == 0 the whole binding and every prefix registered
+ * for home.  Removing the last care-of address removes the binding and its
+ * prefixes as well.  0 or -ENOENT. */
+int dp_mip_ha_unbind(struct dp_engine *e, uint32_t home, uint32_t coa);
+/* Register an IPv6 prefix (plen 0-128) or a link-local address (plen
+ * DP_MIP_PLEN_LINK_LOCAL) for home.  The daemon checks that registered
+ * prefixes do not overlap (RFC 5454 3.3); here an exact duplicate of
+ * another node's is -EEXIST (the same node's again is 0).  -EINVAL for
+ * another plen or a link-local address with a prefix length (plen >= 10
+ * inside fe80::/10), -ENOENT when home has no binding (bind first: the
+ * prefixes go with the binding), -ENOMEM. */
+int dp_mip_ha_prefix_add(struct dp_engine *e, uint32_t home, const struct in6_addr *p,
+			 uint8_t plen);
+int dp_mip_ha_prefix_del(struct dp_engine *e, const struct in6_addr *p, uint8_t plen);
+/* Remove every care-of address with 0 < expires <= now, and the bindings
+ * (with their prefixes) left without one.  Returns how many care-of
+ * addresses went.  Walks the whole table (a daemon timer, not per packet:
+ * per packet an expired care-of address is already ignored). */
+uint32_t dp_mip_ha_expire(struct dp_engine *e, uint32_t now);
+/* The care-of addresses of home, most recent first: up to n into coa[]
+ * (and encap[] when not NULL); returns how many there are. */
+unsigned dp_mip_ha_coas(const struct dp_engine *e, uint32_t home, uint32_t *coa, uint8_t *encap,
+			unsigned n);
+
+/* Copy k (0 .. o->copies - 1) of the packet of the last DP_TO_TUNNEL4
+ * verdict, for simultaneous bindings.  Call before the buffer that packet
+ * was read into is reused; each copy is built in the engine's copy buffer
+ * and is valid until the next call.  Fills o (DP_TO_TUNNEL4, or DP_DROP
+ * when that care-of address has gone or the copy does not fit); returns 0
+ * or -ENOENT when there is no copy k. */
+int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o);
+
+/* ---- mobile node (co-located care-of address) ------------------------------- */
+
+struct dp_mip_mn {
+	uint32_t home;               /* home address */
+	uint32_t ha;                 /* home agent address */
+	uint32_t coa;                /* co-located care-of address */
+	enum encap4_kind encap;      /* ENCAP4_IPIP, ENCAP4_GRE or ENCAP4_MINIMAL */
+	enum mip_v6_mode v6_mode;    /* from the IPv6 Prefix Reply codes */
+	bool at_home;                /* registered at home: nothing is tunnelled */
+};
+
+/* Set the registration state (after each accepted reply or movement).
+ * -EINVAL for another encapsulation, or (away from home) an address in
+ * 0/8. */
+int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *m);
+/* The node's registered IPv6 prefixes (plen 0-128) or link-local address
+ * (DP_MIP_PLEN_LINK_LOCAL). */
+int dp_mip_mn_prefix_add(struct dp_engine *e, const struct in6_addr *p, uint8_t plen);
+int dp_mip_mn_prefix_del(struct dp_engine *e, const struct in6_addr *p, uint8_t plen);
+void dp_mip_mn_prefix_clear(struct dp_engine *e);
+
+/* ---- packets ----------------------------------------------------------------- */
+
+/* An IPv4 or IPv6 packet read from the TUN (DP_HEADROOM octets in front of
+ * pkt are writable). */
+void dp_mip_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+/* A whole IPv4 packet from an AF_INET raw socket of protocol 4, 41, 47 or
+ * 55.  Decapsulated in place. */
+void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+
+#endif

@@ -1,0 +1,200 @@
+/* Fuzz the tunnel engine's Mobile IPv4 roles (engine_mip.h).  The first two
+ * bytes program the engine: role, entry point, encapsulation, IPv6 mode,
+ * simultaneous bindings, the clock (expiry), MTUs; the rest is the packet.
+ * Invariants: the verdict is legal; a DP_TO_TUNNEL4 packet (and every
+ * simultaneous-binding copy) lies in the caller's buffer or the copy buffer,
+ * parses as IPv4 with protocol 4, 41, 47 or 55 and total length == o->len,
+ * decapsulates again, and frag_mtu is only set on a larger packet without
+ * DF; a DP_TO_TUN packet lies in the input and parses as IPv4 or IPv6; an
+ * ICMP error parses with a valid checksum; a drop is counted. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "dataplane/engine_mip.h"
+#include "wire/encap4.h"
+#include "wire/ip.h"
+
+#define HA4 0xc6336401u
+#define HOME 0xc000020au
+#define HOME2 0xc000020bu
+#define COA 0xcb007105u
+#define COA2 0xcb007106u
+#define COA3 0xcb007107u
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	log_init("fuzz", false, LOG_CRIT);
+	return 0;
+}
+
+static const struct in6_addr P1 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01 } };
+static const struct in6_addr P2 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x02 } };
+static const struct in6_addr LL = { .s6_addr = { 0xfe, 0x80, [15] = 1 } };
+static const struct in6_addr SRC6 = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 1 } };
+
+static uint64_t drops(const struct dp_stats *s)
+{
+	uint64_t n = s->drop_malformed + s->drop_no_binding + s->drop_too_big + s->drop_encap;
+	n += s->drop_revtun_bad_outer + s->drop_revtun_bad_inner6 + s->drop_not_registered;
+	n += s->drop_link_local + s->drop_multicast + s->drop_ecn + s->drop_not_from_ha;
+	n += s->drop_bad_source + s->drop_at_home + s->drop_not_our_address;
+	return n;
+}
+
+static void check_tunnel4(const struct dp_out *o, const uint8_t *lo, const uint8_t *hi)
+{
+	static uint8_t scratch[65536];
+	struct ip4_view v;
+	struct encap4_view ev;
+
+	if (o->pkt < lo || o->pkt + o->len > hi)
+		abort();
+	if (ip4_parse(o->pkt, o->len, &v, NULL) < 0 || v.total_len != o->len)
+		abort();
+	if (v.proto != 4 && v.proto != 41 && v.proto != 47 && v.proto != 55)
+		abort();
+	if (o->frag_mtu && (o->len <= o->frag_mtu || v.df))
+		abort();
+	memcpy(scratch, o->pkt, o->len);
+	if (encap4_decap(scratch, o->len, &ev, NULL) < 0)
+		abort();
+}
+
+static void check_icmp(const struct dp_out *o)
+{
+	if (o->pkt != o->icmp || o->len > sizeof(o->icmp) || o->len < 1)
+		abort();
+	if (o->pkt[0] >> 4 == 4) {
+		struct ip4_view v;
+		if (ip4_parse(o->pkt, o->len, &v, NULL) < 0 || v.proto != IPPROTO_ICMP ||
+		    ip_csum(v.payload, v.payload_len) != 0)
+			abort();
+		return;
+	}
+	struct ip6_view v;
+	if (ip6_parse(o->pkt, o->len, &v, NULL) < 0 || v.proto != IPPROTO_ICMPV6)
+		abort();
+	uint32_t sum = ip_csum_pseudo6(&v.src, &v.dst, IPPROTO_ICMPV6, (uint32_t)v.upper_len);
+	if (ip_csum_fold(ip_csum_partial(sum, v.payload, v.upper_len)) != 0)
+		abort();
+}
+
+static void check_out(struct dp_engine *e, const struct dp_out *o, uint64_t drops_before,
+		      const uint8_t *lo, const uint8_t *hi)
+{
+	switch (o->verdict) {
+	case DP_DROP:
+		if (drops(&e->st) <= drops_before)
+			abort();
+		break;
+	case DP_TO_TUN: {
+		if (o->pkt < lo || o->pkt + o->len > hi || o->len < 1)
+			abort();
+		if (o->pkt[0] >> 4 == 4) {
+			struct ip4_view v;
+			if (ip4_parse(o->pkt, o->len, &v, NULL) < 0 || v.total_len != o->len)
+				abort();
+		} else {
+			struct ip6_view v;
+			if (ip6_parse(o->pkt, o->len, &v, NULL) < 0 ||
+			    IP6_HDR_LEN + (size_t)v.payload_len != o->len)
+				abort();
+		}
+		break;
+	}
+	case DP_ICMP_TO_TUN:
+		check_icmp(o);
+		break;
+	case DP_TO_TUNNEL4:
+		check_tunnel4(o, lo, hi);
+		break;
+	default:
+		abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t buf[DP_HEADROOM + 65536];
+	static struct dp_engine e;
+	struct dp_out o;
+
+	if (size < 2 || size - 2 > sizeof(buf) - DP_HEADROOM)
+		return 0;
+	uint8_t sel = data[0], opt = data[1];
+	size_t len = size - 2;
+	uint8_t *pkt = buf + DP_HEADROOM;
+	memcpy(pkt, data + 2, len);
+
+	bool mn = sel & 1, tunnel = sel & 2;
+	enum encap4_kind k = (enum encap4_kind)(1 + ((sel >> 2) & 3) % 3);
+	enum mip_v6_mode mode = (enum mip_v6_mode)((sel >> 4) & 3) % 3;
+	if (dp_init(&e, mn ? DP_ROLE_MIP_MN : DP_ROLE_MIP_HA, 0) < 0)
+		abort();
+	e.mip.icmp6_src = SRC6;
+	e.mip.link_mtu = opt & 1 ? 1280 : DP_MIP_LINK_MTU;
+	e.mip.tunnel6_mtu = opt & 2 ? 1500 : DP_MIP_TUNNEL6_MTU;
+	e.now = opt & 4 ? 150 : 0;
+	if (mn) {
+		struct dp_mip_mn m = { .home = HOME, .ha = HA4, .coa = COA, .encap = k,
+				       .v6_mode = mode, .at_home = (sel & 64) != 0 };
+		if (dp_mip_mn_set(&e, &m) < 0 || dp_mip_mn_prefix_add(&e, &P1, 48) < 0 ||
+		    (sel & 128 && dp_mip_mn_prefix_add(&e, &LL, DP_MIP_PLEN_LINK_LOCAL) < 0))
+			abort();
+	} else {
+		e.mip.local = HA4;
+		e.icmp_src = HA4;
+		struct dp_mip_bind b = { .home = HOME, .coa = COA, .encap = k, .v6_mode = mode };
+		if (dp_mip_ha_bind(&e, &b) < 0)
+			abort();
+		if (sel & 64) {
+			b.simultaneous = true;
+			b.coa = COA2;
+			b.expires = 100;
+			b.encap = (enum encap4_kind)(1 + (opt >> 3) % 3);
+			if (dp_mip_ha_bind(&e, &b) < 0)
+				abort();
+			b.coa = COA3;
+			b.expires = 0;
+			b.encap = (enum encap4_kind)(1 + (opt >> 5) % 3);
+			if (dp_mip_ha_bind(&e, &b) < 0)
+				abort();
+		}
+		struct dp_mip_bind b2 = { .home = HOME2, .coa = COA2, .encap = ENCAP4_GRE };
+		if (dp_mip_ha_bind(&e, &b2) < 0 || dp_mip_ha_prefix_add(&e, HOME, &P1, 48) < 0 ||
+		    dp_mip_ha_prefix_add(&e, HOME2, &P2, 64) < 0 ||
+		    (sel & 128 && dp_mip_ha_prefix_add(&e, HOME, &LL, DP_MIP_PLEN_LINK_LOCAL) < 0))
+			abort();
+	}
+
+	uint64_t before = drops(&e.st);
+	if (tunnel)
+		dp_mip_tunnel_in(&e, pkt, len, &o);
+	else
+		dp_mip_tun_in(&e, pkt, len, &o);
+	check_out(&e, &o, before, buf, pkt + len);
+	if (o.copies > DP_MIP_SIM_MAX || (o.copies && (mn || o.verdict != DP_TO_TUNNEL4)))
+		abort();
+	unsigned copies = o.copies;
+	for (unsigned i = 0; i < copies; i++) {
+		struct dp_out c;
+		before = drops(&e.st);
+		if (dp_mip_ha_copy(&e, i, &c) != 0)
+			abort();
+		check_out(&e, &c, before, e.mip.copy_buf, e.mip.copy_buf + DP_HEADROOM + 65535);
+		if (c.verdict == DP_TO_TUN || c.verdict == DP_ICMP_TO_TUN)
+			abort();
+	}
+	struct dp_out c;
+	if (dp_mip_ha_copy(&e, copies, &c) != -ENOENT)
+		abort();
+	dp_free(&e);
+	return 0;
+}

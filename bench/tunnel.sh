@@ -24,6 +24,13 @@
 #      (bindings from dstmd's store, tep0, route 10.0.0.0/8 into tep0).
 #      X's IPv4 packets go X:dti0 -> hostd -> raw IPv6 socket (4in6) -> veth
 #      -> tepd's raw socket -> tep0 -> kernel -> Z, and back the same way.
+#   b2. tun_fwd -m vnet / -m gsogro: the same forwarder with IFF_VNET_HDR and
+#      TSO/CSUM offloads on both TUNs: super-packets passed through whole
+#      (vnet), or cut into segments and coalesced again in userspace as a
+#      tunnel data plane with offloads must (gsogro): the ceilings with
+#      offloads.
+#   c2. ds46 with `offload = true` in hostd.conf and tepd.conf (GSO/GRO in
+#      the daemons, src/dataplane/engine_io.c); c is `offload = false`.
 #   d. ds46 with 10^6 bindings: the same, on a store holding 1,000,000 more
 #      leases (bench/mkbindings -f) so tepd's table holds 1,000,001 bindings.
 # Then bench/mkbindings times the engine's TUN->tunnel decision alone
@@ -37,10 +44,16 @@
 #   BENCH_ENGINE_PKTS=20000000 (mkbindings packets per run)
 #   BENCH_PROFILE=1 (perf record of both daemons during extra runs; 0: off)
 #   BENCH_SKIP_BUILD=1  BENCH_KEEP=1 (keep the temporary directory)
+#   BENCH_BUILD=DIR (programs from DIR instead of build/)
+#   BENCH_SCALE=0 (skip d and e, the 10^6-binding parts)
+#   BENCH_OFFLOAD=1 (the offload setups b2 and c2; 0: off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-B=$ROOT/build
+B=${BENCH_BUILD:-$ROOT/build}
+case $B in /*) ;; *) B=$ROOT/$B ;; esac
+SCALE=${BENCH_SCALE:-1}
+OFFLOAD=${BENCH_OFFLOAD:-1}
 SECS=${BENCH_SECS:-5}
 RUNS=${BENCH_RUNS:-3}
 NBIND=${BENCH_BINDINGS:-1000000}
@@ -228,6 +241,7 @@ profile() {
 }
 
 echo "ds46 tunnel benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) CPUs  kernel $(uname -r)"
+echo "  load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  $(iperf3 -v | awk 'NR == 1'); $RUNS runs of ${SECS}s per figure, medians"
 
 # ---- a. kernel IPv4 forwarding ---------------------------------------------------
@@ -239,25 +253,39 @@ wait_for 10 "ping X->Z" ip netns exec "$X" ping -c1 -W1 $ZADDR
 measure kernel
 
 # ---- b. minimal TUN forwarder ----------------------------------------------------
+# tun_fwd_run NAME MODE: tun_fwd -m MODE in Y, policy routes into it
+tun_fwd_run() {
+	local name=$1 mode=$2
+	start_bg "$Y" "$TMP/$name.log" "$B/bench/tun_fwd" -a fa -b fb -d 600 -m "$mode"
+	FWD_PID=$BGPID
+	wait_for 10 "tun_fwd" wait_log "$TMP/$name.log" '^ready:'
+	ip -n "$Y" link set fa up
+	ip -n "$Y" link set fb up
+	for d in fa fb; do
+		ip netns exec "$Y" sysctl -qw net.ipv4.conf.$d.rp_filter=0
+	done
+	ip -n "$Y" route add 198.18.0.0/24 dev fa table 100
+	ip -n "$Y" route add 172.16.1.0/24 dev fb table 101
+	wait_for 10 "ping X->Z through tun_fwd" ip netns exec "$X" ping -c1 -W1 $ZADDR
+	measure "$name"
+	profile "$name" "$FWD_PID"
+	stop_bg "$FWD_PID"
+	sed -n 's/^tun_fwd: /  (tun_fwd counters: /p' "$TMP/$name.log" | sed 's/$/)/'
+}
 echo
 echo "== b. minimal TUN read-and-write forwarder in Y (bench/tun_fwd: fa <-> fb)"
-start_bg "$Y" "$TMP/tun_fwd.log" "$B/bench/tun_fwd" -a fa -b fb -d 600
-FWD_PID=$BGPID
-wait_for 10 "tun_fwd" wait_log "$TMP/tun_fwd.log" '^ready:'
-ip -n "$Y" link set fa up
-ip -n "$Y" link set fb up
-for d in fa fb; do
-	ip netns exec "$Y" sysctl -qw net.ipv4.conf.$d.rp_filter=0
-done
-ip -n "$Y" route add 198.18.0.0/24 dev fa table 100
-ip -n "$Y" route add 172.16.1.0/24 dev fb table 101
+ip -n "$X" addr add 172.16.1.2/24 dev x0 2>/dev/null || true
 ip -n "$Y" rule add iif y0 to 198.18.0.0/24 lookup 100 pref 100
 ip -n "$Y" rule add iif y1 to 172.16.1.0/24 lookup 101 pref 101
-wait_for 10 "ping X->Z through tun_fwd" ip netns exec "$X" ping -c1 -W1 $ZADDR
-measure tun_fwd
-profile tun_fwd "$FWD_PID"
-stop_bg "$FWD_PID"
-cat "$TMP/tun_fwd.log" | sed -n 's/^tun_fwd: /  (tun_fwd counters: /p' | sed 's/$/)/'
+tun_fwd_run tun_fwd plain
+if [ "$OFFLOAD" != 0 ]; then
+	echo
+	echo "== b2. the same with IFF_VNET_HDR and TSO offloads, super-packets passed whole (-m vnet)"
+	tun_fwd_run tun_fwd-vnet vnet
+	echo
+	echo "== b3. the same, every super-packet cut and coalesced again in userspace (-m gsogro)"
+	tun_fwd_run tun_fwd-gsogro gsogro
+fi
 ip -n "$Y" rule del pref 100
 ip -n "$Y" rule del pref 101
 ip -n "$X" route del 198.18.0.0/24
@@ -293,7 +321,7 @@ links = (
 );
 EOF
 }
-tepd_conf() {    # FILE STORE
+tepd_conf() {    # FILE STORE OFFLOAD
 	cat >"$1" <<EOF
 # written by bench/tunnel.sh
 tep = {
@@ -304,11 +332,12 @@ tep = {
   store = "$2";
   follow-interval-ms = 100;
   control-socket = "$TMP/tepd.sock";
+  offload = $3;
   log-level = "info";
 };
 EOF
 }
-hostd_conf() {   # FILE LEASEFILE
+hostd_conf() {   # FILE LEASEFILE OFFLOAD
 	cat >"$1" <<EOF
 # written by bench/tunnel.sh
 host = {
@@ -319,17 +348,19 @@ host = {
   lease-file = "$2";
   rapid-commit = true;
   control-socket = "$TMP/hostd.sock";
+  offload = $3;
   log-level = "info";
 };
 EOF
 }
 
-# ds46_up NAME STORE: dstmd + tepd on STORE, then hostd with a fresh lease
+# ds46_up NAME STORE [OFFLOAD]: dstmd + tepd on STORE, then hostd with a
+# fresh lease; both daemons with offload = OFFLOAD (default false)
 ds46_up() {
-	local name=$1 store=$2
+	local name=$1 store=$2 off=${3:-false}
 	dstmd_conf "$TMP/dstmd-$name.conf" "$store"
-	tepd_conf "$TMP/tepd-$name.conf" "$store"
-	hostd_conf "$TMP/hostd-$name.conf" "$TMP/hostd-$name.lease"
+	tepd_conf "$TMP/tepd-$name.conf" "$store" "$off"
+	hostd_conf "$TMP/hostd-$name.conf" "$TMP/hostd-$name.lease" "$off"
 	local t0=$SECONDS
 	start_bg "$Y" "$TMP/dstmd-$name.log" "$B/ds46-dstmd" -c "$TMP/dstmd-$name.conf"
 	DSTMD_PID=$BGPID
@@ -353,21 +384,34 @@ ds46_down() {
 	stop_bg "$HOSTD_PID"
 	stop_bg "$TEPD_PID"
 	stop_bg "$DSTMD_PID"
+	grep -h 'dataplane: offload:' "$TMP/hostd-$name.log" "$TMP/tepd-$name.log" 2>/dev/null |
+		sed 's/^.*dataplane: /  (/; s/$/)/' || true
 }
 tepd_stat() {    # NAME KEY
 	sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p" "$TMP/tepd-$1.stats.json" | awk 'NR == 1'
 }
 
 echo
-echo "== c. ds46: ds46-hostd in X, ds46-tepd + ds46-dstmd in Y (empty store: 1 binding)"
-ds46_up ds46 "$TMP/small.db"
+echo "== c. ds46: ds46-hostd in X, ds46-tepd + ds46-dstmd in Y (empty store: 1 binding), offload = false"
+ds46_up ds46 "$TMP/small.db" false
 measure ds46
 profile ds46 "$TEPD_PID" "$HOSTD_PID"
 ds46_down ds46
 echo "  (tepd counters: rx_tun $(tepd_stat ds46 rx_tun), tx_tunnel $(tepd_stat ds46 tx_tunnel)," \
 	"rx_tunnel $(tepd_stat ds46 rx_tunnel), tx_tun $(tepd_stat ds46 tx_tun)," \
 	"drop_no_binding $(tepd_stat ds46 drop_no_binding))"
+if [ "$OFFLOAD" != 0 ]; then
+	echo
+	echo "== c2. ds46 with offload = true in hostd.conf and tepd.conf (GSO/GRO in the daemons)"
+	ds46_up ds46-offload "$TMP/small2.db" true
+	measure ds46-offload
+	profile ds46-offload "$TEPD_PID" "$HOSTD_PID"
+	ds46_down ds46-offload
+	echo "  (tepd counters: rx_tun $(tepd_stat ds46-offload rx_tun), tx_tunnel $(tepd_stat ds46-offload tx_tunnel)," \
+		"rx_tunnel $(tepd_stat ds46-offload rx_tunnel), tx_tun $(tepd_stat ds46-offload tx_tun))"
+fi
 
+if [ "$SCALE" != 0 ]; then
 echo
 echo "== d. ds46 with $NBIND more leases in the store (bench/mkbindings -f)"
 "$B/bench/mkbindings" -f "$TMP/big.db" -n "$NBIND" -a 10.0.0.1 | sed 's/^/  /'
@@ -390,27 +434,47 @@ BPB=$(jq -s '.[1].bytes_per_binding' "$TMP/engine.json")
 jq -r -s '.[] | "  \(.bindings) bindings: \(.mpps_median) Mpps (\(.ns_per_pkt) ns/packet; packet preparation \(.prep_ns_per_pkt) ns, engine \(.engine_ns_per_pkt) ns); table \(.table_bytes) bytes = \(.bytes_per_binding) bytes/binding; one binding_expire sweep (what tepd runs every follow-interval-ms) \(.expire_sweep_ms) ms"' \
 	"$TMP/engine.json"
 
+fi
+
 stop_bg "$IPERF_PID"
 
 # ---- summary --------------------------------------------------------------------------
 echo
-echo "== summary ($(date -u +%Y-%m-%d), medians of $RUNS x ${SECS}s, TCP = iperf3 X->Z, UDP = 64-byte datagrams received at Z)"
+echo "== summary ($(date -u +%Y-%m-%d), load average now $(cut -d' ' -f1-3 /proc/loadavg), medians of $RUNS x ${SECS}s, TCP = iperf3 X->Z, UDP = 64-byte datagrams received at Z)"
 printf '  %-34s %12s %14s %8s\n' setup "TCP Gbit/s" "UDP pps" "loss"
-for n in kernel tun_fwd ds46 ds46-1M; do
+SETUPS=(kernel tun_fwd)
+[ "$OFFLOAD" = 0 ] || SETUPS+=(tun_fwd-vnet tun_fwd-gsogro)
+SETUPS+=(ds46)
+[ "$OFFLOAD" = 0 ] || SETUPS+=(ds46-offload)
+[ "$SCALE" = 0 ] || SETUPS+=(ds46-1M)
+for n in "${SETUPS[@]}"; do
 	printf '  %-34s %12.2f %14.0f %7.1f%%\n' "$n" "${TCP[$n]}" "${PPS[$n]}" "${LOSS[$n]}"
 done
 echo
 echo "  ds46 / minimal TUN forwarder: TCP $(pct "${TCP[ds46]}" "${TCP[tun_fwd]}")," \
 	"pps $(pct "${PPS[ds46]}" "${PPS[tun_fwd]}")   (target >= 90% each)"
+if [ "$OFFLOAD" != 0 ]; then
+	echo "  ds46 offload / minimal TUN forwarder: TCP $(pct "${TCP[ds46-offload]}" "${TCP[tun_fwd]}")," \
+		"pps $(pct "${PPS[ds46-offload]}" "${PPS[tun_fwd]}")   (target >= 90% each)"
+	echo "  ds46 offload / ds46 plain:            TCP $(pct "${TCP[ds46-offload]}" "${TCP[ds46]}")," \
+		"pps $(pct "${PPS[ds46-offload]}" "${PPS[ds46]}")"
+	echo "  ds46 offload / tun_fwd -m vnet:       TCP $(pct "${TCP[ds46-offload]}" "${TCP[tun_fwd-vnet]}")," \
+		"pps $(pct "${PPS[ds46-offload]}" "${PPS[tun_fwd-vnet]}")"
+	echo "  ds46 offload / tun_fwd -m gsogro:     TCP $(pct "${TCP[ds46-offload]}" "${TCP[tun_fwd-gsogro]}")," \
+		"pps $(pct "${PPS[ds46-offload]}" "${PPS[tun_fwd-gsogro]}")"
+	echo "  ds46 offload TCP vs tayga's 0.67 Gbit/s from the issue: $(ratio "${TCP[ds46-offload]}" 0.67)x (target >= 2x; aim 4 Gbit/s)"
+fi
 echo "  ds46 / kernel forwarding:     TCP $(pct "${TCP[ds46]}" "${TCP[kernel]}")," \
 	"pps $(pct "${PPS[ds46]}" "${PPS[kernel]}")"
 echo "  tun_fwd / kernel forwarding:  TCP $(pct "${TCP[tun_fwd]}" "${TCP[kernel]}")," \
 	"pps $(pct "${PPS[tun_fwd]}" "${PPS[kernel]}")"
-echo "  ds46 at $NBIND+1 bindings / 1 binding, through the daemons (one flow, so one hot binding):" \
+[ "$SCALE" = 0 ] || echo "  ds46 at $NBIND+1 bindings / 1 binding, through the daemons (one flow, so one hot binding):" \
 	"TCP $(pct "${TCP[ds46-1M]}" "${TCP[ds46]}"), pps $(pct "${PPS[ds46-1M]}" "${PPS[ds46]}") (target >= 90%)"
-echo "  engine alone, random destinations: $NBIND bindings / 1 binding:" \
-	"$EN / $E1 Mpps = $(pct "$EN" "$E1") (target >= 90%)"
-echo "  bytes per binding at $NBIND: $BPB (binding_table_bytes / count; target <= 128)"
+if [ "$SCALE" != 0 ]; then
+	echo "  engine alone, random destinations: $NBIND bindings / 1 binding:" \
+		"$EN / $E1 Mpps = $(pct "$EN" "$E1") (target >= 90%)"
+	echo "  bytes per binding at $NBIND: $BPB (binding_table_bytes / count; target <= 128)"
+fi
 echo
 echo "  Reference figures FROM THE ISSUE (another machine of this kind, NOT measured here):"
 echo "    kernel forwarding 13 Gbit/s; minimal TUN-to-TUN forwarder 1.56 Gbit/s, ~59 kpps;"

@@ -2,7 +2,17 @@
  * read and written in batches of DP_IO_BATCH (recvmmsg/sendmmsg); the
  * kernel reassembles incoming tunnel packets and fragments outgoing ones
  * (RFC 2473 7.2 b: PMTU "want").  IPv4 side: the TUN, one read or write
- * per packet.  Every packet is decided by engine.c. */
+ * per packet.  Every packet is decided by engine.c.
+ *
+ * With cfg->offload the TUN carries a virtio_net_hdr and TSO/CSUM
+ * offloads: one read returns a super-packet of up to 64 KiB, which
+ * dp_gso cuts into MSS-sized packets (complete checksums) in the tx arena;
+ * each goes through dp_tun_in and into one sendmmsg batch of up to
+ * DP_IO_TXMAX.  The other way, the decapsulated packets of all the
+ * recvmmsg batches one wakeup finds (up to DP_GRO_MAX_PKTS) go through
+ * dp_gro, and each run of in-order TCP segments is written as one
+ * super-packet (tun_writev_vnet).  Both handlers go on for up to
+ * DP_IO_OFF_ROUNDS reads or batches before yielding. */
 #include "dataplane/engine_io.h"
 
 #include <errno.h>
@@ -12,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "dataplane/offload.h"
 #include "os/rawsock.h"
 
 #include <linux/errqueue.h>
@@ -21,6 +32,10 @@
 #define DP_IO_ROUNDS 8           /* batches per wakeup before yielding */
 #define DP_IO_ERRS 16
 #define DP_IO_RCVBUF (4 << 20)   /* default: the kernel's 208 KiB drops bursts */
+/* offload mode */
+#define DP_IO_TXMAX 256          /* segments per sendmmsg batch */
+#define DP_IO_ARENA (DP_IO_TXMAX * 1600) /* their buffers, DP_HEADROOM each */
+#define DP_IO_OFF_ROUNDS 64      /* super-packets or batches per wakeup */
 
 struct dp_io {
 	struct dp_engine *e;
@@ -28,10 +43,18 @@ struct dp_io {
 	struct tun tun;
 	int raw;
 	struct event *ev_tun, *ev_raw;
-	uint8_t (*buf)[DP_IO_PKT];   /* DP_IO_BATCH packet buffers */
+	uint8_t (*buf)[DP_IO_PKT];   /* nbuf packet buffers */
+	unsigned nbuf;               /* DP_IO_BATCH; offload: DP_GRO_MAX_PKTS (touched
+	                                only as far as packets fill them) */
 	struct rawsock6_pkt pk[DP_IO_BATCH];
-	struct rawsock6_pkt tx[DP_IO_BATCH];
-	unsigned ntx;
+	struct rawsock6_pkt *tx;     /* DP_IO_BATCH, or DP_IO_TXMAX (offload) */
+	unsigned ntx, txmax;
+	/* offload mode */
+	uint8_t *arena;              /* DP_IO_ARENA: the segments of tx[] */
+	size_t arena_used;
+	struct dp_gro *gro;
+	struct dp_gro_out gout;
+	struct dp_io_stats ost;
 	struct rawsock6_error errs[DP_IO_ERRS];
 	uint64_t last_need_ms;
 	uint16_t mtu_seen;
@@ -40,7 +63,8 @@ struct dp_io {
 void dp_io_tun_write(struct dp_io *io, const uint8_t *pkt, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
-	ssize_t r = tun_writev(&io->tun, 0, &iov, 1);
+	ssize_t r = io->tun.vnet_hdr ? tun_writev_vnet(&io->tun, 0, NULL, &iov, 1)
+				     : tun_writev(&io->tun, 0, &iov, 1);
 	if (r < 0)
 		log_rl(LOG_WARNING, "dataplane: write to %s: %s", io->tun.name, strerror((int)-r));
 }
@@ -140,6 +164,18 @@ static void io_flush(struct dp_io *io)
 		off++;   /* drop the one that failed, send the rest */
 	}
 	io->ntx = 0;
+	io->arena_used = 0;
+}
+
+/* Queue a DP_TO_TUNNEL verdict for the next sendmmsg. */
+static void io_queue(struct dp_io *io, const struct dp_out *o)
+{
+	struct rawsock6_pkt *t = &io->tx[io->ntx++];
+	memset(t, 0, sizeof(*t));
+	t->buf = (uint8_t *)o->pkt;
+	t->len = o->len;
+	t->peer.sin6_family = AF_INET6;
+	t->peer.sin6_addr = o->peer;
 }
 
 static void io_tun_readable(evutil_socket_t fd, short what, void *arg)
@@ -163,12 +199,7 @@ static void io_tun_readable(evutil_socket_t fd, short what, void *arg)
 				io_act(io, &o);
 				continue;
 			}
-			struct rawsock6_pkt *t = &io->tx[io->ntx++];
-			memset(t, 0, sizeof(*t));
-			t->buf = (uint8_t *)o.pkt;
-			t->len = o.len;
-			t->peer.sin6_family = AF_INET6;
-			t->peer.sin6_addr = o.peer;
+			io_queue(io, &o);
 		}
 		io_flush(io);
 		if (i < DP_IO_BATCH)
@@ -213,6 +244,157 @@ static void io_raw_readable(evutil_socket_t fd, short what, void *arg)
 	io_mtu_check(io);
 }
 
+/* ---- offload mode ---------------------------------------------------------- */
+
+/* One packet read from the vnet_hdr TUN: cut into segments in the arena,
+ * each decided by the engine and queued; the batch is sent when the
+ * arena or tx[] is full. */
+static void io_tun_super(struct dp_io *io, const struct virtio_net_hdr *vh, const uint8_t *pkt,
+			 size_t len)
+{
+	struct dp_gso g;
+	const char *why = NULL;
+	struct dp_out o;
+	int r = dp_gso_init(&g, vh, pkt, len, &why);
+	io->ost.tun_reads++;
+	if (r < 0) {
+		io->ost.gso_bad++;
+		io->e->st.rx_tun++;
+		io->e->st.drop_malformed++;
+		log_rl(LOG_INFO, "dataplane: drop: offload packet from %s: %s", io->tun.name,
+		       why ? why : strerror(-r));
+		return;
+	}
+	if (g.nseg > 1 || g.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		io->ost.gso_super++;
+		io->ost.gso_segs += g.nseg;
+	}
+	for (;;) {
+		if (io->ntx >= io->txmax || io->arena_used + 2 * DP_HEADROOM >= DP_IO_ARENA)
+			io_flush(io);
+		uint8_t *seg = io->arena + io->arena_used + DP_HEADROOM;
+		size_t cap = DP_IO_ARENA - io->arena_used - DP_HEADROOM;
+		int n = dp_gso_next(&g, seg, cap);
+		if (n == -ENOBUFS && io->ntx) {
+			io_flush(io);
+			continue;
+		}
+		if (n <= 0) {
+			if (n < 0) {   /* a segment larger than the whole arena */
+				io->e->st.drop_malformed++;
+				log_rl(LOG_WARNING, "dataplane: segment of %u octets: no room",
+				       g.hdr_len + g.mss);
+			}
+			return;
+		}
+		dp_tun_in(io->e, seg, (size_t)n, &o);
+		if (o.verdict != DP_TO_TUNNEL) {
+			io_act(io, &o);
+			continue;
+		}
+		/* o.pkt is seg (the DSTM roles send the inner packet as is) */
+		io->arena_used += DP_HEADROOM + (((size_t)n + 15) & ~(size_t)15);
+		io_queue(io, &o);
+	}
+}
+
+static void io_tun_readable_offload(evutil_socket_t fd, short what, void *arg)
+{
+	struct dp_io *io = arg;
+	struct virtio_net_hdr vh;
+	(void)fd;
+	(void)what;
+	for (int round = 0; round < DP_IO_OFF_ROUNDS; round++) {
+		ssize_t n = tun_read_vnet(&io->tun, 0, &vh, io->buf[0], DP_IO_PKT);
+		if (n < 0) {
+			if (n != -EAGAIN && n != -EINTR)
+				log_rl(LOG_WARNING, "dataplane: read %s: %s", io->tun.name,
+				       strerror((int)-n));
+			break;
+		}
+		io_tun_super(io, &vh, io->buf[0], (size_t)n);
+	}
+	if (io->ntx)
+		io_flush(io);
+	io_mtu_check(io);
+}
+
+/* Write what dp_gro made of the batch into the TUN. */
+static void io_gro_flush(struct dp_io *io)
+{
+	struct dp_gro_out *go = &io->gout;
+	while (dp_gro_pop(io->gro, go) == 1) {
+		ssize_t r = tun_writev_vnet(&io->tun, 0, go->segs > 1 ? &go->vh : NULL, go->iov,
+					    go->iovcnt);
+		io->ost.gro_out++;
+		if (go->segs > 1)
+			io->ost.gro_super++;
+		if (r < 0)
+			log_rl(LOG_WARNING, "dataplane: write to %s (%u segments): %s",
+			       io->tun.name, go->segs, strerror((int)-r));
+	}
+	io->ost.gro_bad_csum = io->gro->st.bad_csum;
+}
+
+/* The decapsulated packets of several recvmmsg batches, as long as the
+ * socket has more and the buffers last (DP_GRO_MAX_PKTS), are coalesced
+ * together: the more a wakeup finds, the larger the super-packets. */
+static void io_raw_readable_offload(evutil_socket_t fd, short what, void *arg)
+{
+	struct dp_io *io = arg;
+	struct dp_out o;
+	unsigned used = 0;           /* buffers holding packets dp_gro still points to */
+	(void)fd;
+	(void)what;
+	for (int round = 0; round < DP_IO_OFF_ROUNDS; round++) {
+		if (used + DP_IO_BATCH > io->nbuf) {
+			io_gro_flush(io);
+			used = 0;
+		}
+		for (unsigned i = 0; i < DP_IO_BATCH; i++) {
+			memset(&io->pk[i], 0, sizeof(io->pk[i]));
+			io->pk[i].buf = io->buf[used + i];
+			io->pk[i].size = DP_IO_PKT;
+		}
+		int n = rawsock6_recv_batch(io->raw, io->pk, DP_IO_BATCH);
+		if (n == -EAGAIN || n == -EINTR)
+			break;
+		if (n < 0) {
+			io_drain_errors(io);
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct rawsock6_pkt *p = &io->pk[i];
+			if (p->truncated) {
+				io->e->st.drop_malformed++;
+				log_rl(LOG_WARNING, "dataplane: tunnel packet over %d octets", DP_IO_PKT);
+				continue;
+			}
+			dp_tunnel_in(io->e, &p->peer.sin6_addr, p->buf, p->len, &o);
+			if (o.verdict != DP_TO_TUN) {
+				io_act(io, &o);   /* ICMP errors go out at once */
+				continue;
+			}
+			/* o.pkt is p->buf, which stays put until it is written */
+			io->ost.gro_in++;
+			if (dp_gro_add(io->gro, o.pkt, o.len) == -ENOSPC) {
+				io_gro_flush(io);
+				dp_gro_add(io->gro, o.pkt, o.len);
+			}
+		}
+		used += (unsigned)n;
+		if (n < DP_IO_BATCH)
+			break;
+	}
+	io_gro_flush(io);
+	io_mtu_check(io);
+}
+
+void dp_io_get_stats(const struct dp_io *io, struct dp_io_stats *st)
+{
+	*st = io->ost;
+}
+
 int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_config *cfg,
 	       struct dp_io **out)
 {
@@ -224,13 +406,33 @@ int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_
 	io->cfg = *cfg;
 	io->raw = -1;
 	io->mtu_seen = e->tunnel_mtu;
-	io->buf = malloc(sizeof(*io->buf) * DP_IO_BATCH);
-	if (!io->buf) {
+	io->nbuf = cfg->offload ? DP_GRO_MAX_PKTS : DP_IO_BATCH;
+	io->buf = malloc(sizeof(*io->buf) * io->nbuf);
+	io->txmax = cfg->offload ? DP_IO_TXMAX : DP_IO_BATCH;
+	io->tx = calloc(io->txmax, sizeof(*io->tx));
+	if (cfg->offload) {
+		io->arena = malloc(DP_IO_ARENA);
+		io->gro = malloc(sizeof(*io->gro));
+		if (io->gro)
+			dp_gro_init(io->gro);
+	}
+	if (!io->buf || !io->tx || (cfg->offload && (!io->arena || !io->gro))) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	struct tun_config tc = { .name = cfg->tun_name, .nonblock = true, .cloexec = true };
+	struct tun_config tc = { .name = cfg->tun_name, .nonblock = true, .cloexec = true,
+				 .vnet_hdr = cfg->offload,
+				 .offload = cfg->offload ? TUN_OFFLOAD_GSO : 0 };
 	r = tun_open(&io->tun, &tc);
+	if (r < 0 && cfg->offload && r != -EBUSY && r != -EPERM && r != -EACCES) {
+		/* a kernel without IFF_VNET_HDR or these offloads: the plain path */
+		log_warn("dataplane: TUN %s with offloads: %s; offload off",
+			 cfg->tun_name ? cfg->tun_name : "", strerror(-r));
+		io->cfg.offload = false;
+		tc.vnet_hdr = false;
+		tc.offload = 0;
+		r = tun_open(&io->tun, &tc);
+	}
 	if (r < 0) {
 		log_err("dataplane: TUN %s: %s", cfg->tun_name ? cfg->tun_name : "", strerror(-r));
 		goto fail;
@@ -254,13 +456,18 @@ int dp_io_open(struct dp_engine *e, struct event_base *base, const struct dp_io_
 		log_err("dataplane: raw IPv6 socket (protocol 4): %s", strerror(-r));
 		goto fail;
 	}
-	io->ev_tun = event_new(base, io->tun.fd[0], EV_READ | EV_PERSIST, io_tun_readable, io);
-	io->ev_raw = event_new(base, io->raw, EV_READ | EV_PERSIST, io_raw_readable, io);
+	io->ev_tun = event_new(base, io->tun.fd[0], EV_READ | EV_PERSIST,
+			       io->cfg.offload ? io_tun_readable_offload : io_tun_readable, io);
+	io->ev_raw = event_new(base, io->raw, EV_READ | EV_PERSIST,
+			       io->cfg.offload ? io_raw_readable_offload : io_raw_readable, io);
 	if (!io->ev_tun || !io->ev_raw || event_add(io->ev_tun, NULL) < 0 ||
 	    event_add(io->ev_raw, NULL) < 0) {
 		r = -ENOMEM;
 		goto fail;
 	}
+	if (io->cfg.offload)
+		log_info("dataplane: %s with a virtio-net header, offloads 0x%x (segmentation "
+			 "and coalescing in the daemon)", io->tun.name, io->tun.offload);
 	*out = io;
 	return 0;
 fail:
@@ -272,6 +479,16 @@ void dp_io_close(struct dp_io *io)
 {
 	if (!io)
 		return;
+	if (io->cfg.offload) {
+		const struct dp_io_stats *s = &io->ost;
+		log_info("dataplane: offload: %llu TUN reads, %llu super-packets cut into %llu "
+			 "segments, %llu refused; %llu decapsulated packets written in %llu "
+			 "writes, %llu super-packets, %llu bad TCP checksums",
+			 (unsigned long long)s->tun_reads, (unsigned long long)s->gso_super,
+			 (unsigned long long)s->gso_segs, (unsigned long long)s->gso_bad,
+			 (unsigned long long)s->gro_in, (unsigned long long)s->gro_out,
+			 (unsigned long long)s->gro_super, (unsigned long long)s->gro_bad_csum);
+	}
 	if (io->ev_tun)
 		event_free(io->ev_tun);
 	if (io->ev_raw)
@@ -280,6 +497,9 @@ void dp_io_close(struct dp_io *io)
 		close(io->raw);
 	tun_close(&io->tun);
 	free(io->buf);
+	free(io->tx);
+	free(io->arena);
+	free(io->gro);
 	free(io);
 }
 

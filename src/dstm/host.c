@@ -433,7 +433,7 @@ int host_open(struct host *h, const struct host_cfg *cfg, struct event_base *bas
 	 * raw socket to it also spares the kernel a source selection per packet */
 	struct dp_io_config ioc = { .tun_name = cfg->dti, .has_bind = true, .bind_addr = h->src6,
 				    .need_address = on_need_address, .mtu_changed = on_mtu,
-				    .ctx = h };
+				    .ctx = h, .offload = cfg->offload };
 	r = dp_io_open(&h->e, base, &ioc, &h->io);
 	if (r < 0)
 		return r;

@@ -15,6 +15,7 @@
 #define HOST_CFG_DEFAULT_LEASE_FILE "/var/lib/ds46/hostd.lease"
 #define HOST_CFG_DEFAULT_CONTROL_SOCKET "/run/ds46/hostd.sock"
 #define HOST_CFG_DEFAULT_IAID 1
+#define HOST_CFG_DEFAULT_OFFLOAD true   /* docs/bench.md, "Tunnel data plane" */
 #define HOST_CFG_DUID_MIN 3          /* 2-octet type plus at least one octet */
 /* As for the border router (tep_config.h): the IPv6 minimum MTU less the
  * IPv6 header and RFC 2473's encapsulation limit option; the largest IPv6
@@ -26,12 +27,12 @@
 static const char *const host_keys[] = {
 	"uplink", "dti", "mode", "static-tep", "routes", "lease-file", "release-on-stop",
 	"ipv4-option-code", "rapid-commit", "reconfigure-accept", "duid", "iaid", "tunnel-mtu",
-	"mss-clamp", "control-socket", "server-port", "client-port", "log-level",
+	"mss-clamp", "offload", "control-socket", "server-port", "client-port", "log-level",
 };
 enum {
 	HK_UPLINK, HK_DTI, HK_MODE, HK_STATIC_TEP, HK_ROUTES, HK_LEASE_FILE, HK_RELEASE_ON_STOP,
 	HK_OPTION_CODE, HK_RAPID_COMMIT, HK_RECONFIGURE_ACCEPT, HK_DUID, HK_IAID, HK_TUNNEL_MTU,
-	HK_MSS_CLAMP, HK_CONTROL_SOCKET, HK_SERVER_PORT, HK_CLIENT_PORT, HK_LOG_LEVEL, HK__MAX,
+	HK_MSS_CLAMP, HK_OFFLOAD, HK_CONTROL_SOCKET, HK_SERVER_PORT, HK_CLIENT_PORT, HK_LOG_LEVEL, HK__MAX,
 };
 
 static void host_defaults(struct host_cfg *c)
@@ -48,6 +49,7 @@ static void host_defaults(struct host_cfg *c)
 	c->iaid = HOST_CFG_DEFAULT_IAID;
 	c->tunnel_mtu = 0;
 	c->mss_clamp = 0;
+	c->offload = HOST_CFG_DEFAULT_OFFLOAD;
 	strcpy(c->control_socket, HOST_CFG_DEFAULT_CONTROL_SOCKET);
 	c->server_port = DHCP6_SERVER_PORT;
 	c->client_port = DHCP6_CLIENT_PORT;
@@ -163,6 +165,8 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k,
 					    HOST_CFG_MIN_MSS);
 		c->mss_clamp = (uint16_t)v;
 		return 0;
+	case HK_OFFLOAD:
+		return cfgparse_get_bool(p, s, &c->offload);
 	case HK_CONTROL_SOCKET:
 		return cfgparse_get_str_buf(p, s, c->control_socket, sizeof(c->control_socket));
 	case HK_SERVER_PORT:
@@ -288,6 +292,7 @@ void host_cfg_print(FILE *f, const struct host_cfg *c)
 	cfgparse_print_kv_u32(f, "  ", "iaid", c->iaid);
 	cfgparse_print_kv_u32(f, "  ", "tunnel-mtu", c->tunnel_mtu);
 	cfgparse_print_kv_u32(f, "  ", "mss-clamp", c->mss_clamp);
+	cfgparse_print_kv_bool(f, "  ", "offload", c->offload);
 	cfgparse_print_kv_str(f, "  ", "control-socket", c->control_socket);
 	cfgparse_print_kv_u32(f, "  ", "server-port", c->server_port);
 	cfgparse_print_kv_u32(f, "  ", "client-port", c->client_port);

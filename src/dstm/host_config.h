@@ -39,6 +39,8 @@ struct host_cfg {
 	uint32_t iaid;               /* default 1 */
 	uint16_t tunnel_mtu;         /* 0 (default): uplink MTU - 40 */
 	uint16_t mss_clamp;          /* 0 (default): off */
+	bool offload;                /* TUN offloads: GSO/GRO in the daemon
+	                                (dataplane/engine_io.h) */
 	char control_socket[108];    /* default /run/ds46/hostd.sock */
 	uint16_t server_port;        /* 547 (tests may change both) */
 	uint16_t client_port;        /* 546 */

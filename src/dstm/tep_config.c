@@ -118,11 +118,12 @@ static int parse_routes(struct cfgparse *p, const config_setting_t *s, struct te
 
 static const char *const tep_keys[] = {
 	"tun", "address", "ipv4-address", "routes", "store", "follow-interval-ms", "learn",
-	"learn-lifetime", "mss-clamp", "tunnel-mtu", "tclass", "control-socket", "log-level",
+	"learn-lifetime", "mss-clamp", "tunnel-mtu", "tclass", "offload", "control-socket",
+	"log-level",
 };
 enum {
 	TK_TUN, TK_ADDRESS, TK_IPV4_ADDRESS, TK_ROUTES, TK_STORE, TK_FOLLOW, TK_LEARN,
-	TK_LEARN_LIFETIME, TK_MSS_CLAMP, TK_TUNNEL_MTU, TK_TCLASS, TK_CONTROL_SOCKET,
+	TK_LEARN_LIFETIME, TK_MSS_CLAMP, TK_TUNNEL_MTU, TK_TCLASS, TK_OFFLOAD, TK_CONTROL_SOCKET,
 	TK_LOG_LEVEL, TK__MAX,
 };
 
@@ -138,6 +139,7 @@ static void tep_defaults(struct tep_cfg *c)
 	c->tunnel_mtu = 1460;        /* DP_DEFAULT_TUNNEL_MTU: 1500 - 40 */
 	c->tclass_copy = true;
 	c->tclass = 0;
+	c->offload = TEP_CFG_DEFAULT_OFFLOAD;
 	c->log_level = LOG_INFO;
 }
 
@@ -198,6 +200,8 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 		c->tclass_copy = false;
 		c->tclass = (uint8_t)config_setting_get_int64(s);
 		return 0;
+	case TK_OFFLOAD:
+		return cfgparse_get_bool(p, s, &c->offload);
 	case TK_CONTROL_SOCKET:
 		return cfgparse_get_str_buf(p, s, c->control_socket, sizeof(c->control_socket));
 	case TK_LOG_LEVEL:
@@ -311,6 +315,7 @@ void tep_cfg_print(FILE *f, const struct tep_cfg *c)
 		fputs("  tclass = \"copy\";\n", f);
 	else
 		fprintf(f, "  tclass = %u;\n", c->tclass);
+	fprintf(f, "  offload = %s;\n", c->offload ? "true" : "false");
 	cfgparse_print_kv_str(f, "  ", "control-socket", c->control_socket);
 	cfgparse_print_kv_str(f, "  ", "log-level", cfgparse_log_level_name(c->log_level));
 	fputs("};\n", f);

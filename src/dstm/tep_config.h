@@ -24,6 +24,7 @@
 #define TEP_CFG_MIN_TUNNEL_MTU 1232
 #define TEP_CFG_MAX_TUNNEL_MTU 65495
 #define TEP_CFG_MIN_MSS 536          /* RFC 879's default MSS */
+#define TEP_CFG_DEFAULT_OFFLOAD true /* docs/bench.md, "Tunnel data plane" */
 
 struct tep_cfg_route {
 	uint32_t addr;               /* host order, no host bits */
@@ -45,6 +46,8 @@ struct tep_cfg {
 	uint16_t tunnel_mtu;
 	bool tclass_copy;            /* RFC 2473 6.4: outer traffic class from TOS */
 	uint8_t tclass;              /* otherwise this value */
+	bool offload;                /* TUN offloads: GSO/GRO in the daemon
+	                                (dataplane/engine_io.h) */
 	char control_socket[108];
 	int log_level;               /* syslog level */
 };

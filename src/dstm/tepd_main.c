@@ -289,6 +289,7 @@ int main(int argc, char **argv)
 		.bind_addr = cfg->address,
 		.mtu_changed = on_mtu_changed,
 		.ctx = &d,
+		.offload = cfg->offload,
 	};
 	r = dp_io_open(&d.e, d.base, &ioc, &d.io);
 	if (r < 0) {

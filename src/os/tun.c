@@ -40,6 +40,29 @@ static int tun_open_queue(const struct tun_config *cfg, const char *name,
 	return fd;
 }
 
+/* The header's byte order is fixed to little-endian (virtio 1.0), whatever
+ * the host's; then the offloads, without USO on kernels before 6.2. */
+static int tun_vnet_setup(struct tun *t, unsigned int offload)
+{
+	int le = 1, r;
+	t->vnet_hdr_len = (int)sizeof(struct virtio_net_hdr);
+	if (ioctl(t->fd[0], TUNSETVNETLE, &le) < 0 && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__) {
+		r = -errno;
+		log_err("tun: %s: TUNSETVNETLE: %s", t->name, strerror(-r));
+		return r;
+	}
+	if (!offload)
+		return 0;
+	r = tun_set_offload(t, offload);
+	if (r == -EINVAL && (offload & (TUN_F_USO4 | TUN_F_USO6))) {
+		log_debug("tun: %s: no USO offload in this kernel", t->name);
+		r = tun_set_offload(t, offload & ~(unsigned)(TUN_F_USO4 | TUN_F_USO6));
+	}
+	if (r < 0)
+		log_err("tun: %s: TUNSETOFFLOAD 0x%x: %s", t->name, offload, strerror(-r));
+	return r;
+}
+
 int tun_open(struct tun *t, const struct tun_config *cfg)
 {
 	memset(t, 0, sizeof(*t));
@@ -47,7 +70,7 @@ int tun_open(struct tun *t, const struct tun_config *cfg)
 		t->fd[i] = -1;
 
 	unsigned queues = cfg->queues ? cfg->queues : 1;
-	if (queues > TUN_MAX_QUEUES)
+	if (queues > TUN_MAX_QUEUES || (cfg->offload && !cfg->vnet_hdr))
 		return -EINVAL;
 	const char *name = cfg->name && cfg->name[0] ? cfg->name : NULL;
 	if (name && strlen(name) >= IF_NAMESIZE)
@@ -94,8 +117,13 @@ int tun_open(struct tun *t, const struct tun_config *cfg)
 	t->ifindex = (int)idx;
 	t->vnet_hdr = cfg->vnet_hdr;
 	t->multi_queue = mq;
-	log_debug("tun: %s ifindex %d, %d queue(s)%s", t->name, t->ifindex, t->nfds,
-		  t->vnet_hdr ? ", vnet_hdr" : "");
+	if (t->vnet_hdr) {
+		r = tun_vnet_setup(t, cfg->offload);
+		if (r < 0)
+			goto fail;
+	}
+	log_debug("tun: %s ifindex %d, %d queue(s)%s, offloads 0x%x", t->name, t->ifindex,
+		  t->nfds, t->vnet_hdr ? ", vnet_hdr" : "", t->offload);
 	return 0;
 fail:
 	tun_close(t);
@@ -112,21 +140,23 @@ void tun_close(struct tun *t)
 	t->nfds = 0;
 }
 
-int tun_set_offload(const struct tun *t, unsigned int flags)
+int tun_set_offload(struct tun *t, unsigned int flags)
 {
 	if (t->nfds < 1 || (!t->vnet_hdr && flags))
 		return -EINVAL;
 	if (ioctl(t->fd[0], TUNSETOFFLOAD, (unsigned long)flags) < 0)
 		return -errno;
+	t->offload = flags;
 	return 0;
 }
 
-int tun_set_vnet_hdr_size(const struct tun *t, int size)
+int tun_set_vnet_hdr_size(struct tun *t, int size)
 {
-	if (t->nfds < 1 || !t->vnet_hdr)
+	if (t->nfds < 1 || !t->vnet_hdr || size > TUN_VNET_HDR_MAX)
 		return -EINVAL;
 	if (ioctl(t->fd[0], TUNSETVNETHDRSZ, &size) < 0)
 		return -errno;
+	t->vnet_hdr_len = size;
 	return 0;
 }
 
@@ -144,6 +174,45 @@ ssize_t tun_writev(const struct tun *t, int q, const struct iovec *iov, int iovc
 		return -EINVAL;
 	ssize_t n = writev(t->fd[q], iov, iovcnt);
 	return n < 0 ? -errno : n;
+}
+
+ssize_t tun_read_vnet(const struct tun *t, int q, struct virtio_net_hdr *vh, void *buf,
+		      size_t len)
+{
+	uint8_t pad[TUN_VNET_HDR_MAX];
+	if (q < 0 || q >= t->nfds || !t->vnet_hdr)
+		return -EINVAL;
+	size_t extra = (size_t)t->vnet_hdr_len - sizeof(*vh);
+	struct iovec iov[3] = {
+		{ .iov_base = vh, .iov_len = sizeof(*vh) },
+		{ .iov_base = pad, .iov_len = extra },
+		{ .iov_base = buf, .iov_len = len },
+	};
+	ssize_t n = readv(t->fd[q], iov, 3);
+	if (n < 0)
+		return -errno;
+	if (n < t->vnet_hdr_len)
+		return -EIO;   /* the kernel always writes the whole header */
+	return n - t->vnet_hdr_len;
+}
+
+ssize_t tun_writev_vnet(const struct tun *t, int q, const struct virtio_net_hdr *vh,
+			const struct iovec *iov, int iovcnt)
+{
+	static const uint8_t zero[TUN_VNET_HDR_MAX];
+	struct iovec v[2 + TUN_VNET_IOV_MAX];
+	if (q < 0 || q >= t->nfds || !t->vnet_hdr || iovcnt < 0 || iovcnt > TUN_VNET_IOV_MAX)
+		return -EINVAL;
+	v[0].iov_base = (void *)(vh ? (const void *)vh : (const void *)zero);
+	v[0].iov_len = sizeof(*vh);
+	v[1].iov_base = (void *)zero;
+	v[1].iov_len = (size_t)t->vnet_hdr_len - sizeof(*vh);
+	if (iovcnt)
+		memcpy(&v[2], iov, (size_t)iovcnt * sizeof(*iov));
+	ssize_t n = writev(t->fd[q], v, iovcnt + 2);
+	if (n < 0)
+		return -errno;
+	return n < t->vnet_hdr_len ? -EIO : n - t->vnet_hdr_len;
 }
 
 int tun_set_ipv6(const struct tun *t, bool enable)

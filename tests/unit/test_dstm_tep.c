@@ -127,6 +127,7 @@ static void test_cfg_defaults(void **state)
 				 "  mss-clamp = 0;\n"
 				 "  tunnel-mtu = 1460;\n"
 				 "  tclass = \"copy\";\n"
+				 "  offload = true;\n"
 				 "  control-socket = \"/run/ds46/tepd.sock\";\n"
 				 "  log-level = \"info\";\n"
 				 "};\n");

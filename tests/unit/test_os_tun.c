@@ -25,7 +25,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -266,6 +269,237 @@ static void test_tun_icmp_echo(void **state)
 	tun_close(&t);
 }
 
+
+/* ---- vnet header with offloads: TCP super-packets both ways ---------------- */
+
+static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += get_be16(p + i);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* RFC 9293 3.1 pseudo-header of an IPv4 packet at p, l4 octets of TCP */
+static uint32_t pseudo4(const uint8_t *p, size_t l4)
+{
+	return sum16(0, p + 12, 8) + IPPROTO_TCP + (uint32_t)l4;
+}
+
+#define PEER_PORT 5000
+
+/* A TCP/IPv4 packet 10.0.0.2:5000 -> 10.0.0.1:lport into p; payload octet
+ * i is (i * 13); the TCP checksum complete, or (partial) the pseudo-header
+ * sum that a NEEDS_CSUM virtio header asks the kernel to complete. */
+static size_t tcp4(uint8_t *p, uint16_t lport, uint32_t seq, uint32_t ack, uint8_t flags,
+		   const uint8_t *opt, size_t optlen, size_t plen, bool partial)
+{
+	size_t th = 20 + optlen, len = 20 + th + plen;
+	memset(p, 0, 20 + th);
+	p[0] = 0x45;
+	put_be16(p + 2, (uint16_t)len);
+	put_be16(p + 4, 0x4646);
+	put_be16(p + 6, 0x4000);                 /* DF */
+	p[8] = 64;
+	p[9] = IPPROTO_TCP;
+	p[12] = 10, p[15] = 2;                   /* 10.0.0.2 */
+	p[16] = 10, p[19] = 1;                   /* 10.0.0.1 */
+	put_be16(p + 10, csum(p, 20));
+	uint8_t *t = p + 20;
+	put_be16(t, PEER_PORT);
+	put_be16(t + 2, lport);
+	put_be32(t + 4, seq);
+	put_be32(t + 8, ack);
+	t[12] = (uint8_t)(th / 4) << 4;
+	t[13] = flags;
+	put_be16(t + 14, 65535);                 /* window */
+	if (optlen)
+		memcpy(t + 20, opt, optlen);
+	for (size_t i = 0; i < plen; i++)
+		t[th + i] = (uint8_t)(i * 13);
+	uint32_t ps = pseudo4(p, th + plen);
+	put_be16(t + 16, partial ? fold(ps) : (uint16_t)~fold(sum16(ps, t, th + plen)));
+	return len;
+}
+
+/* Next IPv4/TCP packet read from the vnet_hdr TUN; -ETIMEDOUT after a
+ * second without one. */
+static ssize_t read_tcp4(const struct tun *t, struct virtio_net_hdr *vh, uint8_t *buf, size_t size)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		struct pollfd pfd = { .fd = t->fd[0], .events = POLLIN };
+		if (poll(&pfd, 1, 1000) <= 0)
+			return -ETIMEDOUT;
+		ssize_t n = tun_read_vnet(t, 0, vh, buf, size);
+		if (n == -EAGAIN)
+			continue;
+		if (n < 0)
+			return n;
+		if (n >= 40 && buf[0] >> 4 == 4 && buf[9] == IPPROTO_TCP)
+			return n;
+	}
+	return -ETIMEDOUT;
+}
+
+static void test_tun_vnet_offload_flags(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t;
+	struct tun_config c = { .name = "vo0", .offload = TUN_OFFLOAD_GSO };
+	assert_int_equal(tun_open(&t, &c), -EINVAL);   /* offloads need vnet_hdr */
+	assert_int_equal(t.nfds, 0);
+	c.vnet_hdr = true;
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_int_equal(t.vnet_hdr_len, 10);
+	/* USO only from Linux 6.2 on; the rest always */
+	unsigned base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	assert_true(t.offload == base || t.offload == TUN_OFFLOAD_GSO);
+	/* the kernel turned the device's features on: ethtool -k vo0 */
+	int one = 0;
+	assert_int_equal(ioctl(t.fd[0], TUNGETVNETLE, &one), 0);
+	assert_int_equal(one, 1);
+	assert_int_equal(tun_set_offload(&t, 0), 0);
+	assert_int_equal(t.offload, 0);
+	assert_int_equal(tun_set_vnet_hdr_size(&t, TUN_VNET_HDR_MAX + 1), -EINVAL);
+	assert_int_equal(tun_set_vnet_hdr_size(&t, 12), 0);
+	assert_int_equal(t.vnet_hdr_len, 12);
+	/* plain calls on a vnet device and the reverse */
+	uint8_t b[64];
+	struct virtio_net_hdr vh;
+	assert_int_equal(tun_read_vnet(&t, 1, &vh, b, sizeof(b)), -EINVAL);
+	struct iovec iov = { b, 20 };
+	assert_int_equal(tun_writev_vnet(&t, 0, NULL, &iov, TUN_VNET_IOV_MAX + 1), -EINVAL);
+	tun_close(&t);
+	struct tun plain;
+	c = (struct tun_config){ .name = "pl1" };
+	assert_int_equal(tun_open(&plain, &c), 0);
+	assert_int_equal(tun_read_vnet(&plain, 0, &vh, b, sizeof(b)), -EINVAL);
+	assert_int_equal(tun_writev_vnet(&plain, 0, NULL, &iov, 1), -EINVAL);
+	tun_close(&plain);
+}
+
+/*   kernel TCP (10.0.0.1, the socket)           test (10.0.0.2:5000, behind vo1)
+ *   SYN  ---------------------------------->  read_vnet: GSO_NONE
+ *        <----------------------------------  SYN-ACK, MSS 1400 (writev_vnet, no header)
+ *   send(14000) -> TSO super-packet(s) ----->  read_vnet: GSO_TCPV4, gso_size 1400,
+ *                                              NEEDS_CSUM at 20 + 16, partial sum
+ *        <----------------------------------  one super-packet of 3 x 1000 octets
+ *   recv() == the 3000 octets                  (GSO_TCPV4, NEEDS_CSUM, partial sum) */
+static void test_tun_vnet_tcp_super_packets(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct tun t;
+	struct nl nl;
+	struct tun_config c = { .name = "vo1", .nonblock = true, .vnet_hdr = true,
+				.offload = TUN_OFFLOAD_GSO };
+	assert_int_equal(tun_open(&t, &c), 0);
+	assert_int_equal(tun_set_ipv6(&t, false), 0);
+	assert_int_equal(nl_open(&nl), 0);
+	assert_int_equal(nl_link_set_mtu(&nl, t.ifindex, 1500), 0);
+	assert_int_equal(nl_link_set_up(&nl, t.ifindex, true), 0);
+	struct nl_addr a;
+	struct in_addr v4;
+	inet_pton(AF_INET, "10.0.0.1", &v4);
+	nl_addr_set4(&a, v4);
+	assert_int_equal(nl_addr_add(&nl, t.ifindex, &a, 24, 0), 0);
+
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(s >= 0);
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(PEER_PORT) };
+	inet_pton(AF_INET, "10.0.0.2", &peer.sin_addr);
+	assert_int_equal(connect(s, (struct sockaddr *)&peer, sizeof(peer)), -1);
+	assert_int_equal(errno, EINPROGRESS);
+
+	static uint8_t buf[65536 + 64];
+	struct virtio_net_hdr vh;
+	ssize_t n = read_tcp4(&t, &vh, buf, sizeof(buf));
+	assert_true(n >= 40);
+	assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	assert_int_equal(buf[33] & 0x12, 0x02);                 /* SYN */
+	uint16_t lport = get_be16(buf + 20);
+	uint32_t isn = get_be32(buf + 24);
+	static const uint8_t mss[4] = { 2, 4, 0x05, 0x78 };      /* MSS 1400 */
+	n = (ssize_t)tcp4(buf, lport, 1000, isn + 1, 0x12, mss, 4, 0, false);
+	struct iovec iov = { buf, (size_t)n };
+	assert_int_equal(tun_writev_vnet(&t, 0, NULL, &iov, 1), n);
+	struct pollfd pfd = { .fd = s, .events = POLLOUT };
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	int err = -1;
+	socklen_t el = sizeof(err);
+	assert_int_equal(getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &el), 0);
+	assert_int_equal(err, 0);
+
+	/* the initial window (10 segments) leaves as super-packets */
+	static uint8_t data[14000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	assert_int_equal(send(s, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	size_t got = 0;
+	int supers = 0;
+	while (got < sizeof(data)) {
+		n = read_tcp4(&t, &vh, buf, sizeof(buf));
+		assert_true(n >= 40);
+		size_t pl = (size_t)n - 40;
+		if (!pl)
+			continue;                                 /* the handshake's ACK */
+		assert_int_equal(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(le16toh(vh.csum_start), 20);
+		assert_int_equal(le16toh(vh.csum_offset), 16);
+		/* the partial checksum: the pseudo-header sum, not complemented */
+		assert_int_equal(get_be16(buf + 36), fold(pseudo4(buf, (size_t)n - 20)));
+		assert_int_equal(get_be16(buf + 2), n);
+		assert_int_equal(get_be32(buf + 24), isn + 1 + got);
+		assert_memory_equal(buf + 40, data + got, pl);
+		if (vh.gso_type == VIRTIO_NET_HDR_GSO_TCPV4) {
+			assert_int_equal(le16toh(vh.gso_size), 1400);
+			assert_true(pl > 1400);
+			supers++;
+		} else {
+			assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+			assert_true(pl <= 1400);
+		}
+		got += pl;
+	}
+	assert_int_equal(got, sizeof(data));
+	assert_true(supers >= 1);
+
+	/* a super-packet the other way: the kernel segments or takes it whole */
+	n = (ssize_t)tcp4(buf, lport, 1001, isn + 1, 0x18, NULL, 0, 3000, true);
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	vh.gso_size = htole16(1000);
+	vh.hdr_len = htole16(40);
+	vh.csum_start = htole16(20);
+	vh.csum_offset = htole16(16);
+	struct iovec two[2] = { { buf, 1040 }, { buf + 1040, (size_t)n - 1040 } };
+	assert_int_equal(tun_writev_vnet(&t, 0, &vh, two, 2), n);
+	uint8_t rx[4000];
+	size_t have = 0;
+	while (have < 3000) {
+		pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
+		ssize_t r = recv(s, rx + have, sizeof(rx) - have, 0);
+		assert_true(r > 0);
+		have += (size_t)r;
+	}
+	assert_int_equal(have, 3000);
+	assert_memory_equal(rx, buf + 40, 3000);
+	close(s);
+	nl_close(&nl);
+	tun_close(&t);
+}
+
 int main(void)
 {
 	log_init("test_os_tun", false, LOG_WARNING);
@@ -279,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_tun_vnet_hdr),
 		cmocka_unit_test(test_tun_icmp_echo),
 		cmocka_unit_test(test_tun_ipv6_toggle),
+		cmocka_unit_test(test_tun_vnet_offload_flags),
+		cmocka_unit_test(test_tun_vnet_tcp_super_packets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

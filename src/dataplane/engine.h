@@ -60,7 +60,10 @@ enum dp_role {
 	X(drop_revtun_bad_outer) X(drop_revtun_bad_inner6)                      \
 	X(drop_not_registered) X(drop_link_local) X(drop_multicast)             \
 	X(drop_ecn) X(drop_not_from_ha) X(drop_bad_source) X(drop_at_home)      \
-	X(drop_encap)
+	X(drop_encap)                                                           \
+	/* ICMPv4 errors from within the IPv4 tunnels (dp_mip_icmp4_in) */      \
+	X(icmp4_tunnel_in) X(tunnel_mtu_lowered) X(tunnel_mtu_aged)             \
+	X(icmp_relayed) X(icmp4_not_relayed) X(drop_icmp_not_ours)
 
 struct dp_stats {
 #define X(n) uint64_t n;
@@ -87,6 +90,21 @@ struct dp_mip_coa {                  /* a further care-of address (S bit) */
 	uint32_t expires;            /* 0 = never */
 	uint32_t seq;                /* registration order: higher is newer */
 	uint8_t encap;               /* enum encap4_kind */
+};
+
+/* RFC 2003 4.1, RFC 1191: a path MTU learnt from an ICMPv4 fragmentation
+ * needed about one of our tunnel packets, per outer destination (home
+ * agent: care-of address; mobile node: home agent).  Soft state: a small
+ * set-associative table in struct dp_mip. */
+#define DP_MIP_PMTU_WAYS 4
+#define DP_MIP_PMTU_SETS 16
+#define DP_MIP_PMTU_AGE 600          /* seconds (RFC 1191 6.3: 10 minutes) */
+
+struct dp_mip_pmtu {
+	uint32_t dst;                /* outer destination; 0 = free */
+	uint32_t expires;            /* raised back to link_mtu at this e->now
+	                                (0 = never) */
+	uint16_t mtu;                /* outer IPv4 path MTU */
 };
 
 struct dp_mip {
@@ -125,6 +143,13 @@ struct dp_mip {
 	uint8_t encap;               /* enum encap4_kind of the reverse tunnel */
 	uint8_t v6_mode;             /* enum mip_v6_mode */
 	bool at_home;
+	/* both roles: tunnel MTU discovery (RFC 2003 4.1, dp_mip_icmp4_in) */
+	uint16_t pmtu_min;           /* reported MTUs are raised to it; 68
+	                                (RFC 1191 3) */
+	uint32_t pmtu_age;           /* seconds a lowered path MTU lasts; 600;
+	                                0: until restart */
+	uint32_t n_pmtu;             /* entries in use */
+	struct dp_mip_pmtu pmtu[DP_MIP_PMTU_SETS * DP_MIP_PMTU_WAYS];
 };
 
 struct dp_engine {

@@ -54,6 +54,8 @@ struct dp_io4 {
 	int tx_fd;
 	struct io4_rx rx[DP_IO4_NPROTO];
 	struct event *ev_tun;
+	int icmp_fd;                 /* ICMPv4 errors (RFC 2003 4), or -1 */
+	struct event *ev_icmp;
 	uint8_t *buf;                /* DP_IO4_BATCH slots of DP_IO4_SLOT */
 	struct rawsock4_pkt pk[DP_IO4_BATCH];
 	struct rawsock4_pkt *tx;     /* DP_IO4_TXMAX */
@@ -321,6 +323,51 @@ static void io4_raw_readable(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* ICMPv4 errors, some about our tunnel packets: the engine matches the
+ * quote (dp_mip_icmp4_in); a relayed error goes into the TUN. */
+static void io4_icmp_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct dp_io4 *io = arg;
+	struct dp_out o;
+	(void)what;
+	for (int round = 0; round < DP_IO4_ROUNDS; round++) {
+		for (unsigned i = 0; i < DP_IO4_BATCH; i++) {
+			memset(&io->pk[i], 0, sizeof(io->pk[i]));
+			io->pk[i].buf = io4_slot(io, i);
+			io->pk[i].size = DP_IO4_PKT;
+		}
+		int n = rawsock4_recv_batch(fd, io->pk, DP_IO4_BATCH);
+		if (n == -EAGAIN || n == -EINTR)
+			break;
+		if (n < 0) {
+			log_rl(LOG_WARNING, "dataplane: ICMP receive: %s", strerror(-n));
+			break;
+		}
+		io->st.icmp_reads += (unsigned)n;
+		for (int i = 0; i < n; i++) {
+			const uint8_t *p = io->pk[i].buf;
+			size_t len = io->pk[i].len;
+			size_t hl = len >= IP4_HDR_LEN ? (size_t)(p[0] & 0x0f) * 4 : 0;
+			if (hl < IP4_HDR_LEN || hl > len) {
+				io->e->st.drop_icmp_not_ours++;
+				continue;
+			}
+			dp_mip_icmp4_in(io->e, p + hl, len - hl, &o);
+			if (o.verdict == DP_DROP) {
+				char a[ADDR4_STRLEN];
+				if (o.why)
+					log_rl(LOG_DEBUG, "dataplane: ICMPv4 type %u code %u from %s: %s",
+					       len > hl + 1 ? p[hl] : 0, len > hl + 1 ? p[hl + 1] : 0,
+					       fmt_in4(get_be32(p + 12), a), o.why);
+				continue;
+			}
+			io4_act(io, &o);
+		}
+		if (n < DP_IO4_BATCH)
+			break;
+	}
+}
+
 int dp_io4_send_frag(int fd, const uint8_t *pkt, size_t len, uint16_t frag_mtu, int ifindex,
 		     enum ip_drop *why)
 {
@@ -374,6 +421,8 @@ int dp_io4_set_device(struct dp_io4 *io, const char *ifname)
 	for (int i = 0; i < DP_IO4_NPROTO && r == 0; i++)
 		if (io->rx[i].fd >= 0)
 			r = rawsock4_bind_device(io->rx[i].fd, ifname);
+	if (r == 0 && io->icmp_fd >= 0)
+		r = rawsock4_bind_device(io->icmp_fd, ifname);
 	return r;
 }
 
@@ -401,6 +450,7 @@ int dp_io4_open(struct dp_engine *e, struct event_base *base, const struct dp_io
 	io->cfg.tun_name = NULL;     /* the caller's strings are not kept */
 	io->cfg.ifname = NULL;
 	io->tx_fd = -1;
+	io->icmp_fd = -1;
 	for (int i = 0; i < DP_IO4_NPROTO; i++)
 		io->rx[i] = (struct io4_rx){ .io = io, .idx = i, .fd = -1 };
 	io->buf = malloc((size_t)DP_IO4_BATCH * DP_IO4_SLOT);
@@ -454,6 +504,23 @@ int dp_io4_open(struct dp_engine *e, struct event_base *base, const struct dp_io
 			goto fail;
 		}
 	}
+	if (!cfg->no_icmp) {
+		struct rawsock4_config ic = { .protocol = IPPROTO_ICMP, .ifname = cfg->ifname,
+					      .rcvbuf = 1 << 20 };
+		io->icmp_fd = rawsock4_open(&ic);
+		if (io->icmp_fd < 0) {
+			r = io->icmp_fd;
+			io->icmp_fd = -1;
+			log_err("dataplane: raw ICMP socket: %s", strerror(-r));
+			goto fail;
+		}
+		io->ev_icmp = event_new(base, io->icmp_fd, EV_READ | EV_PERSIST, io4_icmp_readable,
+					io);
+		if (!io->ev_icmp || event_add(io->ev_icmp, NULL) < 0) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	}
 	io->ev_tun = event_new(base, io->tun.fd[0], EV_READ | EV_PERSIST, io4_tun_readable, io);
 	if (!io->ev_tun || event_add(io->ev_tun, NULL) < 0) {
 		r = -ENOMEM;
@@ -478,6 +545,10 @@ void dp_io4_close(struct dp_io4 *io)
 		if (io->rx[i].fd >= 0)
 			close(io->rx[i].fd);
 	}
+	if (io->ev_icmp)
+		event_free(io->ev_icmp);
+	if (io->icmp_fd >= 0)
+		close(io->icmp_fd);
 	if (io->tx_fd >= 0)
 		close(io->tx_fd);
 	tun_close(&io->tun);

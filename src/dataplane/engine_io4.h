@@ -19,6 +19,13 @@
  * DP_DROP is logged with its reason, rate-limited (the engine counted it).
  * A truncated tunnel packet (over 64 KiB) is counted drop_malformed.
  *
+ * ICMPv4 errors (RFC 2003 4, RFC 4213 3.4): a raw ICMP socket (os/rawsock4.h,
+ * error types only; SO_BINDTODEVICE like the others) hands every error
+ * the host receives to dp_mip_icmp4_in(), which keeps the ones about our
+ * tunnel packets: the tunnel MTU towards the quoted destination is lowered
+ * on fragmentation needed, and an error relayed to the inner sender is
+ * written into the TUN.  Config no_icmp: none of that.
+ *
  * The TUN is left down and without addresses; routes, addresses and the
  * MTU are the daemon's (netlink).  The kernel decrements TTL / hop limit
  * when it forwards into and out of the TUN; the engine leaves them. */
@@ -69,6 +76,8 @@ struct dp_io4_config {
 	 * second; NULL: only logged. */
 	void (*tunnel_error)(void *ctx, uint32_t dst, int err);
 	void *ctx;
+	bool no_icmp;                /* do not open the ICMP socket (ICMPv4
+	                                errors about tunnel packets, below) */
 };
 
 /* Open the TUN, the send socket and the receive sockets, and start
@@ -115,6 +124,9 @@ struct dp_io4_stats {
 	                                engine built (each also in tx_*) */
 	uint64_t tun_writes;         /* packets written into the TUN */
 	uint64_t tun_write_errors;
+	uint64_t icmp_reads;         /* ICMPv4 errors read (the engine's
+	                                icmp4_tunnel_in counts those about our
+	                                tunnel packets) */
 };
 void dp_io4_get_stats(const struct dp_io4 *io, struct dp_io4_stats *st);
 

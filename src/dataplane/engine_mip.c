@@ -168,28 +168,126 @@ static enum encap4_kind path_kind(const struct mip_path *p, const uint8_t *pkt)
 	return p->kind;
 }
 
-/* IPv4 with DF set: 0 when it fits in link_mtu once encapsulated, else
- * the largest inner packet that would (RFC 1191 next-hop MTU). */
-static uint16_t df_mtu(const struct dp_engine *e, const struct mip_path *p, const uint8_t *pkt,
+/* Octets of tunnel headers in front of an inner header of kind k sent
+ * from outer_src (minimal: 12 when the original source is another). */
+static size_t kind_overhead(enum encap4_kind k, uint32_t inner_src, uint32_t outer_src)
+{
+	switch (k) {
+	case ENCAP4_GRE:
+		return IP4_HDR_LEN + 4;
+	case ENCAP4_MINIMAL:
+		return inner_src == outer_src ? 8 : 12;
+	default:
+		return IP4_HDR_LEN;
+	}
+}
+
+/* Every octet the tunnel puts in front of pkt on path p. */
+static size_t path_overhead(const struct mip_path *p, const uint8_t *pkt)
+{
+	if (pkt[0] >> 4 == 6 && p->mid_dst)
+		return IP4_HDR_LEN + kind_overhead(p->kind, p->mid_src, p->src);
+	return kind_overhead(path_kind(p, pkt), pkt[0] >> 4 == 4 ? get_be32(pkt + 12) : 0, p->src);
+}
+
+/* ---- tunnel MTU discovery (RFC 2003 4.1, RFC 4213 3.2.2, RFC 1191) ----------------------- */
+
+static struct dp_mip_pmtu *pmtu_set(struct dp_mip *m, uint32_t dst)
+{
+	uint32_t h = dst * 0x9e3779b1u;
+	return &m->pmtu[(h >> 28) % DP_MIP_PMTU_SETS * DP_MIP_PMTU_WAYS];
+}
+
+/* The outer path MTU towards dst: link_mtu, or lower when an ICMPv4
+ * fragmentation needed said so and that has not aged out (RFC 1191 6.3). */
+static uint16_t path_mtu(struct dp_engine *e, uint32_t dst)
+{
+	struct dp_mip *m = &e->mip;
+	if (!m->n_pmtu)
+		return m->link_mtu;
+	struct dp_mip_pmtu *s = pmtu_set(m, dst);
+	for (unsigned i = 0; i < DP_MIP_PMTU_WAYS; i++) {
+		if (s[i].dst != dst || !dst)
+			continue;
+		if (expired(s[i].expires, e->now)) {
+			s[i].dst = 0;
+			m->n_pmtu--;
+			e->st.tunnel_mtu_aged++;
+			return m->link_mtu;
+		}
+		return MIN(s[i].mtu, m->link_mtu);
+	}
+	return m->link_mtu;
+}
+
+/* Lower the path MTU towards dst to mtu; true when it went down.  A full
+ * set gives up its entry closest to ageing out. */
+static bool pmtu_lower(struct dp_engine *e, uint32_t dst, uint16_t mtu)
+{
+	struct dp_mip *m = &e->mip;
+	if (mtu >= path_mtu(e, dst))
+		return false;
+	struct dp_mip_pmtu *s = pmtu_set(m, dst), *slot = NULL;
+	for (unsigned i = 0; i < DP_MIP_PMTU_WAYS && !slot; i++)
+		if (s[i].dst == dst)
+			slot = &s[i];
+	if (slot)
+		m->n_pmtu--;         /* counted again below */
+	for (unsigned i = 0; i < DP_MIP_PMTU_WAYS && !slot; i++)
+		if (!s[i].dst || expired(s[i].expires, e->now)) {
+			if (s[i].dst) {
+				m->n_pmtu--;
+				e->st.tunnel_mtu_aged++;
+			}
+			slot = &s[i];
+		}
+	if (!slot) {
+		slot = &s[0];
+		for (unsigned i = 1; i < DP_MIP_PMTU_WAYS; i++)
+			if (s[i].expires && (!slot->expires || s[i].expires < slot->expires))
+				slot = &s[i];
+		m->n_pmtu--;
+	}
+	slot->dst = dst;
+	slot->mtu = mtu;
+	slot->expires = m->pmtu_age ? e->now + m->pmtu_age : 0;
+	if (slot->expires && slot->expires < e->now)     /* wrapped */
+		slot->expires = UINT32_MAX;
+	m->n_pmtu++;
+	e->st.tunnel_mtu_lowered++;
+	return true;
+}
+
+/* IPv4 with DF set: 0 when it fits in the path MTU once encapsulated,
+ * else the largest inner packet that would (RFC 1191 next-hop MTU, RFC
+ * 2003 4.1; never below 68). */
+static uint16_t df_mtu(struct dp_engine *e, const struct mip_path *p, const uint8_t *pkt,
 		       size_t len)
 {
 	if (pkt[0] >> 4 != 4 || !(get_be16(pkt + 6) & 0x4000))
 		return 0;
-	size_t ov;
-	switch (path_kind(p, pkt)) {
-	case ENCAP4_GRE:
-		ov = IP4_HDR_LEN + 4;
-		break;
-	case ENCAP4_MINIMAL:
-		ov = get_be32(pkt + 12) == p->src ? 8 : 12;
-		break;
-	default:
-		ov = IP4_HDR_LEN;
-		break;
-	}
-	if (len + ov <= e->mip.link_mtu)
+	size_t ov = path_overhead(p, pkt);
+	uint16_t mtu = path_mtu(e, p->dst);
+	if (len + ov <= mtu)
 		return 0;
-	return e->mip.link_mtu > ov ? (uint16_t)(e->mip.link_mtu - ov) : 1;
+	return mtu > ov + IP4_MIN_MTU ? (uint16_t)(mtu - ov) : IP4_MIN_MTU;
+}
+
+/* The tunnel MTU for IPv6 behind ov octets of tunnel headers on a path of
+ * MTU pm: the static one (RFC 4213 3.2.1), lowered when a smaller path MTU
+ * was learnt, but never below 1280 (3.2.2: below it the outer packet is
+ * fragmented instead). */
+static uint32_t v6_mtu_at(const struct dp_engine *e, uint16_t pm, size_t ov)
+{
+	if (pm >= e->mip.link_mtu)
+		return e->mip.tunnel6_mtu;
+	uint32_t dyn = pm > ov + IP6_MIN_MTU ? pm - (uint32_t)ov : IP6_MIN_MTU;
+	return MIN((uint32_t)e->mip.tunnel6_mtu, dyn);
+}
+
+static uint32_t v6_mtu(struct dp_engine *e, const struct mip_path *p, const uint8_t *pkt)
+{
+	return v6_mtu_at(e, path_mtu(e, p->dst), path_overhead(p, pkt));
 }
 
 /* Encapsulate pkt[0..len) (headroom octets free in front) along p. */
@@ -223,7 +321,8 @@ static void to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 	o->pkt = pkt;
 	o->len = len;
 	/* DF is clear whenever this is set: df_mtu refused the others */
-	o->frag_mtu = len > e->mip.link_mtu ? e->mip.link_mtu : 0;
+	uint16_t pm = path_mtu(e, get_be32(pkt + 16));
+	o->frag_mtu = len > pm ? pm : 0;
 	e->st.tx_tunnel++;
 }
 
@@ -237,6 +336,8 @@ int dp_mip_init(struct dp_engine *e, uint32_t bindings_hint)
 	m->link_mtu = DP_MIP_LINK_MTU;
 	m->tunnel6_mtu = DP_MIP_TUNNEL6_MTU;
 	m->ttl = DP_MIP_TTL;
+	m->pmtu_min = IP4_MIN_MTU;
+	m->pmtu_age = DP_MIP_PMTU_AGE;
 	prefix6_init(&m->prefixes);
 	if (e->role != DP_ROLE_MIP_HA)
 		return 0;
@@ -661,7 +762,7 @@ static void ha_send(struct dp_engine *e, struct binding *b, const struct coa_set
 	uint16_t mtu = df_mtu(e, &p, pkt, len);
 	if (mtu) {
 		icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->local, o,
-			   &e->st.drop_too_big, "larger than the link MTU with DF set");
+			   &e->st.drop_too_big, "larger than the path MTU with DF set");
 		return;
 	}
 	if (s->n > 1) {
@@ -744,14 +845,18 @@ static void ha_tun_in6(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 			   &e->st.drop_no_binding, "no binding for the prefix's node");
 		return;
 	}
-	/* RFC 4213 3.2.1: the static tunnel MTU */
-	if (len > e->mip.tunnel6_mtu) {
-		icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, e->mip.tunnel6_mtu, o,
-			   &e->st.drop_too_big, "larger than the IPv6 tunnel MTU");
-		return;
-	}
 	if (b->mip.v6_mode != MIP_V6_TO_COA)
 		via_hoa = true;
+	/* RFC 4213 3.2.1: the static tunnel MTU; 3.2.2: lowered by the path */
+	struct mip_path p = { .src = e->mip.local, .dst = s.coa[0],
+			      .kind = (enum encap4_kind)s.encap[0],
+			      .mid_src = via_hoa ? e->mip.local : 0, .mid_dst = via_hoa ? home : 0 };
+	uint32_t mtu6 = v6_mtu(e, &p, pkt);
+	if (len > mtu6) {
+		icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o, &e->st.drop_too_big,
+			   "larger than the IPv6 tunnel MTU");
+		return;
+	}
 	ha_send(e, b, &s, via_hoa, pkt, len, o);
 }
 
@@ -782,7 +887,7 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 		p.mid_dst = m->copy_home;
 	}
 	if (df_mtu(e, &p, pkt, m->copy_len)) {
-		drop(o, &e->st.drop_too_big, "copy larger than the link MTU with DF set");
+		drop(o, &e->st.drop_too_big, "copy larger than the path MTU with DF set");
 		return 0;
 	}
 	int n = path_encap(e, &p, pkt, m->copy_len, DP_HEADROOM, &out);
@@ -974,7 +1079,7 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		uint16_t mtu = df_mtu(e, &p, pkt, len);
 		if (mtu) {
 			icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->coa, o,
-				   &e->st.drop_too_big, "larger than the link MTU with DF set");
+				   &e->st.drop_too_big, "larger than the path MTU with DF set");
 			return;
 		}
 	} else if (len >= 1 && pkt[0] >> 4 == 6) {
@@ -989,14 +1094,15 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 			drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
 			return;
 		}
-		if (len > m->tunnel6_mtu) {
-			icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, m->tunnel6_mtu, o,
-				   &e->st.drop_too_big, "larger than the IPv6 tunnel MTU");
-			return;
-		}
 		if (ll || m->v6_mode != MIP_V6_TO_COA) {
 			p.mid_src = m->home;
 			p.mid_dst = m->ha;
+		}
+		uint32_t mtu6 = v6_mtu(e, &p, pkt);
+		if (len > mtu6) {
+			icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o,
+				   &e->st.drop_too_big, "larger than the IPv6 tunnel MTU");
+			return;
 		}
 	} else {
 		malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
@@ -1122,4 +1228,391 @@ void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		ha_tunnel_in(e, pkt, len, o);
 	else
 		drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
+}
+
+/* ---- ICMPv4 errors from within the tunnel (RFC 2003 4, RFC 4213 3.4) ------------------ */
+
+#define ICMP4_PORT_UNREACH 3
+#define ICMP4_SRCRT_FAILED 5
+#define ICMP6_TYPE_REDIRECT 137
+#define RELAY_QUOTE_MAX (ICMP6_ERROR_MAX - IP6_HDR_LEN - ICMP_HDR_LEN)
+
+/* What the quoted tunnel packet tells. */
+struct tq {
+	const uint8_t *outer;
+	size_t ohl;                  /* outer header length */
+	uint16_t total;              /* outer total length */
+	uint8_t proto;
+	uint32_t src, dst;
+	uint8_t fam;                 /* inner: 4, 6, or 0 = not in the quote */
+	const uint8_t *in;           /* the inner packet as far as quoted */
+	size_t ilen;
+	size_t ov;                   /* tunnel octets in front of it */
+	uint32_t mid_dst;            /* RFC 5454 3.3.2 6in4 layer inside: its
+	                                destination (home agent: the home
+	                                address), else 0 */
+	bool has_home;
+	uint32_t home;               /* the home address the packet went for */
+	uint8_t mbuf[RELAY_QUOTE_MAX]; /* minimal: the original rebuilt */
+};
+
+static bool single_host4(uint32_t a)
+{
+	uint8_t hi = (uint8_t)(a >> 24);
+	return hi != 0 && hi != 127 && hi < 224;
+}
+
+static bool icmp4_error_type(uint8_t t)
+{
+	return t == ICMP4_DEST_UNREACH || t == ICMP4_SOURCE_QUENCH || t == ICMP4_REDIRECT ||
+	       t == ICMP4_TIME_EXCEEDED || t == ICMP4_PARAM_PROBLEM;
+}
+
+/* The inner packet behind the encapsulation header of the quote
+ * q->outer[q->ohl .. avail). */
+static void tq_inner(struct tq *q, size_t avail)
+{
+	const uint8_t *pl = q->outer + q->ohl;
+	size_t plen = avail - q->ohl;
+
+	switch (q->proto) {
+	case IPPROTO_IPIP:
+		q->fam = 4;
+		break;
+	case IPPROTO_IPV6:
+		q->fam = 6;
+		break;
+	case IPPROTO_GRE: {
+		/* RFC 2784 2, RFC 2890: C, K, S each add 4 octets */
+		if (plen < 4)
+			return;
+		uint16_t fl = get_be16(pl);
+		size_t gl = 4 + (fl & 0x8000 ? 4 : 0) + (fl & 0x2000 ? 4 : 0) + (fl & 0x1000 ? 4 : 0);
+		uint16_t pt = get_be16(pl + 2);
+		if ((fl & 0x4007) || plen < gl || (pt != GRE_PROTO_IPV4 && pt != GRE_PROTO_IPV6))
+			return;
+		q->fam = pt == GRE_PROTO_IPV4 ? 4 : 6;
+		pl += gl;
+		plen -= gl;
+		q->ov = q->ohl + gl;
+		break;
+	}
+	case ENCAP4_PROTO_MINIMAL: {
+		/* RFC 2004 3: the outer header is the original's, rewritten */
+		if (plen < 8)
+			return;
+		size_t fl = pl[1] & 0x80 ? 12 : 8;
+		q->has_home = true;
+		q->home = get_be32(pl + 4);
+		if (plen < fl || q->total < q->ohl + fl)
+			return;
+		size_t n = MIN(q->ohl + plen - fl, sizeof(q->mbuf));
+		if (n < q->ohl)
+			return;
+		memcpy(q->mbuf, q->outer, q->ohl);
+		memcpy(q->mbuf + q->ohl, pl + fl, n - q->ohl);
+		q->mbuf[9] = pl[0];
+		put_be16(q->mbuf + 2, (uint16_t)(q->total - fl));
+		memcpy(q->mbuf + 16, pl + 4, 4);
+		if (fl == 12)
+			memcpy(q->mbuf + 12, pl + 8, 4);
+		put_be16(q->mbuf + 10, 0);
+		put_be16(q->mbuf + 10, ip_csum(q->mbuf, q->ohl));
+		q->fam = 4;
+		q->in = q->mbuf;
+		q->ilen = n;
+		q->ov = fl;
+		return;
+	}
+	default:
+		return;
+	}
+	q->in = pl;
+	q->ilen = plen;
+	if (!q->ov)
+		q->ov = q->ohl;
+}
+
+/* A whole inner header in the quote? */
+static bool tq_whole4(const uint8_t *in, size_t ilen)
+{
+	return ilen >= IP4_HDR_LEN && in[0] >> 4 == 4 && (in[0] & 0x0f) >= 5 &&
+	       (size_t)(in[0] & 0x0f) * 4 <= ilen && get_be16(in + 2) >= (in[0] & 0x0f) * 4;
+}
+
+static bool tq_whole6(const uint8_t *in, size_t ilen)
+{
+	return ilen >= IP6_HDR_LEN && in[0] >> 4 == 6;
+}
+
+/* RFC 5454 3.3.2: IPv6 in IPv4 from src inside the tunnel: the IPv6
+ * packet is the one to answer. */
+static void tq_unwrap6(struct tq *q, uint32_t src)
+{
+	if (q->fam != 4 || !tq_whole4(q->in, q->ilen) || q->in[9] != IPPROTO_IPV6 ||
+	    get_be32(q->in + 12) != src)
+		return;
+	size_t hl = (size_t)(q->in[0] & 0x0f) * 4;
+	q->fam = 6;
+	q->mid_dst = get_be32(q->in + 16);
+	q->in += hl;
+	q->ilen -= hl;
+	q->ov += hl;
+}
+
+/* An ICMPv4 error about the inner IPv4 packet in[0 .. ilen) (a quote, its
+ * payload possibly cut) to its source, RFC 1812 4.3.2.7 observed. */
+static int relay4(struct dp_engine *e, uint8_t type, uint8_t code, uint16_t mtu, uint32_t src,
+		  const uint8_t *in, size_t ilen, uint8_t *out)
+{
+	size_t hl = (size_t)(in[0] & 0x0f) * 4;
+	size_t avail = MIN(ilen, (size_t)get_be16(in + 2));
+	uint32_t isrc = get_be32(in + 12), idst = get_be32(in + 16);
+
+	if (get_be16(in + 6) & 0x1fff)
+		return -EPERM;
+	if ((idst >> 28) == 0xe || idst == 0xffffffffu || !single_host4(isrc))
+		return -EPERM;
+	if (in[9] == IPPROTO_ICMP && (avail <= hl || icmp4_error_type(in[hl])))
+		return -EPERM;
+	size_t quote = MIN(avail, (size_t)ICMP4_ERROR_MAX - IP4_HDR_LEN - ICMP_HDR_LEN);
+	size_t total = IP4_HDR_LEN + ICMP_HDR_LEN + quote;
+	uint8_t *ip = out, *icmp = out + IP4_HDR_LEN;
+
+	memset(out, 0, IP4_HDR_LEN + ICMP_HDR_LEN);
+	ip[0] = 0x45;
+	ip[1] = 0xc0;                /* RFC 1812 4.3.2.5 */
+	put_be16(ip + 2, (uint16_t)total);
+	put_be16(ip + 4, ++e->icmp_id);
+	ip[8] = ICMP4_ERROR_TTL;
+	ip[9] = IPPROTO_ICMP;
+	put_be32(ip + 12, src);
+	put_be32(ip + 16, isrc);
+	put_be16(ip + 10, ip_csum(ip, IP4_HDR_LEN));
+	icmp[0] = type;
+	icmp[1] = code;
+	if (type == ICMP4_DEST_UNREACH && code == ICMP4_CODE_FRAG_NEEDED)
+		put_be16(icmp + 6, mtu);     /* RFC 1191 4 */
+	memcpy(icmp + ICMP_HDR_LEN, in, quote);
+	put_be16(icmp + 2, ip_csum(icmp, ICMP_HDR_LEN + quote));
+	return (int)total;
+}
+
+/* An ICMPv6 error about the inner IPv6 packet in[0 .. ilen) to its source,
+ * RFC 4443 2.4 (e) observed. */
+static int relay6(struct dp_engine *e, uint8_t type, uint8_t code, uint32_t mtu, const uint8_t *in,
+		  size_t ilen, uint8_t *out)
+{
+	const struct in6_addr *src = &e->mip.icmp6_src;
+	struct in6_addr isrc, idst;
+	size_t avail = MIN(ilen, (size_t)IP6_HDR_LEN + get_be16(in + 4));
+
+	memcpy(&isrc, in + 8, 16);
+	memcpy(&idst, in + 24, 16);
+	if (IN6_IS_ADDR_UNSPECIFIED(src) || IN6_IS_ADDR_UNSPECIFIED(&isrc) || mc6(&isrc) ||
+	    (mc6(&idst) && type != ICMP6_PACKET_TOO_BIG))
+		return -EPERM;
+	if (in[6] == IPPROTO_ICMPV6 && (avail <= IP6_HDR_LEN || in[IP6_HDR_LEN] < 128 ||
+					in[IP6_HDR_LEN] == ICMP6_TYPE_REDIRECT))
+		return -EPERM;
+	size_t quote = MIN(avail, (size_t)RELAY_QUOTE_MAX);
+	size_t plen = ICMP_HDR_LEN + quote;
+	uint8_t *icmp = out + IP6_HDR_LEN;
+
+	memset(out, 0, IP6_HDR_LEN + ICMP_HDR_LEN);
+	out[0] = 0x60;
+	put_be16(out + 4, (uint16_t)plen);
+	out[6] = IPPROTO_ICMPV6;
+	out[7] = ICMP6_ERROR_HOP_LIMIT;
+	memcpy(out + 8, src, 16);
+	memcpy(out + 24, &isrc, 16);
+	icmp[0] = type;
+	icmp[1] = code;
+	if (type == ICMP6_PACKET_TOO_BIG)
+		put_be32(icmp + 4, mtu);
+	memcpy(icmp + ICMP_HDR_LEN, in, quote);
+	uint32_t sum = ip_csum_pseudo6(src, &isrc, IPPROTO_ICMPV6, (uint32_t)plen);
+	put_be16(icmp + 2, ip_csum_fold(ip_csum_partial(sum, icmp, plen)));
+	return (int)(IP6_HDR_LEN + plen);
+}
+
+/* RFC 1191 7: the plateau below a packet of len octets, for routers that
+ * do not say the next-hop MTU. */
+static uint16_t plateau_below(uint16_t len)
+{
+	static const uint16_t pl[] = { 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296,
+				       IP4_MIN_MTU };
+	for (size_t i = 0; i < ARRAY_SIZE(pl); i++)
+		if (pl[i] < len)
+			return pl[i];
+	return IP4_MIN_MTU;
+}
+
+static void no_relay(struct dp_engine *e, struct dp_out *o, const char *why)
+{
+	drop(o, &e->st.icmp4_not_relayed, why);
+}
+
+/* Is the quote one of our tunnel packets?  Fills q. */
+static const char *tq_ours(struct dp_engine *e, const uint8_t *msg, size_t len, struct tq *q)
+{
+	const struct dp_mip *m = &e->mip;
+	if (len < ICMP_HDR_LEN + IP4_HDR_LEN)
+		return "ICMPv4 message too short for a quoted header";
+	if (!icmp4_error_type(msg[0]) || msg[0] == ICMP4_REDIRECT)
+		return "not an ICMPv4 error about a tunnel packet";
+	q->outer = msg + ICMP_HDR_LEN;
+	size_t qlen = len - ICMP_HDR_LEN;
+	if (!tq_whole4(q->outer, qlen))
+		return "quoted header malformed";
+	q->ohl = (size_t)(q->outer[0] & 0x0f) * 4;
+	q->total = get_be16(q->outer + 2);
+	q->proto = q->outer[9];
+	q->src = get_be32(q->outer + 12);
+	q->dst = get_be32(q->outer + 16);
+	if (get_be16(q->outer + 6) & 0x1fff)
+		return "about a non-first fragment";
+	if (q->proto != IPPROTO_IPIP && q->proto != IPPROTO_IPV6 && q->proto != IPPROTO_GRE &&
+	    q->proto != ENCAP4_PROTO_MINIMAL)
+		return "quoted packet is not a tunnel packet";
+	if (e->role == DP_ROLE_MIP_HA) {
+		if (!m->local || q->src != m->local || !addr4_ok(q->dst) || !single_host4(q->dst))
+			return "quoted packet not from the home agent";
+	} else if (m->at_home || !m->ha || q->src != m->coa || q->dst != m->ha) {
+		return "quoted packet not our reverse tunnel";
+	}
+	tq_inner(q, MIN(qlen, (size_t)q->total));
+	tq_unwrap6(q, e->role == DP_ROLE_MIP_HA ? m->local : m->home);
+	if (e->role == DP_ROLE_MIP_HA) {
+		if (q->mid_dst) {
+			q->has_home = true;
+			q->home = q->mid_dst;
+		}
+		/* RFC 2003 4: the packet must have gone to a care-of address
+		 * of the node it was for, when the quote tells which */
+		if (!q->has_home && q->fam == 4 && tq_whole4(q->in, q->ilen)) {
+			q->has_home = true;
+			q->home = get_be32(q->in + 16);
+		} else if (!q->has_home && q->fam == 6 && tq_whole6(q->in, q->ilen)) {
+			struct in6_addr d;
+			uint32_t h;
+			memcpy(&d, q->in + 24, 16);
+			if (prefix6_lookup(&e->mip.prefixes, &d, &h, NULL) == 0) {
+				q->has_home = true;
+				q->home = h;
+			}
+		}
+		if (q->has_home) {
+			const struct binding *b = binding_get(&e->bindings, q->home);
+			if (!b || !ha_coa_live(e, b, q->dst, NULL))
+				return "quoted packet's care-of address is not registered";
+		}
+	} else if (q->fam == 4 && tq_whole4(q->in, q->ilen) && get_be32(q->in + 12) != m->home) {
+		return "quoted inner source is not our home address";
+	}
+	return NULL;
+}
+
+void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_out *o)
+{
+	struct tq q;
+	o->verdict = DP_DROP;
+	o->why = NULL;
+	o->copies = 0;
+	o->frag_mtu = 0;
+	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN) {
+		drop(o, &e->st.drop_icmp_not_ours, "not a Mobile IPv4 engine");
+		return;
+	}
+	memset(&q, 0, offsetof(struct tq, mbuf));
+	const char *nope = tq_ours(e, msg, len, &q);
+	if (nope) {
+		drop(o, &e->st.drop_icmp_not_ours, nope);
+		return;
+	}
+	e->st.icmp4_tunnel_in++;
+
+	uint8_t type = msg[0], code = msg[1];
+	bool frag_needed = type == ICMP4_DEST_UNREACH && code == ICMP4_CODE_FRAG_NEEDED;
+	if (frag_needed) {
+		/* RFC 2003 4.1, RFC 1191 */
+		uint16_t mtu = get_be16(msg + 6);
+		if (mtu < IP4_MIN_MTU || mtu >= q.total)
+			mtu = plateau_below(q.total);
+		if (mtu < e->mip.pmtu_min)
+			mtu = e->mip.pmtu_min;
+		pmtu_lower(e, q.dst, mtu);
+	}
+	/* RFC 2003 4: what is not relayed */
+	if (type == ICMP4_SOURCE_QUENCH) {
+		no_relay(e, o, "source quench is not relayed (RFC 2003 4)");
+		return;
+	}
+	if (type == ICMP4_PARAM_PROBLEM) {
+		no_relay(e, o, "parameter problem in our outer header is not relayed");
+		return;
+	}
+	if (type == ICMP4_DEST_UNREACH && (code == ICMP4_PORT_UNREACH || code == ICMP4_SRCRT_FAILED)) {
+		no_relay(e, o, "port unreachable / source route failed are not relayed");
+		return;
+	}
+	bool whole = q.fam == 4 ? tq_whole4(q.in, q.ilen) : q.fam == 6 && tq_whole6(q.in, q.ilen);
+	if (!whole) {
+		no_relay(e, o, "quote too short to relay (RFC 2003 4)");
+		return;
+	}
+	uint16_t pm = path_mtu(e, q.dst);
+	uint8_t rt, rc;
+	uint32_t rmtu = 0;
+	if (q.fam == 4) {
+		rt = ICMP4_DEST_UNREACH;
+		rc = ICMP4_CODE_HOST_UNREACH;
+		if (frag_needed) {
+			if (!(get_be16(q.in + 6) & 0x4000)) {
+				no_relay(e, o, "fragmentation needed for a packet without DF: the tunnel fragments");
+				return;
+			}
+			rc = ICMP4_CODE_FRAG_NEEDED;
+			rmtu = pm > q.ov + IP4_MIN_MTU ? pm - (uint32_t)q.ov : IP4_MIN_MTU;
+		} else if (type == ICMP4_DEST_UNREACH && e->role == DP_ROLE_MIP_MN &&
+			   (code == 0 || code == 2 || code == 6 || code == 11)) {
+			rc = 0;   /* network unreachable: the node's destination is anywhere */
+		}
+	} else {
+		rt = ICMP6_DEST_UNREACH;
+		rc = ICMP6_CODE_ADDR_UNREACH;
+		if (frag_needed) {
+			/* RFC 4213 3.2.2: PTB only above the IPv6 tunnel MTU */
+			rmtu = v6_mtu_at(e, pm, q.ov);
+			if (rmtu < IP6_MIN_MTU)
+				rmtu = IP6_MIN_MTU;
+			if ((size_t)IP6_HDR_LEN + get_be16(q.in + 4) <= rmtu) {
+				no_relay(e, o, "fits the IPv6 tunnel MTU: the tunnel fragments");
+				return;
+			}
+			rt = ICMP6_PACKET_TOO_BIG;
+			rc = 0;
+		}
+	}
+	uint32_t sup;
+	if (!ratelimit_pass(&e->icmp_rl, 100, 10, &sup)) {
+		drop(o, &e->st.drop_icmp_ratelimited, "ICMP errors rate-limited");
+		return;
+	}
+	uint32_t src = e->icmp_src ? e->icmp_src :
+		       e->role == DP_ROLE_MIP_HA ? e->mip.local : e->mip.coa;
+	int n = q.fam == 4 ? relay4(e, rt, rc, (uint16_t)rmtu, src, q.in, q.ilen, o->icmp) :
+			     relay6(e, rt, rc, rmtu, q.in, q.ilen, o->icmp);
+	if (n < 0) {
+		no_relay(e, o, "no error may be sent about the inner packet (RFC 1812 4.3.2.7, RFC 4443 2.4)");
+		return;
+	}
+	if (q.fam == 4)
+		e->st.icmp4_sent++;
+	else
+		e->st.icmp6_sent++;
+	e->st.icmp_relayed++;
+	o->verdict = DP_ICMP_TO_TUN;
+	o->pkt = o->icmp;
+	o->len = (size_t)n;
 }

@@ -81,7 +81,11 @@
  * may set e->now itself.  ICMPv4 errors come from e->icmp_src (0: `local`
  * for the home agent, the care-of address for the mobile node), ICMPv6
  * errors from mip.icmp6_src (:: = none sent); both share e->icmp_rl.
- * Each role's calls fail on the other role's engine (-EINVAL / -ENOENT). */
+ * Each role's calls fail on the other role's engine (-EINVAL / -ENOENT).
+ *
+ * Tunnel MTU (RFC 2003 4.1): the outer MTU towards a destination is
+ * link_mtu, lowered for a while by ICMPv4 fragmentation needed about our
+ * tunnel packets (dp_mip_icmp4_in, below). */
 #ifndef DS46_DATAPLANE_ENGINE_MIP_H
 #define DS46_DATAPLANE_ENGINE_MIP_H
 
@@ -185,5 +189,45 @@ void dp_mip_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out 
 /* A whole IPv4 packet from an AF_INET raw socket of protocol 4, 41, 47 or
  * 55.  Decapsulated in place. */
 void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+
+/* ---- ICMPv4 errors from within the tunnel (RFC 2003 4, 4.1; RFC 4213 3.4;
+ * RFC 5944 4.1) ----------------------------------------------------------------- */
+
+/* An ICMPv4 message (msg: from the ICMP header on, as read from a raw
+ * ICMP socket after the IPv4 header; the kernel checked its checksum)
+ * quoting one of our tunnel packets: outer header + at least 8 octets,
+ * ideally the whole inner header.  Ours: an error (types 3, 4, 11, 12)
+ * whose quote is a first fragment of protocol 4, 41, 47 or 55 from
+ * `local` (home agent; when the quote names the home address, to one of
+ * its live care-of addresses) or from the care-of address to the home
+ * agent (mobile node, away).  Anything else: DP_DROP, drop_icmp_not_ours.
+ * Ours: icmp4_tunnel_in, then
+ *   - fragmentation needed lowers the path MTU towards the quoted outer
+ *     destination (RFC 1191: next-hop MTU; 0 or not below the quoted
+ *     length: the plateau below it; raised to mip.pmtu_min) for
+ *     mip.pmtu_age seconds of e->now (tunnel_mtu_lowered, and
+ *     tunnel_mtu_aged when it goes back to link_mtu).  Later TUN packets
+ *     to that destination see it: IPv4 with DF above it less the tunnel
+ *     headers get ICMPv4 fragmentation needed at that inner MTU, the
+ *     others are sent with frag_mtu = that path MTU; IPv6 above
+ *     min(tunnel6_mtu, max(1280, path MTU - headers)) gets Packet Too Big
+ *     (RFC 4213 3.2.2: never below 1280; below that the outer packet is
+ *     fragmented).  Without a learnt path MTU nothing changes (link_mtu,
+ *     tunnel6_mtu as before).  The daemon keeps e->now current (for the
+ *     home agent dp_mip_ha_expire does) or learnt MTUs do not age.
+ *   - relayed to the inner packet's sender when the quote holds its whole
+ *     header (DP_ICMP_TO_TUN, icmp_relayed and icmp4_sent / icmp6_sent;
+ *     rate-limited with the other errors), quoting the inner packet as far
+ *     as quoted: IPv4 inner: fragmentation needed at the inner MTU (only
+ *     with DF set), other unreachables and time exceeded as host
+ *     unreachable (the mobile node: network unreachable for codes 0, 2,
+ *     6, 11); IPv6 inner (6in4, GRE, or through the home address): Packet
+ *     Too Big when above its tunnel MTU, else address unreachable (code
+ *     3), from mip.icmp6_src.
+ *   - not relayed (DP_DROP, icmp4_not_relayed): source quench, parameter
+ *     problem, port unreachable, source route failed, a quote too short,
+ *     fragmentation needed about a packet that fits now or had DF clear,
+ *     and errors RFC 1812 4.3.2.7 / RFC 4443 2.4 (e) forbid. */
+void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_out *o);
 
 #endif

@@ -9,6 +9,14 @@
 #include "common/log.h"
 #include "common/util.h"
 
+/* <linux/icmp.h> (it clashes with <net/if.h>): SOL_RAW option 1 */
+#ifndef ICMP_FILTER
+#define ICMP_FILTER 1
+#endif
+struct rawsock4_icmp_filter {
+	uint32_t data;               /* a set bit filters that type out */
+};
+
 /* Room for IP_PKTINFO. */
 #define RAWSOCK4_CMSG_SIZE 64
 
@@ -48,7 +56,7 @@ int rawsock4_open(const struct rawsock4_config *cfg)
 	int p = cfg->protocol;
 	bool tx = p == IPPROTO_RAW;
 	if (p != IPPROTO_IPIP && p != IPPROTO_IPV6 && p != IPPROTO_GRE &&
-	    p != RAWSOCK4_PROTO_MINIMAL && !tx)
+	    p != RAWSOCK4_PROTO_MINIMAL && p != IPPROTO_ICMP && !tx)
 		return -EINVAL;
 	if (tx && cfg->bind_addr)
 		return -EINVAL;
@@ -65,6 +73,13 @@ int rawsock4_open(const struct rawsock4_config *cfg)
 		r = rawsock4_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, cfg->sndbuf, "SO_SNDBUF");
 	} else {
 		r = rawsock4_setint(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
+		if (r == 0 && p == IPPROTO_ICMP) {
+			struct rawsock4_icmp_filter f = { .data = ~RAWSOCK4_ICMP_ERRORS };
+			if (setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f)) < 0) {
+				r = -errno;
+				log_err("rawsock4: ICMP_FILTER: %s", strerror(-r));
+			}
+		}
 		if (r == 0)
 			r = rawsock4_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, cfg->rcvbuf, "SO_RCVBUF");
 	}

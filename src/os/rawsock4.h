@@ -16,7 +16,16 @@
  * no ICMP protocol unreachable; where the tunnel4 module is loaded (ipip,
  * sit) and no tunnel device claims a packet of protocol 4 or 41, it also
  * answers with ICMP port unreachable (drop those with nftables).  ICMP
- * errors about our tunnel packets are not read here (no IP_RECVERR).
+ * errors about our tunnel packets are not read on these sockets (no
+ * IP_RECVERR): see the ICMP socket below.
+ *
+ * ICMP: an AF_INET SOCK_RAW IPPROTO_ICMP socket (protocol IPPROTO_ICMP)
+ * gets a copy of every ICMPv4 message the host receives, the whole IPv4
+ * packet (header first) as the receive sockets do; ICMP_FILTER lets only
+ * the error types through (RAWSOCK4_ICMP_ERRORS: destination unreachable,
+ * source quench, time exceeded, parameter problem), whose quotes the
+ * caller matches against its own tunnel packets (RFC 2003 4).  The kernel
+ * verified the ICMP checksum and handles the message itself as well.
  *
  * Send: one AF_INET SOCK_RAW IPPROTO_RAW socket (IP_HDRINCL implied): the
  * caller passes whole IPv4 packets, outer header included.  The kernel
@@ -42,9 +51,12 @@
 /* Packets per recvmmsg()/sendmmsg() call; longer arrays take several calls. */
 #define RAWSOCK4_BATCH_MAX 64
 #define RAWSOCK4_PROTO_MINIMAL 55    /* RFC 2004 (no IPPROTO_ name in libc) */
+/* ICMPv4 types an IPPROTO_ICMP socket lets through: 3, 4, 11, 12 */
+#define RAWSOCK4_ICMP_ERRORS ((1u << 3) | (1u << 4) | (1u << 11) | (1u << 12))
 
 struct rawsock4_config {
 	int protocol;                /* receive: 4, 41, 47 or 55;
+	                                IPPROTO_ICMP (1): ICMPv4 errors;
 	                                IPPROTO_RAW (255): the send socket */
 	const struct in_addr *bind_addr; /* receive: NULL = any local address */
 	const char *ifname;          /* NULL or "": any interface; else

@@ -6,13 +6,19 @@
  * parses as IPv4 with protocol 4, 41, 47 or 55 and total length == o->len,
  * decapsulates again, and frag_mtu is only set on a larger packet without
  * DF; a DP_TO_TUN packet lies in the input and parses as IPv4 or IPv6; an
- * ICMP error parses with a valid checksum; a drop is counted. */
+ * ICMP error parses with a valid checksum; a drop is counted.
+ * Tunnel bit with IPv6-mode bits 3: the rest is an ICMPv4 message for
+ * dp_mip_icmp4_in (IPv6 mode from opt bit 3: care-of / home address), then
+ * a DF IPv4 packet and an IPv6 packet go through dp_mip_tun_in, which must
+ * honour the tunnel MTU; learnt path MTUs stay between pmtu_min and
+ * link_mtu. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "common/util.h"
 #include "dataplane/engine_mip.h"
 #include "wire/encap4.h"
 #include "wire/ip.h"
@@ -44,6 +50,7 @@ static uint64_t drops(const struct dp_stats *s)
 	n += s->drop_revtun_bad_outer + s->drop_revtun_bad_inner6 + s->drop_not_registered;
 	n += s->drop_link_local + s->drop_multicast + s->drop_ecn + s->drop_not_from_ha;
 	n += s->drop_bad_source + s->drop_at_home + s->drop_not_our_address;
+	n += s->drop_icmp_not_ours + s->icmp4_not_relayed + s->drop_icmp_ratelimited;
 	return n;
 }
 
@@ -119,6 +126,62 @@ static void check_out(struct dp_engine *e, const struct dp_out *o, uint64_t drop
 	}
 }
 
+/* An ICMPv4 message in msg, then a DF IPv4 packet and an IPv6 packet from
+ * the TUN (the TUN side of the node the quote was about). */
+static void fuzz_icmp(struct dp_engine *e, bool mn, const uint8_t *msg, size_t len)
+{
+	static uint8_t b[DP_HEADROOM + 2000];
+	struct dp_out o;
+	uint64_t before = drops(&e->st);
+	uint64_t lowered = e->st.tunnel_mtu_lowered;
+
+	dp_mip_icmp4_in(e, msg, len, &o);
+	if (o.verdict != DP_DROP && o.verdict != DP_ICMP_TO_TUN)
+		abort();
+	check_out(e, &o, before, NULL, NULL);
+	if (o.verdict == DP_ICMP_TO_TUN && e->st.icmp_relayed != 1)
+		abort();
+	if (e->st.tunnel_mtu_lowered - lowered > 1 || e->mip.n_pmtu > e->st.tunnel_mtu_lowered)
+		abort();
+	for (size_t i = 0; i < ARRAY_SIZE(e->mip.pmtu); i++) {
+		const struct dp_mip_pmtu *p = &e->mip.pmtu[i];
+		if (p->dst && (p->mtu < e->mip.pmtu_min || p->mtu >= e->mip.link_mtu))
+			abort();
+	}
+
+	/* DF IPv4, 1400 octets */
+	uint8_t *p = b + DP_HEADROOM;
+	memset(p, 0, 1400);
+	p[0] = 0x45;
+	put_be16(p + 2, 1400);
+	put_be16(p + 6, 0x4000);
+	p[8] = 64;
+	p[9] = IPPROTO_UDP;
+	put_be32(p + 12, mn ? HOME : 0x0a000001u);
+	put_be32(p + 16, mn ? 0x0a000001u : HOME);
+	ip4_hdr_csum_set(p, 1400);
+	before = drops(&e->st);
+	dp_mip_tun_in(e, p, 1400, &o);
+	check_out(e, &o, before, b, p + 1400);
+	if (o.verdict == DP_TO_TUNNEL4 && o.len > e->mip.link_mtu)
+		abort();
+	/* IPv6, 1300 octets */
+	memset(p, 0, 1300);
+	p[0] = 0x60;
+	put_be16(p + 4, 1260);
+	p[6] = IPPROTO_UDP;
+	p[7] = 64;
+	memcpy(p + 8, mn ? P1.s6_addr : SRC6.s6_addr, 16);
+	memcpy(p + 24, mn ? SRC6.s6_addr : P1.s6_addr, 16);
+	p[8 + 15] = p[24 + 15] = 9;
+	before = drops(&e->st);
+	dp_mip_tun_in(e, p, 1300, &o);
+	check_out(e, &o, before, b, p + 1300);
+	if (o.verdict == DP_ICMP_TO_TUN &&
+	    (o.pkt[0] >> 4 != 6 || (o.pkt[40] == ICMP6_PACKET_TOO_BIG && get_be32(o.pkt + 44) < 1280)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -134,8 +197,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, data + 2, len);
 
 	bool mn = sel & 1, tunnel = sel & 2;
+	bool icmp = tunnel && ((sel >> 4) & 3) == 3;
 	enum encap4_kind k = (enum encap4_kind)(1 + ((sel >> 2) & 3) % 3);
 	enum mip_v6_mode mode = (enum mip_v6_mode)((sel >> 4) & 3) % 3;
+	if (icmp)
+		mode = opt & 8 ? MIP_V6_TO_COA : MIP_V6_TO_HOA;
 	if (dp_init(&e, mn ? DP_ROLE_MIP_MN : DP_ROLE_MIP_HA, 0) < 0)
 		abort();
 	e.mip.icmp6_src = SRC6;
@@ -175,6 +241,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	uint64_t before = drops(&e.st);
+	if (icmp) {
+		fuzz_icmp(&e, mn, pkt, len);
+		dp_free(&e);
+		return 0;
+	}
 	if (tunnel)
 		dp_mip_tunnel_in(&e, pkt, len, &o);
 	else

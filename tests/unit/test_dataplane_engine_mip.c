@@ -1167,6 +1167,473 @@ static void malformed_counted(void **state)
 	dp_free(&e);
 }
 
+/* ---- ICMPv4 errors from within the tunnel (RFC 2003 4, 4.1; RFC 4213 3.4) ------------ */
+
+/* An ICMPv4 message as a router inside the tunnel sends it about the
+ * tunnel packet t (from the ICMP header on, what dp_mip_icmp4_in takes):
+ *   type, code, checksum, unused (16 bits), next-hop MTU (RFC 1191 4),
+ *   then the first q octets of t (RFC 792: header + 8; RFC 1812 4.3.2.3:
+ *   as much as fits in 576). */
+static uint8_t M[2048];
+static size_t icmp4_about(uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *t, size_t q)
+{
+	memset(M, 0, 8);
+	M[0] = type;
+	M[1] = code;
+	put_be16(M + 6, mtu);
+	memcpy(M + 8, t, q);
+	put_be16(M + 2, ip_csum(M, 8 + q));
+	return 8 + q;
+}
+
+/* The tunnel packet of the last DP_TO_TUNNEL4 verdict, kept aside. */
+static uint8_t T[2048];
+static size_t keep_tunnel(const struct dp_out *o)
+{
+	assert_int_equal(o->verdict, DP_TO_TUNNEL4);
+	assert_true(o->len <= sizeof(T));
+	memcpy(T, o->pkt, o->len);
+	return o->len;
+}
+
+/* Checks a relayed ICMPv4 error: from src to dst, type / code / MTU, and
+ * its quote is the first qlen octets of ref. */
+static void relayed_icmp4(const struct dp_out *o, uint32_t src, uint32_t dst, uint8_t type,
+			uint8_t code, uint16_t mtu, const uint8_t *ref, size_t qlen)
+{
+	struct ip4_view v;
+	assert_int_equal(o->verdict, DP_ICMP_TO_TUN);
+	assert_ptr_equal(o->pkt, o->icmp);
+	assert_int_equal(ip4_parse(o->pkt, o->len, &v, NULL), 0);
+	assert_int_equal(v.proto, IPPROTO_ICMP);
+	assert_int_equal(v.src, src);
+	assert_int_equal(v.dst, dst);
+	assert_int_equal(v.tos, 0xc0);
+	assert_int_equal(v.ttl, 64);
+	assert_int_equal(o->len, 20 + 8 + qlen);
+	assert_int_equal(ip_csum(v.payload, v.payload_len), 0);
+	assert_int_equal(v.payload[0], type);
+	assert_int_equal(v.payload[1], code);
+	assert_int_equal(get_be16(v.payload + 4), 0);
+	assert_int_equal(get_be16(v.payload + 6), mtu);
+	assert_memory_equal(v.payload + 8, ref, qlen);
+}
+
+/* Checks a relayed ICMPv6 error from HA_ICMP6 to dst. */
+static void relayed_icmp6(const struct dp_out *o, const char *dst, uint8_t type, uint8_t code,
+			uint32_t mtu, const uint8_t *ref, size_t qlen)
+{
+	struct in6_addr s = a6(HA_ICMP6), d = a6(dst);
+	assert_int_equal(o->verdict, DP_ICMP_TO_TUN);
+	assert_int_equal(o->len, 40 + 8 + qlen);
+	assert_int_equal(o->pkt[0], 0x60);
+	assert_int_equal(get_be16(o->pkt + 4), 8 + qlen);
+	assert_int_equal(o->pkt[6], IPPROTO_ICMPV6);
+	assert_memory_equal(o->pkt + 8, &s, 16);
+	assert_memory_equal(o->pkt + 24, &d, 16);
+	const uint8_t *m = o->pkt + 40;
+	uint32_t sum = ip_csum_pseudo6(&s, &d, IPPROTO_ICMPV6, (uint32_t)(8 + qlen));
+	assert_int_equal(ip_csum_fold(ip_csum_partial(sum, m, 8 + qlen)), 0);
+	assert_int_equal(m[0], type);
+	assert_int_equal(m[1], code);
+	assert_int_equal(get_be32(m + 4), mtu);
+	assert_memory_equal(m + 8, ref, qlen);
+}
+
+/* RFC 2003 4.1: fragmentation needed lowers the tunnel MTU towards that
+ * care-of address; the error is relayed at the inner MTU; later DF
+ * packets above it are refused, others fragmented at the path MTU; the
+ * soft state ages out (RFC 1191 6.3). */
+static void rfc2003_4_1_tunnel_mtu(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t ref[1500];
+	ha_setup(&e, ENCAP4_IPIP, MIP_V6_TO_HOA);
+	struct dp_mip_bind b2 = { .home = HOME2, .coa = COA2, .encap = ENCAP4_IPIP };
+	assert_int_equal(dp_mip_ha_bind(&e, &b2), 0);
+	e.now = 1000;
+	size_t n = udp4(B.pkt, 1450, CN4, HOME, 0, true);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	size_t tl = keep_tunnel(&o);                  /* 1470: HA4 -> COA, DF */
+	assert_int_equal(tl, 1470);
+
+	/* a router with a 1400-octet next hop, quoting 548 octets (RFC 1812) */
+	size_t m = icmp4_about(3, 4, 1400, T, 548);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	/* relayed: HA4 -> CN4, fragmentation needed, MTU 1400 - 20, quoting
+	 * the inner packet (what followed the outer header) */
+	relayed_icmp4(&o, HA4, CN4, 3, 4, 1380, ref, 528);
+	assert_int_equal(e.st.icmp4_tunnel_in, 1);
+	assert_int_equal(e.st.tunnel_mtu_lowered, 1);
+	assert_int_equal(e.st.icmp_relayed, 1);
+	assert_int_equal(e.st.icmp4_sent, 1);
+	assert_int_equal(e.mip.n_pmtu, 1);
+
+	/* the next DF packet above 1380 gets fragmentation needed, 1380 */
+	n = udp4(B.pkt, 1381, CN4, HOME, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_ICMP_TO_TUN);
+	relayed_icmp4(&o, HA4, CN4, 3, 4, 1380, B.pkt, 548);
+	assert_int_equal(e.st.drop_too_big, 1);
+	n = udp4(B.pkt, 1380, CN4, HOME, 0, true);    /* fits */
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 1400);
+	assert_int_equal(o.frag_mtu, 0);
+	/* without DF: sent, to be fragmented at the path MTU */
+	n = udp4(B.pkt, 1450, CN4, HOME, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.frag_mtu, 1400);
+	/* another care-of address is not affected */
+	n = udp4(B.pkt, 1480, CN4, HOME2, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 1500);
+
+	/* a larger MTU does not raise it; an old router's 0 (RFC 1191 7):
+	 * the plateau below the quoted 1400 is 1006 */
+	n = udp4(B.pkt, 1380, CN4, HOME, 0, true);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	keep_tunnel(&o);
+	m = icmp4_about(3, 4, 0, T, 28);                /* RFC 792: header + 8 */
+	dp_mip_icmp4_in(&e, M, m, &o);
+	assert_int_equal(o.verdict, DP_DROP);           /* nothing to relay */
+	assert_int_equal(e.st.icmp4_not_relayed, 1);
+	assert_int_equal(e.st.tunnel_mtu_lowered, 2);
+	n = udp4(B.pkt, 987, CN4, HOME, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	relayed_icmp4(&o, HA4, CN4, 3, 4, 986, B.pkt, 548);
+
+	/* soft state: gone at now + 600 (RFC 2003 4.1, RFC 1191 6.3) */
+	e.now = 1599;
+	n = udp4(B.pkt, 987, CN4, HOME, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_ICMP_TO_TUN);
+	e.now = 1600;
+	n = udp4(B.pkt, 1480, CN4, HOME, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 1500);
+	assert_int_equal(e.st.tunnel_mtu_aged, 1);
+	assert_int_equal(e.mip.n_pmtu, 0);
+
+	/* below pmtu_min: raised to it */
+	e.mip.pmtu_min = 576;
+	keep_tunnel(&o);
+	m = icmp4_about(3, 4, 300, T, 48);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	relayed_icmp4(&o, HA4, CN4, 3, 4, 556, B.pkt, 28);
+	dp_free(&e);
+}
+
+/* RFC 2003 4.1 with GRE (24 octets of headers) and minimal encapsulation
+ * (8): the inner MTU; minimal's original header is rebuilt for the quote
+ * (RFC 2004 3), and the 8 octets after an outer header name the home
+ * address. */
+static void rfc2003_4_1_gre_minimal(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t ref[1500];
+
+	ha_setup(&e, ENCAP4_GRE, MIP_V6_TO_HOA);
+	size_t n = udp4(B.pkt, 1000, CN4, HOME, 0x10, true);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	keep_tunnel(&o);
+	size_t m = icmp4_about(3, 4, 900, T, 20 + 4 + 60);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	relayed_icmp4(&o, HA4, CN4, 3, 4, 876, ref, 60);
+	dp_free(&e);
+
+	ha_setup(&e, ENCAP4_MINIMAL, MIP_V6_TO_HOA);
+	n = udp4(B.pkt, 1000, CN4, HOME, 0x10, true);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	keep_tunnel(&o);                               /* CN4 != HA4: S set, 12 */
+	assert_int_equal(T[9], 55);
+	m = icmp4_about(3, 4, 900, T, 20 + 12 + 60);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	/* the quote is the original packet, header restored octet for octet */
+	relayed_icmp4(&o, HA4, CN4, 3, 4, 888, ref, 80);
+	assert_int_equal(e.st.tunnel_mtu_lowered, 1);
+	/* only 8 octets after the outer header: the forwarding header's
+	 * destination names the home address; a care-of address that is not
+	 * registered for it: not ours */
+	put_be32(T + 16, COA2);
+	ip4_hdr_csum_set(T, 20);
+	m = icmp4_about(3, 4, 800, T, 28);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_icmp_not_ours, 1);
+	assert_int_equal(e.st.tunnel_mtu_lowered, 1);
+	dp_free(&e);
+}
+
+/* RFC 4213 3.2.2, 3.4: IPv6 inside: Packet Too Big above the tunnel MTU,
+ * never below 1280; below that the outer packet is fragmented. */
+static void rfc4213_3_2_2_ipv6_ptb(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t ref[1500];
+	ha_setup(&e, ENCAP4_IPIP, MIP_V6_TO_COA);
+	e.mip.tunnel6_mtu = 1480;                      /* configured above 1280 */
+	size_t n = udp6(B.pkt, 1420, CN6, MN6, 0);     /* 1460 */
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	size_t tl = keep_tunnel(&o);
+	assert_int_equal(tl, 1480);
+	assert_int_equal(T[9], 41);
+	size_t m = icmp4_about(3, 4, 1400, T, 20 + 40 + 100);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	/* PTB 1380 to CN6, quoting the IPv6 packet */
+	relayed_icmp6(&o, CN6, 2, 0, 1380, ref, 140);
+	assert_int_equal(e.st.icmp6_sent, 1);
+	assert_int_equal(e.st.icmp_relayed, 1);
+	n = udp6(B.pkt, 1341, CN6, MN6, 0);            /* 1381 */
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_ICMP_TO_TUN);
+	assert_int_equal(get_be32(o.pkt + 44), 1380);
+	n = udp6(B.pkt, 1340, CN6, MN6, 0);            /* 1380: fits */
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 1400);
+	assert_int_equal(o.frag_mtu, 0);
+
+	/* 1000: the IPv6 tunnel MTU stays 1280, the outer packet is cut */
+	keep_tunnel(&o);
+	m = icmp4_about(3, 4, 1000, T, 20 + 40 + 8);
+	dp_mip_icmp4_in(&e, M, m, &o);
+	relayed_icmp6(&o, CN6, 2, 0, 1280, T + 20, 48);  /* the 1380 one: PTB 1280 */
+	n = udp6(B.pkt, 1240, CN6, MN6, 0);            /* 1280 */
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 1300);
+	assert_int_equal(o.frag_mtu, 1000);
+	n = udp6(B.pkt, 1241, CN6, MN6, 0);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_ICMP_TO_TUN);
+	assert_int_equal(get_be32(o.pkt + 44), 1280);
+	dp_free(&e);
+}
+
+/* RFC 2003 4: other errors relayed as host unreachable (time exceeded
+ * MUST be); port unreachable, source route failed, source quench and
+ * parameter problem are not; RFC 4213 3.4 / RFC 5454 3.3.2: an IPv6
+ * packet through the home address gets ICMPv6 address unreachable. */
+static void rfc2003_4_relay(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t ref[200];
+	ha_setup(&e, ENCAP4_IPIP, MIP_V6_TO_HOA);
+	size_t n = udp4(B.pkt, 100, CN4, HOME, 0, false);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	size_t tl = keep_tunnel(&o);
+	static const struct { uint8_t type, code; bool relay; } c[] = {
+		{ 11, 0, true },    /* time exceeded -> host unreachable */
+		{ 3, 0, true },     /* net unreachable -> host (home network) */
+		{ 3, 1, true },     /* host unreachable */
+		{ 3, 2, true },     /* protocol unreachable -> host */
+		{ 3, 13, true },    /* administratively prohibited -> host */
+		{ 3, 3, false },    /* port unreachable: MUST NOT */
+		{ 3, 5, false },    /* source route failed: MUST NOT */
+		{ 4, 0, false },    /* source quench: SHOULD NOT */
+		{ 12, 0, false },   /* parameter problem in our header */
+	};
+	unsigned relayed = 0, not_relayed = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		size_t m = icmp4_about(c[i].type, c[i].code, 0, T, tl);
+		dp_mip_icmp4_in(&e, M, m, &o);
+		if (c[i].relay) {
+			relayed_icmp4(&o, HA4, CN4, 3, 1, 0, ref, 100);
+			relayed++;
+		} else {
+			assert_int_equal(o.verdict, DP_DROP);
+			not_relayed++;
+		}
+	}
+	assert_int_equal(e.st.icmp4_tunnel_in, ARRAY_SIZE(c));
+	assert_int_equal(e.st.icmp_relayed, relayed);
+	assert_int_equal(e.st.icmp4_not_relayed, not_relayed);
+	assert_int_equal(e.st.tunnel_mtu_lowered, 0);
+
+	/* RFC 1812 4.3.2.7: not about an ICMP error */
+	n = udp4(B.pkt, 60, CN4, HOME, 0, false);
+	B.pkt[9] = IPPROTO_ICMP;
+	B.pkt[20] = 3;
+	ip4_hdr_csum_set(B.pkt, 20);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	tl = keep_tunnel(&o);
+	dp_mip_icmp4_in(&e, M, icmp4_about(11, 0, 0, T, tl), &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.icmp4_not_relayed, not_relayed + 1);
+
+	/* IPv6 through the home address: outer (4) + 6in4 (41) + IPv6 */
+	n = udp6(B.pkt, 60, CN6, MN6, 0);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	tl = keep_tunnel(&o);
+	assert_int_equal(tl, 20 + 20 + 100);
+	dp_mip_icmp4_in(&e, M, icmp4_about(11, 0, 0, T, tl), &o);
+	relayed_icmp6(&o, CN6, 1, 3, 0, ref, 100);
+	/* with only 8 octets of the 6in4 header: nothing to relay */
+	dp_mip_icmp4_in(&e, M, icmp4_about(11, 0, 0, T, 28), &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	/* without an ICMPv6 source: none sent */
+	memset(&e.mip.icmp6_src, 0, 16);
+	dp_mip_icmp4_in(&e, M, icmp4_about(11, 0, 0, T, tl), &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	dp_free(&e);
+}
+
+/* Errors not about our own tunnel packets are ignored and counted. */
+static void icmp4_not_ours(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	ha_setup(&e, ENCAP4_IPIP, MIP_V6_TO_HOA);
+	size_t n = udp4(B.pkt, 1400, CN4, HOME, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	size_t tl = keep_tunnel(&o);
+	uint8_t t[2048];
+	memcpy(t, T, tl);
+	unsigned k = 0;
+
+	/* from another source than `local` */
+	put_be32(T + 12, EVIL);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1000, T, 548), &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	/* not a tunnel protocol (a UDP packet of ours) */
+	memcpy(T, t, tl);
+	T[9] = IPPROTO_UDP;
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1000, T, 548), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	/* to a care-of address the home address does not have */
+	memcpy(T, t, tl);
+	put_be32(T + 16, COA3);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1000, T, 548), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	/* a non-first fragment */
+	memcpy(T, t, tl);
+	put_be16(T + 6, 0x00b9);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1000, T, 548), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	/* not an error: echo reply, redirect */
+	memcpy(T, t, tl);
+	dp_mip_icmp4_in(&e, M, icmp4_about(0, 0, 0, T, 548), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	dp_mip_icmp4_in(&e, M, icmp4_about(5, 1, 0, T, 548), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	/* truncated: no whole quoted header; bad IHL */
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1000, T, 19), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	dp_mip_icmp4_in(&e, M, 3, &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	T[0] = 0x44;
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1000, T, 548), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, ++k);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.icmp4_tunnel_in, 0);
+	assert_int_equal(e.st.tunnel_mtu_lowered, 0);
+	assert_int_equal(e.mip.n_pmtu, 0);
+	/* the DSTM roles: nothing */
+	struct dp_engine d;
+	assert_int_equal(dp_init(&d, DP_ROLE_DSTM_TEP, 0), 0);
+	memcpy(T, t, tl);
+	dp_mip_icmp4_in(&d, M, icmp4_about(3, 4, 1000, T, 548), &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(d.st.drop_icmp_not_ours, 1);
+	dp_free(&d);
+	dp_free(&e);
+}
+
+/* The mobile node: errors from between it and its home agent, relayed to
+ * its own stack (from the care-of address); one tunnel MTU. */
+static void mn_icmp4_in(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t ref[1500];
+	mn_setup(&e, ENCAP4_IPIP, MIP_V6_TO_HOA);
+	size_t n = udp4(B.pkt, 1400, HOME, CN4, 0, true);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	size_t tl = keep_tunnel(&o);
+	assert_int_equal(get_be32(T + 12), COA);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1300, T, 548), &o);
+	relayed_icmp4(&o, COA, HOME, 3, 4, 1280, ref, 528);
+	n = udp4(B.pkt, 1281, HOME, CN4, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	relayed_icmp4(&o, COA, HOME, 3, 4, 1280, B.pkt, 548);
+	/* network unreachable: the node's destination is anywhere: code 0 */
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 0, 0, T, tl), &o);
+	relayed_icmp4(&o, COA, HOME, 3, 0, 0, ref, 548);
+	/* an inner source that is not the home address: not ours */
+	put_be32(T + 20 + 12, CN4);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 0, 0, T, tl), &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_icmp_not_ours, 1);
+	/* not to the home agent */
+	put_be32(T + 20 + 12, HOME);
+	put_be32(T + 16, EVIL);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 0, 0, T, tl), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, 2);
+	/* at home: nothing is ours */
+	put_be32(T + 16, HA4);
+	struct dp_mip_mn home = { .home = HOME, .ha = HA4, .coa = COA, .encap = ENCAP4_IPIP,
+				  .at_home = true };
+	assert_int_equal(dp_mip_mn_set(&e, &home), 0);
+	dp_mip_icmp4_in(&e, M, icmp4_about(3, 0, 0, T, tl), &o);
+	assert_int_equal(e.st.drop_icmp_not_ours, 3);
+	assert_int_equal(e.st.icmp4_tunnel_in, 2);
+	assert_int_equal(e.st.icmp_relayed, 2);
+	dp_free(&e);
+}
+
+/* The table keeps DP_MIP_PMTU_WAYS destinations per set: more care-of
+ * addresses than that replace the entry nearest its end. */
+static void pmtu_table_full(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	ha_setup(&e, ENCAP4_IPIP, MIP_V6_TO_HOA);
+	for (uint32_t i = 0; i < 200; i++) {
+		e.now = 100 + i;
+		struct dp_mip_bind b = { .home = HOME + 100 + i, .coa = COA + 100 + i,
+					 .encap = ENCAP4_IPIP };
+		assert_int_equal(dp_mip_ha_bind(&e, &b), 0);
+		size_t n = udp4(B.pkt, 1400, CN4, b.home, 0, true);
+		dp_mip_tun_in(&e, B.pkt, n, &o);
+		keep_tunnel(&o);
+		dp_mip_icmp4_in(&e, M, icmp4_about(3, 4, 1200, T, 60), &o);
+		/* relayed, or rate-limited after 100 (RFC 1812 4.3.2.8) */
+		assert_int_equal(e.st.icmp_relayed + e.st.drop_icmp_ratelimited, i + 1);
+	}
+	assert_int_equal(e.st.tunnel_mtu_lowered, 200);
+	assert_int_equal(e.mip.n_pmtu, DP_MIP_PMTU_SETS * DP_MIP_PMTU_WAYS);
+	/* the newest is there */
+	size_t n = udp4(B.pkt, 1400, CN4, HOME + 299, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_DROP);         /* rate-limited answer */
+	assert_int_equal(e.st.drop_too_big, 1);
+	dp_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1191,6 +1658,13 @@ int main(void)
 		cmocka_unit_test(mn_reverse_tunnel),
 		cmocka_unit_test(mn_from_home_agent),
 		cmocka_unit_test(malformed_counted),
+		cmocka_unit_test(rfc2003_4_1_tunnel_mtu),
+		cmocka_unit_test(rfc2003_4_1_gre_minimal),
+		cmocka_unit_test(rfc4213_3_2_2_ipv6_ptb),
+		cmocka_unit_test(rfc2003_4_relay),
+		cmocka_unit_test(icmp4_not_ours),
+		cmocka_unit_test(mn_icmp4_in),
+		cmocka_unit_test(pmtu_table_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

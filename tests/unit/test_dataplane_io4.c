@@ -12,6 +12,8 @@
  *   test writes reverse-tunnelled packets into up0 (10.3.0.x -> 10.1.0.1)
  *     --> raw sockets --> engine --> ha0 --> UDP socket at 10.2.0.1
  *   up0: TUN, 10.1.0.1/24, route 10.3.0.0/16
+ *   test writes ICMPv4 errors from a "router" 10.3.0.254 into up0 (RFC 2003
+ *     4) --> raw ICMP socket --> engine --> relayed into ha0 --> UDP socket
  *
  * Mobile node (co-located care-of address 10.3.0.7, home 10.2.0.5, home
  * agent 10.1.0.1), every raw socket bound to the uplink (SO_BINDTODEVICE):
@@ -708,6 +710,209 @@ static void test_send_frag(void **state)
 	close(rx);
 }
 
+/* RFC 2003 4, 4.1: a router between the home agent and the care-of
+ * address (10.3.0.254) answers a DF tunnel packet with fragmentation
+ * needed, next-hop MTU 1300.  The home agent reads it on its raw ICMP
+ * socket, lowers the tunnel MTU towards 10.3.0.7 and relays the error,
+ * at 1300 - 20, to the sending socket; afterwards a DF-clear packet
+ * leaves in fragments of at most 1300, a DF one is refused. */
+static void test_ha_rfc2003_sec_4_icmp(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct ha_env h;
+	ha_env_up(&h);
+	struct dp_mip_bind b = { .home = HOME, .coa = COA1, .encap = ENCAP4_IPIP };
+	assert_int_equal(dp_mip_ha_bind(&h.e, &b), 0);
+	static uint8_t buf[70000];
+
+	int sdf = udp_sock(HA_HOME, 4002, true);
+	udp_send(sdf, HOME, 9999, 1400);
+	ssize_t n = up_read(h.base, &h.up, buf, sizeof(buf));
+	assert_int_equal(n, 20 + 28 + 1400);
+	check_outer(buf, (size_t)n, IPPROTO_IPIP, HA_LOCAL, COA1);
+	assert_int_equal(get_be16(buf + 6), 0x4000);          /* DF copied */
+
+	/* the router's error: 10.3.0.254 -> 10.1.0.1, ICMP 3/4, MTU 1300,
+	 * quoting 548 octets of the tunnel packet (RFC 1812 4.3.2.3) */
+	uint8_t icmp[20 + 8 + 548];
+	ip4_hdr(icmp, sizeof(icmp), IPPROTO_ICMP, 0x0a0300fe, HA_LOCAL);
+	uint8_t *m = icmp + 20;
+	memset(m, 0, 8);
+	m[0] = 3;
+	m[1] = 4;
+	put_be16(m + 6, 1300);
+	memcpy(m + 8, buf, 548);
+	put_be16(m + 2, csum(m, 8 + 548));
+	up_write(&h.up, icmp, sizeof(icmp));
+
+	/* relayed into ha0: the socket learns 1280 */
+	struct pollfd pfd = { .fd = sdf, .events = 0 };
+	for (int i = 0; i < 400 && poll(&pfd, 1, 0) != 1; i++) {
+		pump(h.base, -1, &h.e.st.icmp_relayed, 1);
+		usleep(1000);
+	}
+	assert_int_equal(h.e.st.icmp4_tunnel_in, 1);
+	assert_int_equal(h.e.st.tunnel_mtu_lowered, 1);
+	assert_int_equal(h.e.st.icmp_relayed, 1);
+	uint8_t eb[2048];
+	union {
+		struct cmsghdr align;
+		uint8_t b[512];
+	} cm;
+	struct iovec iov = { eb, sizeof(eb) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+			     .msg_controllen = sizeof(cm.b) };
+	assert_true(recvmsg(sdf, &mh, MSG_ERRQUEUE) >= 0);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	assert_non_null(c);
+	assert_int_equal(c->cmsg_type, IP_RECVERR);
+	struct sock_extended_err ee;
+	memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+	assert_int_equal(ee.ee_origin, SO_EE_ORIGIN_ICMP);
+	assert_int_equal(ee.ee_type, 3);
+	assert_int_equal(ee.ee_code, 4);
+	assert_int_equal(ee.ee_info, 1280);
+	assert_int_equal(ee.ee_errno, EMSGSIZE);
+	struct dp_io4_stats st;
+	dp_io4_get_stats(h.io, &st);
+	assert_true(st.icmp_reads >= 1);
+	close(sdf);
+
+	/* later packets: to another home address at the same care-of
+	 * address (the kernel keeps a path MTU of 1280 for 10.2.0.5 now and
+	 * would cut them itself), through an IPPROTO_RAW socket into ha0 */
+	struct dp_mip_bind b2 = { .home = HOME + 1, .coa = COA1, .encap = ENCAP4_IPIP };
+	assert_int_equal(dp_mip_ha_bind(&h.e, &b2), 0);
+	struct rawsock4_config rc = { .protocol = IPPROTO_RAW };
+	int tx = rawsock4_open(&rc);
+	assert_true(tx >= 0);
+	uint8_t p[1400];
+	udp4(p, HA_HOME, 4003, HOME + 1, 9999, sizeof(p) - 28);
+	struct rawsock4_pkt t = { .buf = p, .len = sizeof(p) };
+	assert_int_equal(rawsock4_send_batch(tx, &t, 1), 1);
+	n = up_read(h.base, &h.up, buf, sizeof(buf));
+	assert_int_equal(n, 1300);                            /* first fragment */
+	check_outer(buf, 1300, IPPROTO_IPIP, HA_LOCAL, COA1);
+	assert_int_equal(get_be16(buf + 6), 0x2000);          /* MF */
+	n = up_read(h.base, &h.up, buf, sizeof(buf));
+	assert_int_equal(n, 20 + 1400 - 1280);
+	assert_int_equal(get_be16(buf + 6), 1280 / 8);
+	/* DF: refused, fragmentation needed 1280 back through ha0 */
+	p[6] = 0x40;
+	put_be16(p + 10, 0);
+	put_be16(p + 10, csum(p, 20));
+	uint64_t big = h.e.st.drop_too_big;
+	assert_int_equal(rawsock4_send_batch(tx, &t, 1), 1);
+	pump(h.base, -1, &h.e.st.drop_too_big, big + 1);
+	assert_int_equal(h.e.st.drop_too_big, big + 1);
+	close(tx);
+
+	/* an error about someone else's packet: counted, nothing else */
+	uint64_t not_ours = h.e.st.drop_icmp_not_ours;
+	put_be32(m + 8 + 12, 0x0a0100fe);                     /* quoted source */
+	put_be16(m + 8 + 10, 0);
+	put_be16(m + 8 + 10, csum(m + 8, 20));
+	put_be16(m + 2, 0);
+	put_be16(m + 2, csum(m, 8 + 548));
+	up_write(&h.up, icmp, sizeof(icmp));
+	pump(h.base, -1, &h.e.st.drop_icmp_not_ours, not_ours + 1);
+	assert_true(h.e.st.drop_icmp_not_ours >= not_ours + 1);
+	assert_int_equal(h.e.st.icmp4_tunnel_in, 1);
+	assert_int_equal(h.e.st.tunnel_mtu_lowered, 1);
+	ha_env_down(&h);
+}
+
+/* RFC 2003 4.1 from the node's side: a router between the care-of address
+ * and the home agent says fragmentation needed (MTU 1300) about the
+ * reverse tunnel (GRE, 24 octets); the node's ICMP socket, bound to the
+ * uplink like the others, reads it and the node's own socket learns
+ * 1300 - 24. */
+static void test_mn_rfc2003_sec_4_icmp(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	struct mn_env mn;
+	memset(&mn, 0, sizeof(mn));
+	fresh_netns();
+	sysctl_set("/proc/sys/net/ipv4/conf/all/rp_filter", "0");
+	sysctl_set("/proc/sys/net/ipv4/conf/default/rp_filter", "0");
+	assert_int_equal(nl_open(&mn.nl), 0);
+	assert_int_equal(nl_link_set_up(&mn.nl, 1, true), 0);
+	uplink_open(&mn.up, "up1");
+	link_cfg(&mn.nl, mn.up.ifindex, COA1, 24, 0);
+	route_add(&mn.nl, 0x0a010000, 24, mn.up.ifindex);
+	assert_int_equal(dp_init(&mn.e, DP_ROLE_MIP_MN, 0), 0);
+	struct dp_mip_mn reg = { .home = HOME, .ha = HA_LOCAL, .coa = COA1, .encap = ENCAP4_GRE };
+	assert_int_equal(dp_mip_mn_set(&mn.e, &reg), 0);
+	mn.base = event_base_new();
+	struct dp_io4_config c = { .tun_name = "mn0", .tun_ipv4_only = true, .ifname = "up1",
+				   .protocols = DP_IO4_PROTO_GRE };
+	assert_int_equal(dp_io4_open(&mn.e, mn.base, &c, &mn.io), 0);
+	mn.mn0 = dp_io4_tun(mn.io)->ifindex;
+	link_cfg(&mn.nl, mn.mn0, HOME, 32, 0);
+	route_add(&mn.nl, 0x0a320000, 16, mn.mn0);
+	/* the relayed error comes from the care-of address, ours */
+	sysctl_set("/proc/sys/net/ipv4/conf/mn0/accept_local", "1");
+
+	int s = udp_sock(HOME, 6001, true);
+	static uint8_t buf[4096];
+	udp_send(s, CN, 9999, 1400);
+	ssize_t n = up_read(mn.base, &mn.up, buf, sizeof(buf));
+	assert_int_equal(n, 20 + 4 + 28 + 1400);
+	check_outer(buf, (size_t)n, IPPROTO_GRE, COA1, HA_LOCAL);
+	assert_int_equal(get_be16(buf + 6), 0x4000);
+
+	uint8_t icmp[20 + 8 + 100];
+	ip4_hdr(icmp, sizeof(icmp), IPPROTO_ICMP, 0x0a0300fe, COA1);
+	uint8_t *m = icmp + 20;
+	memset(m, 0, 8);
+	m[0] = 3;
+	m[1] = 4;
+	put_be16(m + 6, 1300);
+	memcpy(m + 8, buf, 100);
+	put_be16(m + 2, csum(m, 8 + 100));
+	up_write(&mn.up, icmp, sizeof(icmp));
+	struct pollfd pfd = { .fd = s, .events = 0 };
+	for (int i = 0; i < 400 && poll(&pfd, 1, 0) != 1; i++) {
+		pump(mn.base, -1, &mn.e.st.icmp_relayed, 1);
+		usleep(1000);
+	}
+	assert_int_equal(mn.e.st.icmp4_tunnel_in, 1);
+	assert_int_equal(mn.e.st.tunnel_mtu_lowered, 1);
+	assert_int_equal(mn.e.st.icmp_relayed, 1);
+	uint8_t eb[2048];
+	union {
+		struct cmsghdr align;
+		uint8_t b[512];
+	} cm;
+	struct iovec iov = { eb, sizeof(eb) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+			     .msg_controllen = sizeof(cm.b) };
+	assert_true(recvmsg(s, &mh, MSG_ERRQUEUE) >= 0);
+	struct cmsghdr *cmh = CMSG_FIRSTHDR(&mh);
+	assert_non_null(cmh);
+	struct sock_extended_err ee;
+	memcpy(&ee, CMSG_DATA(cmh), sizeof(ee));
+	assert_int_equal(ee.ee_origin, SO_EE_ORIGIN_ICMP);
+	assert_int_equal(ee.ee_type, 3);
+	assert_int_equal(ee.ee_code, 4);
+	assert_int_equal(ee.ee_info, 1276);
+	/* the socket sends again at the new size: it fits */
+	udp_send(s, CN, 9999, 1276 - 28);
+	n = up_read(mn.base, &mn.up, buf, sizeof(buf));
+	assert_int_equal(n, 1300);
+	check_outer(buf, 1300, IPPROTO_GRE, COA1, HA_LOCAL);
+	assert_int_equal(get_be16(buf + 6), 0x4000);
+
+	close(s);
+	dp_io4_close(mn.io);
+	event_base_free(mn.base);
+	dp_free(&mn.e);
+	tun_close(&mn.up);
+	nl_close(&mn.nl);
+}
+
 int main(void)
 {
 	log_init("test_dataplane_io4", false, LOG_WARNING);
@@ -720,6 +925,8 @@ int main(void)
 		cmocka_unit_test(test_ha_rfc3024_sec_5_2),
 		cmocka_unit_test(test_mn_reverse_tunnel),
 		cmocka_unit_test(test_send_frag),
+		cmocka_unit_test(test_ha_rfc2003_sec_4_icmp),
+		cmocka_unit_test(test_mn_rfc2003_sec_4_icmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,9 @@
  *   TUNs:      tx --(-> 10.99.0.0/16)--> tun4a (mtu 1280, 10.9.0.1/24) --> test reads
  *              tx bound to tun4b (10.8.0.1/24, no route) --> tun4b --> test reads
  *              test writes into tun4a (10.99.0.5 -> 10.9.0.1) --> rx47
+ *
+ *   ICMP:      tx --(ICMP types 8, 5, 3, 13, 11 to 127.0.0.1)--> lo --> icmp
+ *              socket (only 3 and 11 pass its filter)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -465,6 +468,50 @@ static void test_tun_receive(void **state)
 	env_down(&env);
 }
 
+/* The ICMP socket: only the error types pass the filter (3, 4, 11, 12),
+ * whole packets, header first. */
+static void test_icmp_errors(void **state)
+{
+	(void)state;
+	NEED_NETNS();
+	assert_int_equal(lo_up(), 0);
+	struct rawsock4_config ic = { .protocol = IPPROTO_ICMP, .rcvbuf = 1 << 16 };
+	int rx = rawsock4_open(&ic);
+	assert_true(rx >= 0);
+	assert_true(fcntl(rx, F_GETFL) & O_NONBLOCK);
+	struct rawsock4_config tc = { .protocol = IPPROTO_RAW };
+	int tx = rawsock4_open(&tc);
+	assert_true(tx >= 0);
+	/* echo request (8), its reply (0), redirect (5), timestamp (13):
+	 * filtered; destination unreachable (3), time exceeded (11) not */
+	static const uint8_t types[] = { 8, 5, 3, 13, 11 };
+	uint8_t pkt[sizeof(types)][20 + 8 + 28], rb[2048];
+	for (size_t i = 0; i < sizeof(types); i++) {
+		uint8_t *p = pkt[i];
+		make_pkt(p, sizeof(pkt[i]), IPPROTO_ICMP, (uint16_t)(0x5500 + i), "127.0.0.1",
+			 "127.0.0.1");
+		uint8_t *m = p + 20;
+		memset(m, 0, 8);
+		m[0] = types[i];
+		make_pkt(m + 8, 28, 4, 0x66, "127.0.0.1", "127.0.0.9");  /* the quote */
+		put_be16(m + 2, csum(m, 8 + 28));
+		struct rawsock4_pkt t = { .buf = p, .len = sizeof(pkt[i]) };
+		assert_int_equal(rawsock4_send_batch(tx, &t, 1), 1);
+	}
+	struct rawsock4_pkt r = { .buf = rb, .size = sizeof(rb) };
+	assert_int_equal(recv_n(rx, &r, 1), 1);
+	assert_int_equal(r.len, sizeof(pkt[2]));
+	assert_memory_equal(rb, pkt[2], r.len);
+	r = (struct rawsock4_pkt){ .buf = rb, .size = sizeof(rb) };
+	assert_int_equal(recv_n(rx, &r, 1), 1);
+	assert_memory_equal(rb, pkt[4], sizeof(pkt[4]));
+	assert_int_equal(r.peer.sin_addr.s_addr, htonl(0x7f000001));
+	r = (struct rawsock4_pkt){ .buf = rb, .size = sizeof(rb) };
+	assert_int_equal(rawsock4_recv_batch(rx, &r, 1), -EAGAIN);   /* nothing else */
+	close(rx);
+	close(tx);
+}
+
 int main(void)
 {
 	log_init("test_os_rawsock4", false, LOG_WARNING);
@@ -476,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_tun_mtu_device),
 		cmocka_unit_test(test_tun_receive),
+		cmocka_unit_test(test_icmp_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

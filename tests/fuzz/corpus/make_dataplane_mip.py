@@ -8,7 +8,10 @@ Each seed is two selector bytes, then the packet (see the fuzz target):
   (0 ipip, 1 gre, 2 minimal), bits 4-5 IPv6 mode (1 home address, 2 care-of
   address), bit 6 simultaneous bindings (HA) / at home (MN), bit 7 a
   registered link-local address;  opt bit 0 link MTU 1280, bit 1 tunnel6
-  MTU 1500, bit 2 clock 150 (one care-of address expired)."""
+  MTU 1500, bit 2 clock 150 (one care-of address expired).
+  From the tunnel with IPv6-mode bits 3: an ICMPv4 message for
+  dp_mip_icmp4_in (opt bit 3: IPv6 mode care-of address, else home
+  address)."""
 import os
 import socket
 
@@ -59,6 +62,31 @@ seeds = {
     "mn_tunnel_ipip": (sel(mn=1, tunnel=1), 0, IP(src=HA, dst=COA) / udp4),
     "mn_tunnel_double": (sel(mn=1, tunnel=1), 0, IP(src=HA, dst=COA) / IP(src=HA, dst=HOME) / udp6),
 }
+
+
+
+def icmp4(t, c, mtu, quoted, n=548):
+    """An ICMPv4 error (from its header on) quoting n octets of a packet."""
+    q = bytes(quoted)[:n]
+    m = bytearray([t, c, 0, 0, 0, 0]) + mtu.to_bytes(2, "big") + q
+    m[2:4] = checksum(bytes(m)).to_bytes(2, "big")
+    return bytes(m)
+
+
+big4 = IP(src=CN, dst=HOME, flags="DF") / UDP() / (b"\0" * 1300)
+big6 = IPv6(src=CN6, dst=MN6) / UDP() / (b"\0" * 1300)
+ICMP = 3 << 4 | 1 << 1
+seeds.update({
+    "icmp_ha_ipip_frag_needed": (ICMP, 0, icmp4(3, 4, 1300, IP(src=HA, dst=COA, flags="DF") / big4)),
+    "icmp_ha_ipip_rfc792_8": (ICMP, 0, icmp4(3, 4, 0, IP(src=HA, dst=COA, flags="DF") / big4, 28)),
+    "icmp_ha_gre_time_exceeded": (ICMP | 1 << 2, 0, icmp4(11, 0, 0, IP(src=HA, dst=COA) / GRE() / udp4)),
+    "icmp_ha_minimal": (ICMP | 2 << 2, 0, icmp4(3, 4, 1200, minimal(HA, COA, big4))),
+    "icmp_ha_6in4_coa": (ICMP, 0x0a, icmp4(3, 4, 1200, IP(src=HA, dst=COA) / big6)),
+    "icmp_ha_double": (ICMP, 0, icmp4(3, 1, 0, IP(src=HA, dst=COA) / IP(src=HA, dst=HOME) / udp6)),
+    "icmp_mn_ipip": (ICMP | 1, 0, icmp4(3, 4, 1300, IP(src=COA, dst=HA, flags="DF") /
+                                    IP(src=HOME, dst=CN, flags="DF") / UDP() / (b"\0" * 1300))),
+    "icmp_mn_double": (ICMP | 1, 0, icmp4(11, 0, 0, IP(src=COA, dst=HA) / IP(src=HOME, dst=HA) / rev6)),
+})
 
 os.makedirs(OUT, exist_ok=True)
 for name, (s, o, pkt) in seeds.items():

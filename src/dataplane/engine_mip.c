@@ -1013,6 +1013,16 @@ int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *mn)
 	return 0;
 }
 
+int dp_mip_mn_unregistered(struct dp_engine *e)
+{
+	if (e->role != DP_ROLE_MIP_MN)
+		return -EINVAL;
+	e->mip.ha = 0;
+	e->mip.coa = 0;
+	e->mip.at_home = false;
+	return 0;
+}
+
 int dp_mip_mn_prefix_add(struct dp_engine *e, const struct in6_addr *p, uint8_t plen)
 {
 	uint8_t l;

@@ -175,6 +175,11 @@ struct dp_mip_mn {
  * -EINVAL for another encapsulation, or (away from home) an address in
  * 0/8. */
 int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *m);
+/* Away from home with no registration in force (before the first reply,
+ * after a rejection or an expiry): nothing is tunnelled either way
+ * (drop_no_binding), and nothing leaks out natively.  -EINVAL on another
+ * role's engine. */
+int dp_mip_mn_unregistered(struct dp_engine *e);
 /* The node's registered IPv6 prefixes (plen 0-128) or link-local address
  * (DP_MIP_PLEN_LINK_LOCAL). */
 int dp_mip_mn_prefix_add(struct dp_engine *e, const struct in6_addr *p, uint8_t plen);

@@ -337,9 +337,7 @@ static void engine_apply(struct mn *m, const struct mn_plan *p)
 			log_rl(LOG_WARNING, "tunnel engine: %s", strerror(-r));
 		}
 	} else {
-		/* away, not registered: the engine drops (drop_no_binding) */
-		m->e.mip.at_home = false;
-		m->e.mip.ha = 0;
+		dp_mip_mn_unregistered(&m->e);
 	}
 	dp_mip_mn_prefix_clear(&m->e);
 	for (uint8_t i = 0; i < p->n_prefix; i++) {

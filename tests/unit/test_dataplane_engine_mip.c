@@ -1078,6 +1078,43 @@ static void mn_reverse_tunnel(void **state)
 
 /* Accepted only from the home agent to the care-of address, for the home
  * address and registered prefixes. */
+/* Away and not (or no longer) registered: nothing is tunnelled and
+ * nothing from the former home agent gets in; a registration restores
+ * both directions. */
+static void mn_unregistered(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t *q = B.pkt;
+	mn_setup(&e, ENCAP4_IPIP, MIP_V6_TO_HOA);
+	assert_int_equal(dp_mip_mn_unregistered(&e), 0);
+
+	size_t n = udp4(B.pkt, 60, HOME, CN4, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_no_binding, 1);
+	assert_int_equal(e.st.tx_tunnel, 0);
+	udp4(q + 20, 40, CN4, HOME, 0, false);
+	outer4(q, 4, HA4, COA, 0, 40);
+	dp_mip_tunnel_in(&e, q, 60, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_not_from_ha, 1);
+
+	struct dp_mip_mn m = { .home = HOME, .ha = HA4, .coa = COA, .encap = ENCAP4_IPIP,
+			       .v6_mode = MIP_V6_TO_HOA };
+	assert_int_equal(dp_mip_mn_set(&e, &m), 0);
+	n = udp4(B.pkt, 60, HOME, CN4, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	dp_free(&e);
+
+	/* not on another role's engine */
+	assert_int_equal(dp_init(&e, DP_ROLE_MIP_HA, 0), 0);
+	assert_int_equal(dp_mip_mn_unregistered(&e), -EINVAL);
+	dp_free(&e);
+}
+
 static void mn_from_home_agent(void **state)
 {
 	(void)state;
@@ -1656,6 +1693,7 @@ int main(void)
 		cmocka_unit_test(rfc5454_3_3_3_link_local_sources),
 		cmocka_unit_test(rfc6040_ecn),
 		cmocka_unit_test(mn_reverse_tunnel),
+		cmocka_unit_test(mn_unregistered),
 		cmocka_unit_test(mn_from_home_agent),
 		cmocka_unit_test(malformed_counted),
 		cmocka_unit_test(rfc2003_4_1_tunnel_mtu),

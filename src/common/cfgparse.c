@@ -293,6 +293,208 @@ int cfgparse_group(struct cfgparse *p, const config_setting_t *g, const char *co
 	return 0;
 }
 
+/* ---- integer literals ----------------------------------------------------- */
+
+/* libconfig 1.5's scanner converts an integer literal without an L suffix
+ * with atoi() (a hexadecimal one with strtoul() cast to int), so
+ * `spi = 4294967552;` loads as 256 and 3000000000 as a negative number;
+ * 1.7 fixed the scanner.  libconfig keeps no text, so find the setting's
+ * literal again from its line (name, '=' or ':', the value; an element
+ * from its parent's '[' or '(') and compare, skipping strings and
+ * comments on the way.  A literal that cannot be found that way (after a
+ * string or comment that spans lines, an element after a non-integer one
+ * or of an unnamed list) is left unchecked: never refuse a good file. */
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '*';
+}
+
+/* Past white space and comments. */
+static const char *skip_space(const char *q)
+{
+	for (;;) {
+		if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n' || *q == '\f') {
+			q++;
+		} else if (*q == '#' || (q[0] == '/' && q[1] == '/')) {
+			q += strcspn(q, "\n");
+		} else if (q[0] == '/' && q[1] == '*') {
+			const char *e = strstr(q + 2, "*/");
+			q = e ? e + 2 : q + strlen(q);
+		} else {
+			return q;
+		}
+	}
+}
+
+struct int_literal {
+	bool neg, l, big;            /* '-', an L suffix, beyond 64 bits */
+	unsigned long long mag;
+};
+
+/* [-+]digits or [-+]0xhex, optionally L or LL, at *q; advances *q. */
+static bool scan_int(const char **q, struct int_literal *lit)
+{
+	const char *s = *q;
+	unsigned base = 10;
+	bool any = false;
+
+	*lit = (struct int_literal){ .neg = *s == '-' };
+	if (*s == '-' || *s == '+')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (;; s++, any = true) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f'))
+			d = (unsigned)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+		if (lit->mag > (ULLONG_MAX - d) / base)
+			lit->big = true;
+		lit->mag = lit->mag * base + d;
+	}
+	if (*s == 'L') {
+		lit->l = true;
+		s += s[1] == 'L' ? 2 : 1;
+	}
+	if (!any || is_name_char(*s) || *s == '.')
+		return false;
+	*q = s;
+	return true;
+}
+
+/* Count the settings called name on line line of file f before s in the
+ * tree under g (document order); true once s is reached. */
+static bool count_before(const config_setting_t *g, const config_setting_t *s, const char *name,
+			 unsigned line, const char *f, unsigned *n)
+{
+	int len = config_setting_length(g);
+
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
+		const char *cf = config_setting_source_file(c);
+		if (c == s)
+			return true;
+		if (config_setting_name(c) && strcmp(config_setting_name(c), name) == 0 &&
+		    config_setting_source_line(c) == line &&
+		    (cf == f || (cf && f && strcmp(cf, f) == 0)))
+			(*n)++;
+		if (config_setting_is_aggregate(c) && count_before(c, s, name, line, f, n))
+			return true;
+	}
+	return false;
+}
+
+/* Just past the '=' or ':' after the named setting s in text. */
+static const char *find_value(struct cfgparse *p, const char *text, const config_setting_t *s)
+{
+	const config_setting_t *root = cfgparse_root(p);
+	const char *name = config_setting_name(s), *q = text;
+	unsigned line = config_setting_source_line(s), nth = 0;
+	size_t nlen = strlen(name);
+
+	if (!root || !count_before(root, s, name, line, config_setting_source_file(s), &nth))
+		return NULL;
+	for (unsigned l = 1; l < line && q; l++) {
+		q = strchr(q, '\n');
+		q = q ? q + 1 : NULL;
+	}
+	for (const char *b = q; q && *q && *q != '\n'; q++) {
+		if (*q == '#' || (q[0] == '/' && q[1] == '/'))
+			return NULL;
+		if (q[0] == '/' && q[1] == '*') {
+			const char *e = strstr(q + 2, "*/");
+			if (!e || memchr(q, '\n', (size_t)(e - q)))
+				return NULL;
+			q = e + 1;
+		} else if (*q == '"') {
+			for (q++; *q && *q != '"' && *q != '\n'; q++)
+				if (*q == '\\' && q[1])
+					q++;
+			if (*q != '"')
+				return NULL;
+		} else if (strncmp(q, name, nlen) == 0 && (q == b || !is_name_char(q[-1])) &&
+			   !is_name_char(q[nlen])) {
+			const char *v = skip_space(q + nlen);
+			if ((*v == '=' || *v == ':') && nth-- == 0)
+				return v + 1;
+		}
+	}
+	return NULL;
+}
+
+/* The literal of the integer setting s (an element: of a named array or
+ * list whose earlier elements are integers); false if not found. */
+static bool find_literal(struct cfgparse *p, const char *text, const config_setting_t *s,
+			 struct int_literal *lit)
+{
+	const config_setting_t *parent = config_setting_parent(s);
+	const char *q;
+	int idx = 0;
+
+	if (!config_setting_name(s)) {
+		if (!parent || !config_setting_name(parent))
+			return false;
+		idx = config_setting_index(s);
+		q = find_value(p, text, parent);
+		if (!q || idx < 0 || (*(q = skip_space(q)) != '[' && *q != '('))
+			return false;
+		q++;
+	} else {
+		q = find_value(p, text, s);
+	}
+	for (; q; idx--) {
+		q = skip_space(q);
+		if (!scan_int(&q, lit))
+			return false;
+		if (idx == 0)
+			return true;
+		q = skip_space(q);
+		q = *q == ',' ? q + 1 : NULL;
+	}
+	return false;
+}
+
+int cfgparse_check_int(struct cfgparse *p, const config_setting_t *s)
+{
+	const char *f = config_setting_source_file(s), *text = p->text;
+	char *owned = NULL, path[PATH_MAX];
+	struct int_literal lit;
+	long long v = config_setting_get_int64(s);
+	bool found;
+	int r = 0;
+
+	if (f ? !p->text_file || strcmp(f, p->text_file) != 0 : p->text_file != NULL) {
+		/* an @include'd file */
+		int n = f ? print_file(p, path, sizeof(path), f) : -1;
+		FILE *fp = n >= 0 && (size_t)n < sizeof(path) ? fopen(path, "r") : NULL;
+		if (fp) {
+			text = owned = read_text(fp);
+			fclose(fp);
+		} else {
+			text = NULL;
+		}
+	}
+	found = text && find_literal(p, text, s, &lit);
+	if (found && (lit.big || (lit.neg ? v > 0 || 0ull - (unsigned long long)v != lit.mag
+					    : v < 0 || (unsigned long long)v != lit.mag))) {
+		/* an L makes it a 64-bit integer, which helps if it fits one */
+		bool fits = !lit.big && lit.mag <= (unsigned long long)LLONG_MAX + lit.neg;
+		r = cfgparse_err(p, s,
+				 "integer out of range for '%s' (libconfig reads it as %lld)%s",
+				 cfgparse_name(s), v,
+				 !lit.l && fits ? "; write it with an L suffix" : "");
+	}
+	free(owned);
+	return r;
+}
+
 /* ---- typed getters -------------------------------------------------------- */
 
 int cfgparse_get_uint(struct cfgparse *p, const config_setting_t *s, uint64_t min,
@@ -303,6 +505,8 @@ int cfgparse_get_uint(struct cfgparse *p, const config_setting_t *s, uint64_t mi
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64)
 		return cfgparse_err(p, s, "'%s' must be an integer", cfgparse_name(s));
+	if (cfgparse_check_int(p, s) < 0)
+		return -EINVAL;
 	v = config_setting_get_int64(s);
 	if (v < 0 || (uint64_t)v < min || (uint64_t)v > max)
 		return cfgparse_err(p, s, "'%s' must be between %llu and %llu", cfgparse_name(s),

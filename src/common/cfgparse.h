@@ -83,6 +83,13 @@ int cfgparse_group(struct cfgparse *p, const config_setting_t *g, const char *co
 
 /* ---- typed getters -------------------------------------------------------- */
 
+/* s (an integer, or an element of a named array or list of integers) is
+ * the value its literal in the file says: libconfig 1.5 wraps a literal
+ * without an L suffix to 32 bits.  Otherwise "integer out of range for
+ * '<name>' (libconfig reads it as N); write it with an L suffix" (the
+ * advice only where an L helps) and -EINVAL.  A literal it cannot find
+ * again (see cfgparse.c) passes.  The getters below call it. */
+int cfgparse_check_int(struct cfgparse *p, const config_setting_t *s);
 /* An integer in [min, max]. */
 int cfgparse_get_uint(struct cfgparse *p, const config_setting_t *s, uint64_t min,
 		      uint64_t max, uint64_t *out);

@@ -4,6 +4,8 @@
  * docs/tepd.conf.5.md. */
 #include "dstm/tep_config.h"
 
+#include <errno.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -197,6 +199,8 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 		    config_setting_get_int64(s) < 0 || config_setting_get_int64(s) > 255)
 			return cfgparse_err(
 				p, s, "'tclass' must be \"copy\" or an integer between 0 and 255");
+		if (cfgparse_check_int(p, s) < 0)     /* a wrapped literal */
+			return -EINVAL;
 		c->tclass_copy = false;
 		c->tclass = (uint8_t)config_setting_get_int64(s);
 		return 0;

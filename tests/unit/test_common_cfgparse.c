@@ -1,7 +1,8 @@
 /* Unit tests for the shared libconfig helpers (common/cfgparse.c): loading
  * (syntax errors, files, @include relative to the including file), the
  * libconfig 1.5 line fix-up for array elements, every getter's values and
- * exact messages, log levels and the printout helpers. */
+ * exact messages, integer literals libconfig 1.5 wraps to 32 bits, log
+ * levels and the printout helpers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,6 +210,177 @@ static void test_scalars(void **state)
 		   "c.conf:6: 'long' is too long (at most 3 characters)");
 	expect_err(f, cfgparse_get_str_buf(&f->p, at(f, "empty"), buf, sizeof(buf)),
 		   "c.conf:7: 'empty' must not be empty");
+}
+
+/* libconfig 1.5 converts an integer without an L suffix with atoi() (hex:
+ * strtoul() cast to int): the getters find the literal again and refuse
+ * one that libconfig wrapped. */
+static void test_int_wrap(void **state)
+{
+	struct fx *f = *state;
+	uint64_t v = 0;
+	uint32_t u = 0;
+
+	load(f, "a = 4294967552;\n"                              /* 1 */
+		"b = 3000000000;\n"
+		"c = -3000000000;\n"
+		"d = 0xFFFFFFFF;\n"
+		"e = 0x100000001;\n"                             /* 5 */
+		"big = 4294967552L;\n"
+		"hbig = 0xFFFFFFFFL;\n"
+		"hbig2 = 0x100000000LL;\n"
+		"small = 2147483647; min = -2147483648; hex = 0x7fffffff;\n"
+		"huge = 99999999999999999999;\n"                 /* 10 */
+		"hugel = 99999999999999999999L;\n"
+		"g = { spi = 256; }; h = { spi = 4294967552; };\n"
+		"arr = [ 1, 4294967552,\n"
+		"  0x10 ];\n"
+		"lst = ( 5,\n"                                   /* 15 */
+		"  -3000000000 );\n"
+		"sp = /* c */ 4294967296 ; # sp = 1\n"
+		"x = \"spi = 5\"; spi = 4294967552;\n"
+		"y =\n"
+		"  4294967553;\n"                                /* 20 */
+		"z : +3000000000\n"
+		"mix = ( { }, 4294967552 );\n"
+		"plus = +7; zero = 0; neg = -5;\n"
+		"ok = 4294967295L; hok = 0xffffffff;\n");
+
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "a"), 0, UINT32_MAX, &v),
+		   "c.conf:1: integer out of range for 'a' (libconfig reads it as 256); write "
+		   "it with an L suffix");
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "b"), 0, &u),
+		   "c.conf:2: integer out of range for 'b' (libconfig reads it as -1294967296); "
+		   "write it with an L suffix");
+	expect_err(f, cfgparse_check_int(&f->p, at(f, "c")),
+		   "c.conf:3: integer out of range for 'c' (libconfig reads it as 1294967296); "
+		   "write it with an L suffix");
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "d"), 0, &u),
+		   "c.conf:4: integer out of range for 'd' (libconfig reads it as -1); write "
+		   "it with an L suffix");
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "e"), 0, UINT64_MAX, &v),
+		   "c.conf:5: integer out of range for 'e' (libconfig reads it as 1); write it "
+		   "with an L suffix");
+	/* beyond 64 bits an L does not help */
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "huge"), 0, UINT64_MAX, &v),
+		   "c.conf:10: integer out of range for 'huge' (libconfig reads it as -1)");
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "hugel"), 0, UINT64_MAX, &v),
+		   "c.conf:11: integer out of range for 'hugel' (libconfig reads it as "
+		   "9223372036854775807)");
+
+	/* an L suffix is a 64-bit integer, taken as written */
+	assert_int_equal(cfgparse_get_uint(&f->p, at(f, "big"), 0, UINT64_MAX, &v), 0);
+	assert_true(v == 4294967552ull);
+	assert_int_equal(cfgparse_get_u32(&f->p, at(f, "hbig"), 0, &u), 0);
+	assert_true(u == 0xffffffffu);
+	assert_int_equal(cfgparse_get_uint(&f->p, at(f, "hbig2"), 0, UINT64_MAX, &v), 0);
+	assert_true(v == 0x100000000ull);
+	assert_int_equal(cfgparse_get_u32(&f->p, at(f, "ok"), 0, &u), 0);
+	assert_true(u == 4294967295u);
+	/* hex without L: libconfig reads 0xffffffff as -1 */
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "hok"), 0, &u),
+		   "c.conf:24: integer out of range for 'hok' (libconfig reads it as -1); write "
+		   "it with an L suffix");
+
+	/* values that fit are not affected, the limits included */
+	assert_int_equal(cfgparse_get_u32(&f->p, at(f, "small"), 0, &u), 0);
+	assert_int_equal(u, 2147483647);
+	assert_int_equal(cfgparse_check_int(&f->p, at(f, "min")), 0);
+	assert_true(config_setting_get_int64(at(f, "min")) == -2147483648ll);
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "min"), 0, 9, &v),
+		   "c.conf:9: 'min' must be between 0 and 9");
+	assert_int_equal(cfgparse_get_u32(&f->p, at(f, "hex"), 0, &u), 0);
+	assert_int_equal(u, 0x7fffffff);
+	assert_int_equal(cfgparse_get_uint(&f->p, at(f, "plus"), 0, 9, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(cfgparse_get_uint(&f->p, at(f, "zero"), 0, 9, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cfgparse_check_int(&f->p, at(f, "neg")), 0);
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "neg"), 0, 9, &v),
+		   "c.conf:23: 'neg' must be between 0 and 9");
+
+	/* the same name twice on a line: each setting its own literal */
+	assert_int_equal(cfgparse_get_u32(&f->p, at(f, "g.spi"), 256, &u), 0);
+	assert_int_equal(u, 256);
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "h.spi"), 256, &u),
+		   "c.conf:12: integer out of range for 'spi' (libconfig reads it as 256); "
+		   "write it with an L suffix");
+	/* elements of arrays and lists, under their parent's name */
+	assert_int_equal(cfgparse_get_uint(&f->p, at(f, "arr.[0]"), 0, 9, &v), 0);
+	assert_int_equal(v, 1);
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "arr.[1]"), 0, &u),
+		   "c.conf:13: integer out of range for 'arr' (libconfig reads it as 256); "
+		   "write it with an L suffix");
+	assert_int_equal(cfgparse_get_uint(&f->p, at(f, "arr.[2]"), 0, 99, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(cfgparse_check_int(&f->p, at(f, "lst.[0]")), 0);
+	expect_err(f, cfgparse_check_int(&f->p, at(f, "lst.[1]")),
+		   "c.conf:16: integer out of range for 'lst' (libconfig reads it as "
+		   "1294967296); write it with an L suffix");
+	/* comments, a name inside a string, a value on the next line, ':' */
+	expect_err(f, cfgparse_get_uint(&f->p, at(f, "sp"), 0, UINT64_MAX, &v),
+		   "c.conf:17: integer out of range for 'sp' (libconfig reads it as 0); write "
+		   "it with an L suffix");
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "spi"), 0, &u),
+		   "c.conf:18: integer out of range for 'spi' (libconfig reads it as 256); "
+		   "write it with an L suffix");
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "y"), 0, &u),
+		   "c.conf:19: integer out of range for 'y' (libconfig reads it as 257); write "
+		   "it with an L suffix");
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "z"), 0, &u),
+		   "c.conf:21: integer out of range for 'z' (libconfig reads it as "
+		   "-1294967296); write it with an L suffix");
+	/* not found again (an element after a group): left to the range check */
+	assert_int_equal(cfgparse_check_int(&f->p, at(f, "mix.[1]")), 0);
+	/* a setting of another configuration is not looked up in this text */
+	{
+		config_t other;
+		config_init(&other);
+		assert_int_equal(config_read_string(&other, "a = 4294967552;"), CONFIG_TRUE);
+		assert_int_equal(cfgparse_check_int(&f->p, config_lookup(&other, "a")), 0);
+		config_destroy(&other);
+	}
+}
+
+/* A wrapped literal in an @include'd file is found in that file. */
+static void test_int_wrap_include(void **state)
+{
+	struct fx *f = *state;
+	char dir[] = "/tmp/ds46-cfgparse-XXXXXX", path[128], inc[128], want[300];
+	uint32_t u = 0;
+	FILE *fp;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	snprintf(inc, sizeof(inc), "%s/inc.conf", dir);
+	fp = fopen(inc, "w");
+	assert_non_null(fp);
+	fputs("# included\nb = 1;\nc = 4294967552;\n", fp);
+	fclose(fp);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("a = 4294967552L;\n@include \"inc.conf\"\nd = 0x100000000;\n", fp);
+	fclose(fp);
+	cfgparse_init(&f->p, path, f->err, sizeof(f->err));
+	assert_int_equal(cfgparse_load_file(&f->p, path), 0);
+	assert_int_equal(cfgparse_get_u32(&f->p, at(f, "b"), 0, &u), 0);
+	assert_int_equal(u, 1);
+	snprintf(want, sizeof(want),
+		 "%s:3: integer out of range for 'c' (libconfig reads it as 256); write it "
+		 "with an L suffix",
+		 inc);
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "c"), 0, &u), want);
+	snprintf(want, sizeof(want), "%s:1: 'a' must be between 0 and 4294967295", path);
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "a"), 0, &u), want);
+	snprintf(want, sizeof(want),
+		 "%s:3: integer out of range for 'd' (libconfig reads it as 0); write it "
+		 "with an L suffix",
+		 path);
+	expect_err(f, cfgparse_get_u32(&f->p, at(f, "d"), 0, &u), want);
+	cfgparse_free(&f->p);
+	unlink(inc);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_lists(void **state)
@@ -475,6 +647,8 @@ int main(void)
 		T(test_element_line),
 		T(test_unknown),
 		T(test_scalars),
+		T(test_int_wrap),
+		T(test_int_wrap_include),
 		T(test_lists),
 		T(test_ifname),
 		T(test_addresses),

@@ -26,6 +26,22 @@
 #   6. X comes up without IPv4; its first IPv4 packet to Z gets it an address
 #      on demand (dstm-04 5.1); ping and a TCP transfer X -> Z through the TEP,
 #   7. ds46ctl bindings and stats on the border router.
+# then Dual-Stack Mobile IPv4 (RFC 5944 + RFC 5454, co-located care-of
+# address) on six more namespaces (ds46-demo-<pid>-m<name>):
+#
+#   msw: bridges home, f1, f2 (no IP)      ds46-had in mha with examples/had.conf,
+#   mha  home link (had.conf's home-link)  ds46-mnd in mmn with examples/mnd.conf
+#   mr   router: home .254 / ::fe, f1 198.51.100.1/24, f2 203.0.113.1/24,
+#        cn4 198.18.1.1/24, cn6 2001:db8:60::1/64
+#   mcn4 198.18.1.2 (IPv4 only)   mcn6 2001:db8:60::2 (IPv6 only)
+#   mmn  the mobile node: its link (mnd.conf's home-interface) is moved
+#        between the bridges (ip link set ... master ...)
+#   8. the node at home, then on foreign1 (198.51.100.20, mnd.conf's care-of
+#      address) and foreign2 (203.0.113.20): it registers its IPv4 home
+#      address and its IPv6 home prefix/address; pings from CN4 to the IPv4
+#      home address and from CN6 to an IPv6 home address reach it;
+#      ds46ctl mobility on the home agent and on the node,
+#   9. back home: deregistration, native delivery.
 # Everything it creates is removed on exit.  No arguments; exit 0 when every
 # step worked.
 set -euo pipefail
@@ -41,7 +57,8 @@ PY=/usr/bin/python3           # Debian's python, with python3-scapy
 NS=ds46-demo-$$
 CLI=$NS-cli SRV=$NS-srv RLY=$NS-rly X=$NS-x Y=$NS-y Z=$NS-z
 TMP=$(mktemp -d /tmp/ds46-demo.XXXXXX)
-DPID= TPID= HPID= ZPID=
+DPID= TPID= HPID= ZPID= HAPID= MNPID=
+MSW=$NS-msw MR=$NS-mr MHA=$NS-mha MCN4=$NS-mcn4 MCN6=$NS-mcn6 MMN=$NS-mmn
 failed=0
 
 stop_pid() {      # SIGTERM, then SIGKILL after 5 s; by PID only
@@ -54,10 +71,10 @@ stop_pid() {      # SIGTERM, then SIGKILL after 5 s; by PID only
 }
 
 cleanup() {
-	for pid in "$ZPID" "$HPID" "$TPID" "$DPID"; do
+	for pid in "$MNPID" "$HAPID" "$ZPID" "$HPID" "$TPID" "$DPID"; do
 		stop_pid "$pid"
 	done
-	for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z"; do
+	for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z" "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN"; do
 		ip netns del "$n" 2>/dev/null || true
 	done
 	rm -rf "$TMP"
@@ -69,9 +86,10 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "dependencies and build"
 scripts/deps.sh test
 # Only what the demo runs: the daemon and its control client.
-make -j2 --no-print-directory "$B/ds46-dstmd" "$B/ds46-tepd" "$B/ds46-hostd" "$B/ds46ctl" \
-	>"$TMP/make.log" 2>&1 || { cat "$TMP/make.log" >&2; exit 1; }
-echo "built $B/ds46-dstmd, $B/ds46-tepd, $B/ds46-hostd and $B/ds46ctl"
+make -j2 --no-print-directory V="$B" "$B/ds46-dstmd" "$B/ds46-tepd" "$B/ds46-hostd" \
+	"$B/ds46-had" "$B/ds46-mnd" "$B/ds46ctl" >"$TMP/make.log" 2>&1 ||
+	{ cat "$TMP/make.log" >&2; exit 1; }
+echo "built $B/ds46-dstmd, $B/ds46-tepd, $B/ds46-hostd, $B/ds46-had, $B/ds46-mnd and $B/ds46ctl"
 
 step "topology: client, host X, border router Y -- server -- relay; Y -- Z (IPv4)"
 for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z"; do
@@ -376,6 +394,186 @@ step "border router log"
 cat "$TMP/tepd.log"
 step "host X log"
 cat "$TMP/hostd.log"
+
+# ---- Dual-Stack Mobile IPv4 (RFC 5944, RFC 5454) --------------------------------------
+
+conf_str() {      # conf_str FILE KEY: the first string value of KEY in a libconfig file
+	sed -n "s/^\s*$2\s*=\s*\"\([^\"]*\)\".*/\1/p" "$1" | head -n 1
+}
+HL=$(conf_str examples/had.conf home-link)          # the home agent's home link
+HA4=$(conf_str examples/had.conf address)
+MIF=$(conf_str examples/mnd.conf home-interface)    # the node's link
+HOA=$(conf_str examples/mnd.conf home-address)
+HPL=$(sed -n 's/^\s*home-prefix-length\s*=\s*\([0-9]*\).*/\1/p' examples/mnd.conf | head -n 1)
+COA1=198.51.100.20 COA2=203.0.113.20
+RTR4=${HOA%.*}.254
+
+step "8. Mobile IPv4: topology (home link, router, CN4, CN6, two IPv4-only foreign networks)"
+for n in "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN"; do
+	ip netns add "$n"
+	for k in all default; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.$k.accept_dad=0 net.ipv4.conf.$k.rp_filter=0
+	done
+	ip -n "$n" link set lo up
+done
+ip netns exec "$MSW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+for br in home f1 f2; do
+	ip -n "$MSW" link add "$br" type bridge mcast_snooping 0 forward_delay 0
+	ip -n "$MSW" link set "$br" up
+done
+ip -n "$MHA" link add "$HL" type veth peer name pha netns "$MSW"
+ip -n "$MR" link add rh type veth peer name prh netns "$MSW"
+ip -n "$MR" link add rf1 type veth peer name prf1 netns "$MSW"
+ip -n "$MR" link add rf2 type veth peer name prf2 netns "$MSW"
+ip -n "$MMN" link add "$MIF" type veth peer name pmn netns "$MSW"
+ip -n "$MR" link add r4 type veth peer name c4 netns "$MCN4"
+ip -n "$MR" link add r6 type veth peer name c6 netns "$MCN6"
+for pb in "pha home" "prh home" "prf1 f1" "prf2 f2" "pmn home"; do
+	read -r p b <<<"$pb"
+	ip -n "$MSW" link set "$p" master "$b" up
+done
+for pair in "$MHA $HL" "$MR rh" "$MR rf1" "$MR rf2" "$MR r4" "$MR r6" "$MCN4 c4" "$MCN6 c6" "$MMN $MIF"; do
+	read -r n dev <<<"$pair"
+	ip -n "$n" link set "$dev" up
+done
+ip netns exec "$MCN4" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip -n "$MHA" addr add "$HA4/$HPL" dev "$HL"
+ip -n "$MHA" addr add 2001:db8:46::1/64 dev "$HL" nodad
+ip -n "$MHA" route add default via "$RTR4"
+ip -n "$MHA" -6 route add default via 2001:db8:46::fe dev "$HL"
+ip -n "$MR" addr add "$RTR4/$HPL" dev rh
+ip -n "$MR" addr add 2001:db8:46::fe/64 dev rh nodad
+ip -n "$MR" addr add 198.51.100.1/24 dev rf1
+ip -n "$MR" addr add 203.0.113.1/24 dev rf2
+ip -n "$MR" addr add 198.18.1.1/24 dev r4
+ip -n "$MR" addr add 2001:db8:60::1/64 dev r6 nodad
+ip netns exec "$MR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+ip -n "$MCN4" addr add 198.18.1.2/24 dev c4
+ip -n "$MCN4" route add default via 198.18.1.1
+ip -n "$MCN6" addr add 2001:db8:60::2/64 dev c6 nodad
+ip -n "$MCN6" -6 route add default via 2001:db8:60::1 dev c6
+# the node's registered IPv6 prefixes are routed to the home agent
+for p in $(sed -n '/ipv6\s*=/,/};/s/.*prefixes\s*=\s*\[\(.*\)\];.*/\1/p' examples/mnd.conf | tr -d '",'); do
+	ip -n "$MR" -6 route add "$p" via 2001:db8:46::1 dev rh
+done
+for pair in "$MHA $HL" "$MR rh" "$MR r6" "$MCN6 c6"; do
+	read -r n dev <<<"$pair"
+	for _ in $(seq 50); do
+		ip -n "$n" -6 addr show dev "$dev" scope link | grep -q fe80 && break
+		sleep 0.1
+	done
+done
+echo "$MHA: $HL $HA4/$HPL, 2001:db8:46::1   $MR: rh $RTR4, 2001:db8:46::fe; rf1 198.51.100.1; rf2 203.0.113.1"
+echo "$MCN4: 198.18.1.2 (IPv4 only)   $MCN6: 2001:db8:60::2 (IPv6 only)   $MMN: $MIF, home address $HOA"
+
+# mmn's link: home / f1 / f2 (re-attached, readdressed)
+attach() {
+	local place=$1 addr gw
+	ip -n "$MMN" link set "$MIF" down
+	ip -n "$MSW" link set pmn master "$place"
+	ip -n "$MMN" -4 addr flush dev "$MIF"
+	ip -n "$MMN" link set "$MIF" up
+	case $place in
+	home) addr=$HOA/$HPL gw=$RTR4 ;;
+	f1) addr=$COA1/24 gw=198.51.100.1 ;;
+	f2) addr=$COA2/24 gw=203.0.113.1 ;;
+	esac
+	ip -n "$MMN" addr add "$addr" dev "$MIF"
+	ip -n "$MMN" route replace default via "$gw"
+	echo "\$ ip addr add $addr dev $MIF; ip route replace default via $gw   # on $place"
+}
+attach home
+
+step "   ds46-had on mha with examples/had.conf, ds46-mnd on mmn with examples/mnd.conf"
+sed -e "s|^\(\s*store\s*=\s*\)\"[^\"]*\"|\1\"$TMP/had.db\"|" \
+    -e "s|^\(\s*control-socket\s*=\s*\)\"[^\"]*\"|\1\"$TMP/had.sock\"|" \
+    examples/had.conf >"$TMP/had.conf"
+diff -u examples/had.conf "$TMP/had.conf" | sed -n '/^[-+] /p' || true
+"$B/ds46-had" -n -c "$TMP/had.conf"
+ip netns exec "$MHA" "$B/ds46-had" -c "$TMP/had.conf" 2>"$TMP/had.log" &
+HAPID=$!
+wait_ready "$TMP/had.log" "$HAPID" ds46-had
+sed -e "s|^\(\s*control-socket\s*=\s*\)\"[^\"]*\"|\1\"$TMP/mnd.sock\"|" \
+    -e "s|^\(\s*state-file\s*=\s*\)\"[^\"]*\"|\1\"$TMP/mnd.state\"|" \
+    examples/mnd.conf >"$TMP/mnd.conf"
+diff -u examples/mnd.conf "$TMP/mnd.conf" | sed -n '/^[-+] /p' || true
+"$B/ds46-mnd" -n -c "$TMP/mnd.conf"
+ip netns exec "$MMN" "$B/ds46-mnd" -c "$TMP/mnd.conf" 2>"$TMP/mnd.log" &
+MNPID=$!
+wait_ready "$TMP/mnd.log" "$MNPID" ds46-mnd
+
+hactl() { ip netns exec "$MHA" "$B/ds46ctl" -s "$TMP/had.sock" "$@"; }
+mnctl() { ip netns exec "$MMN" "$B/ds46ctl" -s "$TMP/mnd.sock" "$@"; }
+# mn_state STATE [COA]: until the node's registration is in STATE (at COA)
+mn_state() {
+	for _ in $(seq 150); do
+		mnctl --json mobility 2>/dev/null | "$PY" -c '
+import json, sys
+r = json.load(sys.stdin).get("registration", {})
+st = str(r.get("state", "")).lower().replace("_", "-")
+sys.exit(0 if st in sys.argv[1].split(",") and (len(sys.argv) < 3 or r.get("coa") == sys.argv[2]) else 1)' "$@" &&
+			return 0
+		sleep 0.1
+	done
+	echo "demo: ds46-mnd did not reach $*" >&2
+	return 1
+}
+# the IPv6 home addresses (/128) the home agent holds for the node
+home6() {
+	hactl --json mobility | "$PY" -c '
+import json, sys
+for b in json.load(sys.stdin)["bindings"]:
+    for p in b["prefixes"]:
+        if p.endswith("/128"):
+            print(p[:-4])' | sort -u
+}
+show_mobility() {
+	echo "\$ ds46ctl -s had.sock mobility      # the home agent"
+	hactl mobility || failed=1
+	echo "\$ ds46ctl -s mnd.sock mobility      # the mobile node"
+	mnctl mobility || failed=1
+}
+pings() {        # pings WHERE: CN4 -> IPv4 home address, CN6 -> IPv6 home addresses
+	echo "\$ ping -c 3 $HOA      # from CN4 (IPv4 only)"
+	ip netns exec "$MCN4" ping -n -c 3 -i 0.2 -W 2 "$HOA" || failed=1
+	local a6 n=0
+	for a6 in $(home6); do
+		n=$((n + 1))
+		echo "\$ ping -c 3 $a6      # from CN6 (IPv6 only)"
+		ip netns exec "$MCN6" ping -n -c 3 -i 0.2 -W 2 "$a6" || failed=1
+	done
+	[ "$n" -gt 0 ] || { echo "demo: no IPv6 home address registered ($1)" >&2; failed=1; }
+}
+
+mn_state at-home || failed=1
+show_mobility
+
+step "   the node moves to foreign1: care-of address $COA1, registration (RFC 5944 3.6, RFC 5454 3.1)"
+attach f1
+mn_state registered,reregistering "$COA1" || failed=1
+grep -E 'registered|accepted|prefix' "$TMP/mnd.log" | tail -n 4 | sed 's/^/   /' || true
+show_mobility
+pings f1
+
+step "   the node moves to foreign2: care-of address $COA2, registers at once"
+attach f2
+mn_state registered,reregistering "$COA2" || failed=1
+show_mobility
+pings f2
+
+step "9. back home: deregistration (lifetime 0, RFC 5944 3.6.1.1), native delivery"
+attach home
+mn_state at-home || failed=1
+show_mobility
+echo "\$ ping -c 3 $HOA      # from CN4, now straight to the node on the home link"
+ip netns exec "$MCN4" ping -n -c 3 -i 0.2 -W 2 "$HOA" || failed=1
+echo "\$ ds46ctl -s had.sock stats   (counters that are 0 not shown)"
+hactl stats | awk '$2 != 0' || failed=1
+
+step "home agent log"
+cat "$TMP/had.log"
+step "mobile node log"
+cat "$TMP/mnd.log"
 
 if [ "$failed" -ne 0 ]; then
 	echo; echo "demo: a step failed (see above)" >&2

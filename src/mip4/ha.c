@@ -1470,8 +1470,8 @@ int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, con
 	if (r < 0)
 		return r;
 	if (c->ipv6) {
-		/* no link-local address on the TUN: the kernel's MLD reports
-		 * and solicitations would only be dropped by the engine */
+		/* no address of the kernel's own making on the TUN: its
+		 * link-local address is the one below */
 		char path[128];
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode",
 			 h->tun_name);
@@ -1483,6 +1483,21 @@ int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, con
 	if (r < 0) {
 		log_err("%s: %s", h->tun_name, strerror(-r));
 		return r;
+	}
+	if (c->ipv6) {
+		/* RFC 5454 3.6, RFC 4213 3.7: the tunnel has a link-local
+		 * address, fe80::<home agent IPv4 address>, so that link-local
+		 * packets to a registered node can be routed into it (and the
+		 * others answered with ICMPv6 code 3 by the engine) */
+		struct in6_addr ll = { .s6_addr = { 0xfe, 0x80 } };
+		memcpy(&ll.s6_addr[12], &c->address, 4);
+		struct nl_addr a;
+		nl_addr_set6(&a, &ll);
+		r = nl_addr_add(&h->nl, h->tun_ifindex, &a, 64, IFA_F_NODAD);
+		if (r < 0 && r != -EEXIST) {
+			log_err("%s: link-local address: %s", h->tun_name, strerror(-r));
+			return r;
+		}
 	}
 	r = ha_setup_sysctls(h);
 	if (r < 0)

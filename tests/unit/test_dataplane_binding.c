@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,9 +66,9 @@ static void test_probe_chain_survives_delete(void **state)
 	int n = 0;
 	assert_int_equal(binding_table_init(&t, 0), 0);
 	/* find keys that share a home slot in the 64-slot table */
-	uint32_t home = (uint32_t)(((uint64_t)0x0a000001 * 0x9E3779B97F4A7C15ull) >> 32) & t.mask;
+	uint32_t home = binding_slot_of(&t, 0x0a000001);
 	for (uint32_t k = 0x0a000001; n < 5; k++)
-		if (((uint32_t)(((uint64_t)k * 0x9E3779B97F4A7C15ull) >> 32) & t.mask) == home)
+		if (binding_slot_of(&t, k) == home)
 			keys[n++] = k;
 	for (int i = 0; i < n; i++)
 		assert_int_equal(binding_set(&t, keys[i], &p, 0, NULL), 0);
@@ -156,10 +157,176 @@ static void test_million_within_budget(void **state)
 		assert_int_equal(binding_set(&t, 0x0a000000 + i + 1, &p, 0, NULL), 0);
 	assert_int_equal(t.count, 1000000);
 	assert_true(binding_table_bytes(&t) / t.count <= 128);
+	/* grown by rehashes: at most 10^6 / 0.55 slots and one huge page */
+	assert_true(binding_table_bytes(&t) <= 118400000u);
 	for (uint32_t i = 0; i < 1000000; i += 997)
 		assert_non_null(binding_get(&t, 0x0a000000 + i + 1));
 	assert_null(binding_get(&t, 0x0b000000));
 	binding_table_free(&t);
+	/* sized from the hint (dp_init): 55% full, whole huge pages */
+	assert_int_equal(binding_table_init(&t, 1000000), 0);
+	assert_int_equal(binding_table_bytes(&t) % (2u << 20), 0);
+	assert_true(binding_table_bytes(&t) <= 118400000u);
+	binding_table_free(&t);
+}
+
+struct copy_ctx {
+	struct binding_table *to;
+	int r;
+};
+
+static int copy_one(const struct binding *b, void *arg)
+{
+	struct copy_ctx *c = arg;
+	c->r = binding_set(c->to, b->v4, &b->peer, b->expires, NULL);
+	return c->r;
+}
+
+/* Copying a table into a new, growing one in slot order (what tep.c does
+ * with every store load) keeps probe chains short: the slot order of one
+ * capacity is not the hash order of another. */
+static void test_copy_in_slot_order(void **state)
+{
+	(void)state;
+	struct binding_table a, b;
+	struct in6_addr p = peer_of(10);
+	struct copy_ctx c = { .to = &b };
+	assert_int_equal(binding_table_init(&a, 0), 0);
+	for (uint32_t i = 1; i <= 300000; i++)
+		assert_int_equal(binding_set(&a, 0x0a000000 + i, &p, 0, NULL), 0);
+	assert_int_equal(binding_table_init(&b, 1024), 0);
+	assert_int_equal(binding_foreach(&a, copy_one, &c), 0);
+	assert_int_equal(b.count, 300000);
+	uint64_t cap = (uint64_t)b.mask + 1, sum = 0, worst = 0;
+	for (uint32_t i = 1; i <= 300000; i++) {
+		const struct binding *x = binding_get(&b, 0x0a000000 + i);
+		assert_non_null(x);
+		uint64_t d = ((uint64_t)(x - b.slots) + cap - binding_slot_of(&b, x->v4)) % cap;
+		sum += d;
+		worst = d > worst ? d : worst;
+	}
+	assert_true(sum < 2 * 300000);    /* under two slots past home on average */
+	assert_true(worst < 64);
+	binding_table_free(&a);
+	binding_table_free(&b);
+}
+
+/* One cache line per slot; the Mobile IPv4 view of the 16 octets after
+ * the key and expiry stays where engine_mip.c expects it. */
+static void test_slot_layout(void **state)
+{
+	(void)state;
+	struct binding_table t;
+	struct binding *b;
+	struct in6_addr p = peer_of(6);
+	assert_int_equal(sizeof(struct binding), 64);
+	assert_int_equal(offsetof(struct binding, peer), 8);
+	assert_int_equal(offsetof(struct binding, mip.coa), 8);
+	assert_int_equal(offsetof(struct binding, mip.encap), 12);
+	assert_int_equal(offsetof(struct binding, mip.n_sim), 15);
+	assert_int_equal(offsetof(struct binding, mip.n_prefix), 16);
+	assert_int_equal(offsetof(struct binding, pkts_in), 24);
+	assert_int_equal(offsetof(struct binding, bytes_out), 48);
+	assert_int_equal(binding_table_init(&t, 0), 0);
+	for (uint32_t i = 1; i <= 500; i++) {     /* grows through rehashes */
+		assert_int_equal(binding_set(&t, 0x0a000000 + i, &p, 0, &b), 0);
+		assert_int_equal((uintptr_t)b % 64, 0);
+	}
+	binding_table_free(&t);
+}
+
+/* binding_get_batch (prefetch, then look up) answers exactly as
+ * binding_get does, for present, absent, deleted and invalid keys;
+ * binding_prefetch never faults, even on a freed table. */
+static void test_prefetch_batch(void **state)
+{
+	(void)state;
+	struct binding_table t;
+	struct in6_addr p = peer_of(7);
+	uint32_t keys[64];
+	struct binding *got[64];
+	assert_int_equal(binding_table_init(&t, 0), 0);
+	for (uint32_t i = 1; i <= 3000; i++)
+		assert_int_equal(binding_set(&t, 0x0a000000 + i * 3, &p, 0, NULL), 0);
+	for (uint32_t i = 1; i <= 3000; i += 5)
+		assert_int_equal(binding_del(&t, 0x0a000000 + i * 3), 0);
+	uint64_t x = 0x46464646ull;
+	for (int round = 0; round < 200; round++) {
+		for (unsigned k = 0; k < 64; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			keys[k] = 0x0a000000 + (uint32_t)(x % 10000);
+		}
+		keys[0] = 0;                  /* invalid: empty-slot marker */
+		keys[1] = BINDING_TOMB;
+		keys[2] = 0x0a000000 + 6;     /* present (i = 2) */
+		keys[3] = 0x0a000000 + 18;    /* deleted (i = 6) */
+		binding_get_batch(&t, keys, 64, got);
+		for (unsigned k = 0; k < 64; k++)
+			assert_ptr_equal(got[k], binding_get(&t, keys[k]));
+		assert_null(got[0]);
+		assert_null(got[1]);
+		assert_non_null(got[2]);
+		assert_int_equal(got[2]->v4, 0x0a000006);
+		assert_null(got[3]);
+	}
+	binding_get_batch(&t, keys, 0, got);
+	binding_table_free(&t);
+	binding_prefetch(&t, 0x0a000003);         /* slots NULL: nothing */
+}
+
+/* Huge pages and their fallbacks: a table of 2 MiB or more is mmap'ed on
+ * a 2 MiB boundary (MADV_HUGEPAGE unless BINDING_F_NO_HUGE), and on the
+ * heap when mmap is not used (BINDING_F_NO_MMAP, the path taken when mmap
+ * fails).  The three hold the same bindings and give the same answers,
+ * before and after growing, and keep their kind of memory when they grow. */
+static void test_huge_and_fallback(void **state)
+{
+	(void)state;
+	static const unsigned flags[3] = { 0, BINDING_F_NO_HUGE, BINDING_F_NO_MMAP };
+	struct binding_table t[3];
+	struct in6_addr p = peer_of(8);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(binding_table_init_flags(&t[k], 40000, flags[k]), 0);
+		assert_int_equal(binding_table_bytes(&t[k]) % (2u << 20), 0);
+		assert_int_equal((uintptr_t)t[k].slots % 64, 0);
+	}
+	assert_true(t[0].mem == BINDING_MEM_HUGE || t[0].mem == BINDING_MEM_MMAP);
+	assert_int_equal(t[1].mem, BINDING_MEM_MMAP);
+	assert_int_equal(t[2].mem, BINDING_MEM_HEAP);
+	assert_int_equal((uintptr_t)t[0].slots % (2u << 20), 0);
+	assert_int_equal((uintptr_t)t[1].slots % (2u << 20), 0);
+	assert_int_equal(binding_table_bytes(&t[0]), binding_table_bytes(&t[2]));
+	uint32_t mask0 = t[0].mask;
+	for (uint32_t i = 1; i <= 80000; i++)      /* past 70%: grows */
+		for (int k = 0; k < 3; k++)
+			assert_int_equal(binding_set(&t[k], 0x0a000000 + i * 7, &p, i, NULL), 0);
+	assert_true(t[0].mask > mask0);
+	assert_true(t[0].mem == BINDING_MEM_HUGE || t[0].mem == BINDING_MEM_MMAP);
+	assert_int_equal(t[1].mem, BINDING_MEM_MMAP);
+	assert_int_equal(t[2].mem, BINDING_MEM_HEAP);
+	for (uint32_t v = 0x0a000000; v < 0x0a000000 + 80000 * 7 + 10; v++) {
+		const struct binding *b0 = binding_get(&t[0], v);
+		for (int k = 1; k < 3; k++) {
+			const struct binding *b = binding_get(&t[k], v);
+			assert_int_equal(b0 == NULL, b == NULL);
+			if (b)
+				assert_int_equal(b->expires, b0->expires);
+		}
+		if ((v - 0x0a000000) % 7 == 0 && v > 0x0a000000 && v <= 0x0a000000 + 80000 * 7)
+			assert_non_null(b0);
+	}
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(binding_expire(&t[k], 30000), 30000);
+		assert_int_equal(t[k].count, 50000);
+		binding_table_free(&t[k]);
+		assert_null(t[k].slots);
+	}
+	/* small tables stay on the heap, whatever the flags */
+	assert_int_equal(binding_table_init_flags(&t[0], 10, 0), 0);
+	assert_int_equal(t[0].mem, BINDING_MEM_HEAP);
+	binding_table_free(&t[0]);
 }
 
 /* The same result in bounded slices: a data-plane thread never walks the
@@ -180,7 +347,7 @@ static void test_expire_in_steps(void **state)
 	}
 	assert_int_equal(removed, 2500);                    /* every odd i expired */
 	assert_int_equal(t.count, 2500);
-	assert_int_equal(cursor, (steps * 1000u) & t.mask);
+	assert_int_equal(cursor, (steps * 1000u) % slots);
 	assert_null(binding_get(&t, 0x0a000000 + 2));       /* i = 1 */
 	assert_non_null(binding_get(&t, 0x0a000000 + 1));   /* i = 0, never */
 	assert_int_equal(binding_expire_step(&t, 200, &cursor, 1000), 0);
@@ -196,6 +363,10 @@ int main(void)
 		cmocka_unit_test(test_expire_in_steps),
 		cmocka_unit_test(test_against_reference),
 		cmocka_unit_test(test_million_within_budget),
+		cmocka_unit_test(test_slot_layout),
+		cmocka_unit_test(test_copy_in_slot_order),
+		cmocka_unit_test(test_prefetch_batch),
+		cmocka_unit_test(test_huge_and_fallback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

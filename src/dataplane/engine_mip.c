@@ -999,10 +999,11 @@ int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *mn)
 {
 	struct dp_mip *m = &e->mip;
 
-	if (e->role != DP_ROLE_MIP_MN || !encap_ok(mn->encap) ||
-	    (unsigned)mn->v6_mode > MIP_V6_TO_COA)
+	if (e->role != DP_ROLE_MIP_MN || (unsigned)mn->v6_mode > MIP_V6_TO_COA)
 		return -EINVAL;
-	if (!mn->at_home && (!addr4_ok(mn->home) || !addr4_ok(mn->ha) || !addr4_ok(mn->coa)))
+	/* at home nothing is tunnelled: no encapsulation or addresses needed */
+	if (!mn->at_home && (!encap_ok(mn->encap) || !addr4_ok(mn->home) ||
+			     !addr4_ok(mn->ha) || !addr4_ok(mn->coa)))
 		return -EINVAL;
 	m->home = mn->home;
 	m->ha = mn->ha;

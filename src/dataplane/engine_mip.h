@@ -172,8 +172,8 @@ struct dp_mip_mn {
 };
 
 /* Set the registration state (after each accepted reply or movement).
- * -EINVAL for another encapsulation, or (away from home) an address in
- * 0/8. */
+ * Away from home: -EINVAL for another encapsulation or an address in 0/8;
+ * at home neither matters. */
 int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *m);
 /* Away from home with no registration in force (before the first reply,
  * after a rejection or an expiry): nothing is tunnelled either way

@@ -1107,6 +1107,14 @@ static void mn_unregistered(void **state)
 	n = udp4(B.pkt, 60, HOME, CN4, 0, false);
 	dp_mip_tun_in(&e, B.pkt, n, &o);
 	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+
+	/* at home: no encapsulation or addresses needed, nothing passes */
+	struct dp_mip_mn home = { .at_home = true };
+	assert_int_equal(dp_mip_mn_set(&e, &home), 0);
+	n = udp4(B.pkt, 60, HOME, CN4, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_at_home, 1);
 	dp_free(&e);
 
 	/* not on another role's engine */

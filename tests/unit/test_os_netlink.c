@@ -398,7 +398,7 @@ static int count_cb(const struct nl_addr_info *ai, void *data)
 struct toggler {
 	int ifindex;
 	atomic_bool stop;
-	int rounds;
+	atomic_int rounds;
 	int err;
 };
 
@@ -416,13 +416,13 @@ static void *toggle_addr(void *arg)
 	struct in6_addr v6;
 	inet_pton(AF_INET6, "2001:db8:8::1", &v6);
 	nl_addr_set6(&a, &v6);
-	while (!atomic_load(&t->stop) && t->rounds < 20000) {
+	while (!atomic_load(&t->stop) && atomic_load(&t->rounds) < 20000) {
 		if (nl_addr_add(&nl, t->ifindex, &a, 128, IFA_F_NODAD) < 0 ||
 		    nl_addr_del(&nl, t->ifindex, &a, 128) < 0) {
 			t->err = -1;
 			break;
 		}
-		t->rounds++;
+		atomic_fetch_add(&t->rounds, 1);
 	}
 	nl_close(&nl);
 	return NULL;
@@ -446,7 +446,10 @@ static void test_dump_while_changing(void **state)
 	struct toggler t = { .ifindex = ifi };
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, toggle_addr, &t), 0);
-	for (int i = 0; i < 40; i++) {
+	/* at least 40 dumps, and on until the toggler has changed the table
+	 * at least once (on a loaded machine the thread may start late) */
+	for (int i = 0; i < 40 || (atomic_load(&t.rounds) == 0 && t.err == 0 && i < 1000000);
+	     i++) {
 		int n = 0;
 		assert_int_equal(nl_addr_list(nl, ifi, AF_INET6, count_cb, &n), 0);
 		assert_true(n >= NADDR);
@@ -455,7 +458,7 @@ static void test_dump_while_changing(void **state)
 	atomic_store(&t.stop, true);
 	pthread_join(th, NULL);
 	assert_int_equal(t.err, 0);
-	assert_true(t.rounds > 0);
+	assert_true(atomic_load(&t.rounds) > 0);
 }
 
 static void route_setup(struct nl *nl, int ifi)

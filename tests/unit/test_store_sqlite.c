@@ -822,11 +822,13 @@ struct syncer {
 static void *syncer_run(void *arg)
 {
 	struct syncer *y = arg;
-	while (!y->stop) {
+	/* at least once, even when the writer finished before this thread
+	 * was first scheduled (a loaded machine) */
+	do {
 		if (store_sync(y->s) < 0)
 			y->errors++;
 		y->calls++;
-	}
+	} while (!y->stop);
 	return NULL;
 }
 

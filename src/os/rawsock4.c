@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "os/mmsg.h"
 
 /* <linux/icmp.h> (it clashes with <net/if.h>): SOL_RAW option 1 */
 #ifndef ICMP_FILTER
@@ -120,17 +121,9 @@ int rawsock4_recv_batch(int fd, struct rawsock4_pkt *pkts, unsigned int n)
 	if (n == 0)
 		return -EINVAL;
 	n = MIN(n, RAWSOCK4_BATCH_MAX);
-	memset(mm, 0, n * sizeof(mm[0]));
-	for (unsigned i = 0; i < n; i++) {
-		iov[i].iov_base = pkts[i].buf;
-		iov[i].iov_len = pkts[i].size;
-		mm[i].msg_hdr.msg_name = &pkts[i].peer;
-		mm[i].msg_hdr.msg_namelen = sizeof(pkts[i].peer);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_control = cm[i].buf;
-		mm[i].msg_hdr.msg_controllen = sizeof(cm[i].buf);
-	}
+	for (unsigned i = 0; i < n; i++)
+		mmsg_slot(&mm[i], &iov[i], pkts[i].buf, pkts[i].size, &pkts[i].peer,
+			  sizeof(pkts[i].peer), cm[i].buf, sizeof(cm[i].buf));
 	int got = recvmmsg(fd, mm, n, 0, NULL);
 	if (got < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;

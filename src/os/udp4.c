@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "os/mmsg.h"
 
 /* IP_PKTINFO and IP_TTL, with room to spare. */
 #define UDP4_CMSG_SIZE 96
@@ -88,17 +89,9 @@ int udp4_recv_batch(int fd, struct udp4_msg *msgs, unsigned int n)
 	if (n == 0)
 		return -EINVAL;
 	n = MIN(n, UDP4_BATCH_MAX);
-	memset(mm, 0, n * sizeof(mm[0]));
-	for (unsigned i = 0; i < n; i++) {
-		iov[i].iov_base = msgs[i].buf;
-		iov[i].iov_len = msgs[i].size;
-		mm[i].msg_hdr.msg_name = &msgs[i].peer;
-		mm[i].msg_hdr.msg_namelen = sizeof(msgs[i].peer);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_control = cm[i].buf;
-		mm[i].msg_hdr.msg_controllen = sizeof(cm[i].buf);
-	}
+	for (unsigned i = 0; i < n; i++)
+		mmsg_slot(&mm[i], &iov[i], msgs[i].buf, msgs[i].size, &msgs[i].peer,
+			  sizeof(msgs[i].peer), cm[i].buf, sizeof(cm[i].buf));
 	int got = recvmmsg(fd, mm, n, 0, NULL);
 	if (got < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;

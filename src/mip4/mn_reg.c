@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "wire/agentadv.h"
 
 #define MN_REG_MAX_TRIES 100
 
@@ -221,18 +222,33 @@ static uint64_t next_id(struct mn_reg *m, const struct mn_reg_now *now)
 	return id;
 }
 
-/* RFC 5944 3.6.1.2 flags for a registration from a co-located CoA. */
-static uint8_t reg_flags(const struct mn_reg *m)
+/* RFC 5944 3.6.1.2 flags for a registration from a co-located CoA, or
+ * (fa) through a foreign agent offering the AGENTADV_F_* flags offered:
+ * D clear, T G M only when offered (RFC 3024 3.1, 5944 3.6.1.2). */
+static uint8_t flags_for(const struct mn_reg *m, uint32_t fa, uint16_t offered)
 {
-	uint8_t f = MIP4_F_D;
+	uint8_t f = fa ? 0 : MIP4_F_D;
 
-	if (m->cfg.reverse_tunnel)
+	if (!fa)
+		offered = AGENTADV_F_T | AGENTADV_F_G | AGENTADV_F_M;
+	if (m->cfg.reverse_tunnel && (offered & AGENTADV_F_T))
 		f |= MIP4_F_T;
-	if (m->cfg.encap == ENCAP4_GRE)
+	if (m->cfg.encap == ENCAP4_GRE && (offered & AGENTADV_F_G))
 		f |= MIP4_F_G;
-	else if (m->cfg.encap == ENCAP4_MINIMAL)
+	else if (m->cfg.encap == ENCAP4_MINIMAL && (offered & AGENTADV_F_M))
 		f |= MIP4_F_M;
 	return f;
+}
+
+static uint8_t reg_flags(const struct mn_reg *m)
+{
+	return flags_for(m, m->fa, m->fa_offered);
+}
+
+/* The binding in force names where the node registers now. */
+static bool bound_here(const struct mn_reg *m)
+{
+	return m->bound && m->b.coa == m->coa && m->b.fa == m->fa;
 }
 
 /* RFC 5944 3.6.1.3, RFC 2794 2, RFC 5454 3.1: fixed part, NAI, Prefix
@@ -254,6 +270,10 @@ static int build(struct mn_reg *m, struct mn_reg_pending *p)
 		r = mip4_put_tunnel_mode(&b);
 	if (r == 0)
 		r = mip4_put_auth(&b, MIP4_EXT_MH_AUTH, m->cfg.spi, m->cfg.key, m->cfg.key_len);
+	/* RFC 5944 3.6.1.3: Mobile-Foreign authentication after it */
+	if (r == 0 && p->via_fa && m->cfg.mf_key_len)
+		r = mip4_put_auth(&b, MIP4_EXT_MF_AUTH, m->cfg.mf_spi, m->cfg.mf_key,
+				  m->cfg.mf_key_len);
 	if (r < 0)
 		return r;
 	p->len = b.len;
@@ -294,8 +314,8 @@ static void transmit(struct mn_reg *m, const struct mn_reg_now *now, struct mn_r
 		m->stats.tx_registrations++;
 	out->send = true;
 	out->src = p->src;
-	out->dst = m->cfg.home_agent;
-	out->ttl = p->dereg ? MN_REG_TTL_DEREG : MN_REG_TTL;
+	out->dst = p->dst;
+	out->ttl = p->dereg ? MN_REG_TTL_DEREG : p->via_fa ? MN_REG_TTL_FA : MN_REG_TTL;
 	out->len = p->len;
 	memcpy(out->msg, p->msg, p->len);
 	log_debug("mn: request #%u id %016" PRIx64 " lifetime %u coa %s", p->tx_count, p->id,
@@ -330,6 +350,7 @@ static void attempt_begin(struct mn_reg *m, const struct mn_reg_now *now, bool d
 	p->len = 0;
 	p->dereg = dereg;
 	p->home_addr = m->home_addr;
+	p->dst = m->cfg.home_agent;
 	if (dereg) {
 		/* RFC 5944 3.6.1.2, C.3 */
 		p->src = m->home_addr;
@@ -341,6 +362,14 @@ static void attempt_begin(struct mn_reg *m, const struct mn_reg_now *now, bool d
 		p->coa = m->coa;
 		p->lifetime = m->cfg.lifetime;
 		p->flags = reg_flags(m);
+		if (m->fa) {
+			/* RFC 5944 3.6.1.1: to the agent from the home address */
+			p->via_fa = true;
+			p->dst = m->fa;
+			p->src = m->home_addr;
+			if (m->fa_max_lifetime)
+				p->lifetime = MIN(p->lifetime, m->fa_max_lifetime);
+		}
 		for (unsigned i = 0; i < m->cfg.n_v6; i++)
 			p->v6[p->n_v6++] = m->cfg.v6[i];
 		/* RFC 5454 3.7.1: only once the IPv4 home address is registered */
@@ -350,8 +379,9 @@ static void attempt_begin(struct mn_reg *m, const struct mn_reg_now *now, bool d
 			link_local_of(m->home_addr, &p->v6[p->n_v6].prefix);
 			p->n_v6++;
 		}
-		/* RFC 5454 3.5: exactly one, co-located mode, with IPv6 requested */
-		p->tunnel_mode = m->cfg.tunnel_mode && p->n_v6 > 0;
+		/* RFC 5454 3.5: exactly one, co-located mode, with IPv6 requested
+		 * (through a foreign agent the agent attaches it, seed 3.4) */
+		p->tunnel_mode = m->cfg.tunnel_mode && p->n_v6 > 0 && !m->fa;
 	}
 	m->pending = true;
 	transmit(m, now, out, true);
@@ -362,7 +392,7 @@ static void attempt_begin(struct mn_reg *m, const struct mn_reg_now *now, bool d
 static void register_begin(struct mn_reg *m, const struct mn_reg_now *now,
 			   struct mn_reg_out *out)
 {
-	bool renewal = m->bound && m->b.coa == m->coa;
+	bool renewal = bound_here(m);
 
 	state_transition(m, renewal ? MN_REG_REREGISTERING : MN_REG_REGISTERING);
 	attempt_begin(m, now, false, out);
@@ -409,7 +439,7 @@ static void give_up(struct mn_reg *m, struct mn_reg_out *out)
 	log_warn("mn: no reply from the home agent after %u requests", m->p.tx_count);
 	/* a renewal: the home agent holds the binding until it expires; after
 	 * a move it points at an address the node no longer has */
-	if (!(m->bound && m->b.coa == m->coa))
+	if (!bound_here(m))
 		lose(m, MN_LOST_GAVE_UP, 0, out);
 	state_transition(m, MN_REG_FAILED);
 }
@@ -554,7 +584,7 @@ static void v6_results(struct mn_reg *m, const struct mip4_reg *r, struct mn_reg
 		} else {
 			const struct mip4_prefix *x = &r->prefix[match[i]];
 			v->code = x->code;
-			v->mode = mn_reg_v6_mode(x->code, true);
+			v->mode = mn_reg_v6_mode(x->code, b->colocated);
 			if (v->mode == MIP_V6_NONE) {
 				v->outcome = MN_V6_REJECTED;
 				m->stats.v6_rejected++;
@@ -564,7 +594,11 @@ static void v6_results(struct mn_reg *m, const struct mip4_reg *r, struct mn_reg
 				v->granted.prefix = x->prefix;
 				if (x->plen <= 128)
 					in6_clear_host(&v->granted.prefix, x->plen);
-				if (v->mode == MIP_V6_TO_COA)
+				/* RFC 5454 3.5: code 1 through a foreign agent */
+				v->native_link = !b->colocated && x->code == MIP4_V6_ACCEPT_COA;
+				if (v->native_link)
+					m->stats.v6_accepted_native++;
+				else if (v->mode == MIP_V6_TO_COA)
 					m->stats.v6_accepted_coa++;
 				else
 					m->stats.v6_accepted_hoa++;
@@ -610,6 +644,8 @@ static void reply_accepted(struct mn_reg *m, const struct mn_reg_now *now,
 		   p->flags & MIP4_F_M ? ENCAP4_MINIMAL : ENCAP4_IPIP;
 	b->v6_encap = b->encap == ENCAP4_GRE ? ENCAP4_GRE : ENCAP4_6IN4;
 	b->reverse_tunnel = p->flags & MIP4_F_T;
+	b->colocated = !p->via_fa;
+	b->fa = p->via_fa ? p->dst : 0;
 	v6_results(m, r, b);
 	b->registered_ms = now->ms;
 	/* RFC 5944 3.6.2.2: counted from the request's transmission */
@@ -657,6 +693,59 @@ static void reply_resync(struct mn_reg *m, const struct mn_reg_now *now,
 		give_up(m, out);
 }
 
+/* RFC 5944 3.4, RFC 3024 3.4: a code a foreign agent denies with. */
+static bool fa_code(uint8_t code)
+{
+	return (code >= MIP4_CODE_FA_UNSPECIFIED && code <= MIP4_CODE_FA_MISSING_HOMEADDR) ||
+	       code == MIP4_CODE_FA_INVALID_HA;
+}
+
+/* A denial by the foreign agent the pending request went through (not
+ * authenticated by the home agent: 3.6.2.1 b).  69 and 78 go on with the
+ * attempt at once; the others end it (see mn_reg.h). */
+static void reply_fa_denied(struct mn_reg *m, const struct mn_reg_now *now,
+			    const struct mip4_reg *r, struct mn_reg_out *out)
+{
+	struct mn_reg_pending *p = &m->p;
+	char a[ADDR4_STRLEN];
+
+	m->stats.rx_replies++;
+	m->stats.registrations_fa_denied++;
+	log_warn("mn: foreign agent %s denied the registration: %s (%u)", fmt4(p->dst, a),
+		 mip4_code_name(r->code), r->code);
+	if (r->code == MIP4_CODE_FA_MN_AUTH)
+		log_warn("mn: the foreign agent failed our authentication (security exception)");
+	if (r->code == MIP4_CODE_FA_LIFETIME_TOO_LONG && !p->dereg && r->lifetime &&
+	    r->lifetime < p->lifetime) {
+		/* RFC 5944 3.6.2.3: the reply's lifetime is the agent's maximum */
+		m->stats.fa_lifetime_retries++;
+		m->fa_max_lifetime = r->lifetime;
+		p->lifetime = r->lifetime;
+		if (p->tx_count < m->cfg.retrans_tries)
+			transmit(m, now, out, true);
+		else
+			give_up(m, out);
+		return;
+	}
+	if (r->code == MIP4_CODE_FA_TIMEOUT) {
+		/* 3.7.1: the home agent did not answer the agent in time */
+		m->stats.fa_timeout_retries++;
+		if (p->tx_count < m->cfg.retrans_tries)
+			transmit(m, now, out, true);
+		else
+			give_up(m, out);
+		return;
+	}
+	if (p->dereg) {
+		m->stats.deregistrations_rejected++;
+		deregistered(m, false, out);
+		return;
+	}
+	m->stats.registrations_rejected++;
+	lose(m, MN_LOST_REJECTED, r->code, out);
+	state_transition(m, MN_REG_FAILED);
+}
+
 static void recv_reply(struct mn_reg *m, const struct mn_reg_now *now, const uint8_t *msg,
 		       size_t len, uint32_t src, struct mn_reg_out *out)
 {
@@ -672,12 +761,30 @@ static void recv_reply(struct mn_reg *m, const struct mn_reg_now *now, const uin
 		DROP(m, drop_not_reply, "type %u", r.type);
 	if (!m->pending)
 		DROP(m, drop_unexpected, "no request pending (%s)", mn_reg_state_name(m->state));
-	if (src != m->cfg.home_agent)
+	if (src != p->dst)
 		DROP(m, drop_wrong_source, "from %s", fmt4(src, a));
 	/* RFC 5944 3.6.2.1 */
 	if ((uint32_t)r.id != (uint32_t)p->id)
 		DROP(m, drop_id_mismatch, "identification %016" PRIx64 ", expected low bits %08" PRIx32,
 		     r.id, (uint32_t)p->id);
+	if (p->via_fa && m->cfg.mf_key_len) {
+		/* 3.6.2.1 a: exactly one (the parser refuses two) */
+		if (!r.mf.present)
+			DROP(m, drop_no_mf_auth, "no mobile-foreign authentication (security exception)");
+		if (r.mf.spi != m->cfg.mf_spi ||
+		    mip4_auth_verify(msg, len, &r.mf, m->cfg.mf_key, m->cfg.mf_key_len) < 0)
+			DROP(m, drop_bad_mf_auth, "mobile-foreign authenticator does not verify "
+				 "(security exception)");
+	}
+	if (p->via_fa && fa_code(r.code)) {
+		/* 3.6.2.1 b: from the foreign agent, no Mobile-Home authentication */
+		if (r.home_agent != m->cfg.home_agent)
+			DROP(m, drop_wrong_home_agent, "home agent %s", fmt4(r.home_agent, a));
+		if (m->cfg.home_addr && r.home_addr != m->cfg.home_addr)
+			DROP(m, drop_wrong_home_addr, "home address %s", fmt4(r.home_addr, a));
+		reply_fa_denied(m, now, &r, out);
+		return;
+	}
 	if (!r.mh.present)
 		DROP(m, drop_no_auth, "no mobile-home authentication (security exception)");
 	if (r.mh.spi != m->cfg.spi)
@@ -750,7 +857,8 @@ int mn_reg_init(struct mn_reg *m, const struct mn_reg_config *cfg)
 	    nai_len > MIP4_NAI_MAX || (!c->home_addr && nai_len == 0) ||
 	    !v6_list_ok(c->v6, c->n_v6, c->v6_link_local) ||
 	    c->retrans_max_ms < MN_REG_RETRANS_INITIAL_MS || c->retrans_tries == 0 ||
-	    c->retrans_tries > MN_REG_MAX_TRIES)
+	    c->retrans_tries > MN_REG_MAX_TRIES || c->mf_key_len > MN_REG_KEY_MAX ||
+	    (c->mf_key_len && c->mf_spi < MIP4_SPI_HMAC_MD5_MIN))
 		return -EINVAL;
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
@@ -772,10 +880,37 @@ int mn_reg_away(struct mn_reg *m, const struct mn_reg_now *now, uint32_t coa,
 	begin_call(m, now, out);
 	if (!in4_unicast(coa) || coa == m->home_addr || coa == m->cfg.home_agent)
 		return -EINVAL;
-	if (coa != m->coa || m->state == MN_REG_IDLE || m->state == MN_REG_AT_HOME ||
+	if (coa != m->coa || m->fa || m->state == MN_REG_IDLE || m->state == MN_REG_AT_HOME ||
 	    m->state == MN_REG_DEREGISTERING) {
 		m->coa = coa;
+		m->fa = 0;
+		m->fa_offered = 0;
+		m->fa_max_lifetime = 0;
 		register_begin(m, now, out);
+	}
+	run_due(m, now, out);
+	return 0;
+}
+
+int mn_reg_away_fa(struct mn_reg *m, const struct mn_reg_now *now, uint32_t fa, uint32_t coa,
+		   uint16_t offered, struct mn_reg_out *out)
+{
+	begin_call(m, now, out);
+	if (!in4_unicast(fa) || fa == m->home_addr || fa == m->cfg.home_agent ||
+	    !in4_unicast(coa) || coa == m->home_addr || coa == m->cfg.home_agent)
+		return -EINVAL;
+	if (fa != m->fa || coa != m->coa ||
+	    flags_for(m, fa, offered) != flags_for(m, fa, m->fa_offered) ||
+	    m->state == MN_REG_IDLE || m->state == MN_REG_AT_HOME ||
+	    m->state == MN_REG_DEREGISTERING) {
+		if (fa != m->fa)
+			m->fa_max_lifetime = 0;
+		m->coa = coa;
+		m->fa = fa;
+		m->fa_offered = offered;
+		register_begin(m, now, out);
+	} else {
+		m->fa_offered = offered;
 	}
 	run_due(m, now, out);
 	return 0;
@@ -786,6 +921,9 @@ void mn_reg_home(struct mn_reg *m, const struct mn_reg_now *now, struct mn_reg_o
 	begin_call(m, now, out);
 	if (m->state != MN_REG_AT_HOME && m->state != MN_REG_DEREGISTERING) {
 		m->coa = 0;
+		m->fa = 0;
+		m->fa_offered = 0;
+		m->fa_max_lifetime = 0;
 		if (m->home_addr) {
 			state_transition(m, MN_REG_DEREGISTERING);
 			attempt_begin(m, now, true, out);
@@ -840,17 +978,27 @@ void mn_reg_stop(struct mn_reg *m, const struct mn_reg_now *now, bool deregister
 		 * new one: every care-of address (Care-of Address = home
 		 * address) */
 		struct mn_reg_pending *p = &m->p;
-		bool moving = m->bound && m->b.coa != m->coa;
+		bool moving = m->bound && !bound_here(m);
 		memset(p, 0, offsetof(struct mn_reg_pending, msg));
 		p->len = 0;
 		p->src = m->coa;
+		p->dst = m->cfg.home_agent;
 		p->home_addr = m->home_addr;
 		p->coa = moving ? m->home_addr : m->coa;
 		p->flags = reg_flags(m);
+		if (m->fa) {
+			/* through the agent, as the registrations (3.6.1.1) */
+			p->via_fa = true;
+			p->dst = m->fa;
+			p->src = m->home_addr;
+		}
 		transmit(m, now, out, true);
 	}
 	unbind(m);
 	m->coa = 0;
+	m->fa = 0;
+	m->fa_offered = 0;
+	m->fa_max_lifetime = 0;
 	state_transition(m, MN_REG_IDLE);
 }
 

@@ -77,6 +77,39 @@
  *   address is known, to remove a binding a lost reply may have left; a
  *   rejected or unanswered deregistration still ends in AT_HOME
  *   (MN_EV_DEREGISTERED with dereg_confirmed false).
+ *
+ * The foreign-agent care-of address mode (mn_reg_away_fa; RFC 5944 3.3,
+ * 3.6, RFC 3024, RFC 5454 3.5), beside the co-located one:
+ * - Requests go to the foreign agent (out->dst, the advertisement's source,
+ *   3.6.1.1) from the home address (0.0.0.0 without one, 3.6.1.1) with TTL
+ *   255 (RFC 3024 3.2, 4.1.1: MUST), Care-of Address = the agent's care-of
+ *   address, Home Agent = the home agent; D clear; T, G, M only when
+ *   configured and offered by the agent (RFC 3024 3.1, 5944 3.6.1.2;
+ *   unoffered GRE or minimal falls back to IP in IP); no Tunneling Mode
+ *   extension (the agent attaches it, seed 3.4); with an MN-FA security
+ *   association (cfg.mf_key_len) a Mobile-Foreign authentication extension
+ *   after the Mobile-Home one (3.6.1.3).
+ * - A new agent, care-of address, mode, or set of usable offered flags
+ *   registers again at once; the same ones change nothing.
+ * - Replies are taken only from the agent the pending request went to.
+ *   With an MN-FA association every reply must carry exactly one valid
+ *   Mobile-Foreign authentication extension with our SPI (3.6.2.1 a), else
+ *   it is dropped (drop_no_mf_auth, drop_bad_mf_auth).  A reply with a
+ *   foreign agent code (64-99, 194: 3.4, RFC 3024 3.4) needs no Mobile-Home
+ *   authentication (3.6.2.1 b); its identification, home agent and home
+ *   address must still match.  69: the attempt goes on at once (one of the
+ *   tries) with the reply's lifetime, which is also the cap for later
+ *   requests through this agent (not when it is 0 or not shorter: then a
+ *   rejection); 78: the attempt goes on at once (one of the tries); any
+ *   other: MN_LOST_REJECTED with the code, as a home agent's rejection
+ *   (3.6.2.3: 69 is repaired with a lifetime <= the reply's).
+ *   Every other reply needs the Mobile-Home authentication as above.
+ * - The binding records the mode (colocated, fa).  RFC 5454 3.5: a code 1
+ *   Prefix Reply in this mode means IPv6 native on the link, reverse
+ *   tunnelled through the agent when negotiated: mode is
+ *   mn_reg_v6_mode(1, false) (MIP_V6_TO_HOA, store.h has no native
+ *   value) and native_link is set.
+ * - Coming home, stopping, or mn_reg_away (co-located) leaves the mode.
  */
 #ifndef DS46_MIP4_MN_REG_H
 #define DS46_MIP4_MN_REG_H
@@ -97,6 +130,7 @@
 #define MN_REG_LIFETIME_INFINITE 0xffff  /* RFC 5944 3.3 */
 #define MN_REG_TTL 64
 #define MN_REG_TTL_DEREG 1               /* RFC 5944 C.3 */
+#define MN_REG_TTL_FA 255                /* RFC 3024 3.2, 4.1.1: to a foreign agent */
 
 enum mn_replay {
 	MN_REPLAY_TIMESTAMPS = 0,    /* RFC 5944 5.7.1 (mandatory) */
@@ -149,6 +183,9 @@ struct mn_v6_result {
 	enum mn_v6_outcome outcome;
 	uint8_t code;                /* the Prefix Reply's code (ACCEPTED, REJECTED) */
 	enum mip_v6_mode mode;       /* ACCEPTED: TO_HOA or TO_COA; else NONE */
+	bool native_link;            /* ACCEPTED with code 1 through a foreign
+	                                agent (RFC 5454 3.5): native IPv6 on
+	                                the link */
 };
 
 /* The binding in force (RFC 5944 3.6.2.2). */
@@ -169,6 +206,8 @@ struct mn_reg_binding {
 	uint64_t registered_ms;      /* when the reply came */
 	uint64_t expires_ms;         /* UINT64_MAX: infinity */
 	uint64_t renew_ms;           /* when the renewal starts; UINT64_MAX: never */
+	bool colocated;              /* co-located mode (D); false: through fa */
+	uint32_t fa;                 /* foreign agent registered through; 0 */
 };
 
 /* Why the registration was lost (MN_EV_LOST). */
@@ -190,9 +229,12 @@ enum {
 
 struct mn_reg_out {
 	bool send;                   /* send msg[0 .. len) */
-	uint32_t src;                /* network order: the CoA, or the home address */
-	uint32_t dst;                /* the home agent, UDP port MIP4_PORT */
-	uint8_t ttl;                 /* MN_REG_TTL, MN_REG_TTL_DEREG from home */
+	uint32_t src;                /* network order: the CoA, or the home address
+	                                (home, or through a foreign agent) */
+	uint32_t dst;                /* the home agent or the foreign agent, UDP
+	                                port MIP4_PORT */
+	uint8_t ttl;                 /* MN_REG_TTL, MN_REG_TTL_DEREG from home,
+	                                MN_REG_TTL_FA to a foreign agent */
 	size_t len;
 	uint8_t msg[MN_REG_MSG_MAX];
 	unsigned events;             /* MN_EV_* */
@@ -228,6 +270,11 @@ struct mn_reg_config {
 	struct mip_prefix v6[MN_REG_MAX_V6];  /* plen 0-128 */
 	uint32_t retrans_max_ms;     /* backoff cap, >= 1000 */
 	uint32_t retrans_tries;      /* transmissions per attempt, >= 1 */
+	/* MN-FA security association (RFC 5944 3.5.3, 3.6.2.1 a); used
+	 * with every foreign agent; mf_key_len 0: none */
+	uint32_t mf_spi;             /* >= MIP4_SPI_HMAC_MD5_MIN when a key is set */
+	uint8_t mf_key[MN_REG_KEY_MAX];
+	uint8_t mf_key_len;
 };
 
 /* Counters, named for the control socket.  drop_* are replies discarded
@@ -246,7 +293,10 @@ struct mn_reg_config {
 	X(drop_malformed) X(drop_not_reply) X(drop_unexpected)                \
 	X(drop_wrong_source) X(drop_id_mismatch) X(drop_no_auth)              \
 	X(drop_bad_auth) X(drop_wrong_home_agent) X(drop_wrong_home_addr)     \
-	X(drop_bad_home_addr) X(drop_nai_mismatch)
+	X(drop_bad_home_addr)                                                 \
+	X(registrations_fa_denied) X(fa_lifetime_retries) X(fa_timeout_retries) \
+	X(v6_accepted_native) X(drop_no_mf_auth) X(drop_bad_mf_auth)          \
+	X(drop_nai_mismatch)
 
 struct mn_reg_stats {
 #define X(n) uint64_t n;
@@ -265,6 +315,8 @@ struct mn_reg_pending {
 	uint32_t src;                /* network order */
 	uint32_t home_addr;          /* Home Address field (0: ask for one) */
 	uint32_t coa;                /* Care-of Address field */
+	uint32_t dst;                /* the home agent, or the foreign agent */
+	bool via_fa;                 /* through the foreign agent dst */
 	uint16_t lifetime;           /* requested */
 	uint8_t flags;
 	uint64_t id;
@@ -294,6 +346,9 @@ struct mn_reg {
 	uint64_t last_id;            /* timestamps: ids only grow */
 	uint32_t nonce;              /* nonces: the home agent's last (5.7.2) */
 	struct mn_reg_stats stats;
+	uint32_t fa;                 /* foreign agent mode: the agent; 0 co-located */
+	uint16_t fa_offered;         /* its advertised AGENTADV_F_* flags */
+	uint16_t fa_max_lifetime;    /* learnt from a 69 from it; 0: none */
 };
 
 /* What survives a restart (the daemon's state file): the replay state and
@@ -317,6 +372,15 @@ int mn_reg_init(struct mn_reg *m, const struct mn_reg_config *cfg);
  * nothing. */
 int mn_reg_away(struct mn_reg *m, const struct mn_reg_now *now, uint32_t coa,
 		struct mn_reg_out *out);
+
+/* The node registers through foreign agent fa (network order: the
+ * advertisement's source) with its care-of address coa; offered: the
+ * agent's advertised flags (AGENTADV_F_*, wire/agentadv.h).  -EINVAL when
+ * fa or coa is not unicast or is the home address or the home agent.  A
+ * new agent, address or usable flag set (or leaving home, or the
+ * co-located mode) registers at once; otherwise nothing changes. */
+int mn_reg_away_fa(struct mn_reg *m, const struct mn_reg_now *now, uint32_t fa, uint32_t coa,
+		   uint16_t offered, struct mn_reg_out *out);
 
 /* The node is on its home link: deregister (RFC 5944 3.6.1.2) unless
  * already AT_HOME; without a known home address it just goes AT_HOME. */

@@ -18,7 +18,15 @@
  *     in every request; timestamps grow from request to request unless a
  *     133 came in between, nonces carry the home agent's last one;
  *   - a binding reported is no longer than requested and carries at most
- *     MN_REG_MAX_V6 results.
+ *     MN_REG_MAX_V6 results;
+ *   - the foreign-agent mode (mn_reg_away_fa; FA-sourced replies with
+ *     foreign agent codes, without Mobile-Home authentication, with or
+ *     without a valid Mobile-Foreign one): its requests go to the agent
+ *     last given, from the home address, TTL 255, naming the agent's
+ *     care-of address, D clear, T G M only as offered, no Tunneling Mode,
+ *     a Mobile-Foreign authenticator last exactly when an MN-FA key is
+ *     configured; the lifetime is at most the configured one; the binding
+ *     records the mode.
  *
  * Input: [cfg:4] then steps [op:1][args...] (see step()). */
 #include <stdio.h>
@@ -30,6 +38,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "mip4/mn_reg.h"
+#include "wire/agentadv.h"
 #include "wire/mip4.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -54,6 +63,9 @@ static const char *const v6_table[] = {
 static const uint8_t plen_table[] = { 64, 128, 0, 48, 56, 255, 32, 127 };
 static const uint8_t code_table[] = { 0, 1, 133, 128, 129, 131, 64, 136, 139, 2, 255 };
 static const uint8_t v6_code_table[] = { 0, 1, 8, 9, 10, 11, 2, 255 };
+static const uint8_t fa_code_table[] = { 65, 69, 78, 64, 67, 194, 75, 76, 99, 100 };
+static const uint8_t MFKEY[8] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8 };
+#define MFSPI 0x5678u
 
 struct in {
 	const uint8_t *d;
@@ -106,6 +118,8 @@ struct h {
 	uint32_t rnd;
 	uint64_t last_id;            /* of the last request sent */
 	uint64_t resyncs;            /* m.stats.resyncs then */
+	uint32_t fa, fa_coa;         /* the last mn_reg_away_fa accepted */
+	uint16_t fa_offered;
 };
 static struct h H;
 
@@ -127,10 +141,24 @@ static void check_request(const struct mn_reg *m, const struct mn_reg_out *o)
 		abort();
 	if (mip4_reg_parse(o->msg, o->len, &r, &why) < 0)
 		abort();
-	if (r.type != MIP4_REG_REQUEST || o->dst != m->cfg.home_agent ||
-	    r.home_agent != m->cfg.home_agent)
+	bool fa = o->ttl == MN_REG_TTL_FA;
+	size_t mh_end = o->len;
+
+	if (r.type != MIP4_REG_REQUEST || r.home_agent != m->cfg.home_agent)
 		abort();
-	if (!r.mh.present || r.mh.spi != SPI || (size_t)r.mh.off + 6 + MIP4_AUTH_LEN != o->len)
+	if (fa ? o->dst != H.fa : o->dst != m->cfg.home_agent)
+		abort();
+	if (fa && m->cfg.mf_key_len) {
+		/* RFC 5944 3.6.1.3: Mobile-Foreign auth last */
+		if (!r.mf.present || r.mf.spi != MFSPI ||
+		    (size_t)r.mf.off + 6 + MIP4_AUTH_LEN != o->len || r.mf.off < r.mh.off ||
+		    mip4_auth_verify(o->msg, o->len, &r.mf, MFKEY, sizeof(MFKEY)) != 0)
+			abort();
+		mh_end = r.mf.off;
+	} else if (r.mf.present) {
+		abort();
+	}
+	if (!r.mh.present || r.mh.spi != SPI || (size_t)r.mh.off + 6 + MIP4_AUTH_LEN != mh_end)
 		abort();
 	if (mip4_auth_verify(o->msg, o->len, &r.mh, KEY, sizeof(KEY)) != 0)
 		abort();
@@ -156,7 +184,20 @@ static void check_request(const struct mn_reg *m, const struct mn_reg_out *o)
 		abort();
 	H.last_id = r.id;
 	H.resyncs = m->stats.resyncs;
-	if (o->ttl == MN_REG_TTL_DEREG) {
+	if (fa) {
+		/* RFC 5944 3.6.1.1, 3.6.1.2, RFC 3024: through the agent */
+		uint8_t allowed = 0;
+		if (m->cfg.reverse_tunnel && (H.fa_offered & AGENTADV_F_T))
+			allowed |= MIP4_F_T;
+		if (m->cfg.encap == ENCAP4_GRE && (H.fa_offered & AGENTADV_F_G))
+			allowed |= MIP4_F_G;
+		if (m->cfg.encap == ENCAP4_MINIMAL && (H.fa_offered & AGENTADV_F_M))
+			allowed |= MIP4_F_M;
+		if (r.flags != allowed || o->src != r.home_addr || r.n_tunnel_mode ||
+		    r.lifetime > m->cfg.lifetime ||
+		    (r.coa != H.fa_coa && !(r.lifetime == 0 && r.coa == r.home_addr)))
+			abort();
+	} else if (o->ttl == MN_REG_TTL_DEREG) {
 		/* RFC 5944 C.3 from home */
 		if (r.lifetime != 0 || r.flags != 0 || r.coa != r.home_addr || o->src != r.home_addr ||
 		    r.home_addr == 0 || r.n_prefix || r.n_tunnel_mode)
@@ -189,7 +230,11 @@ static void check(const struct mn_reg *m, const struct mn_reg_out *o, uint64_t n
 	if ((m->state == MN_REG_IDLE || m->state == MN_REG_AT_HOME ||
 	     m->state == MN_REG_DEREGISTERING) != (m->coa == 0))
 		abort();
-	if (m->state == MN_REG_REREGISTERING && m->b.coa != m->coa)
+	if (m->state == MN_REG_REREGISTERING && (m->b.coa != m->coa || m->b.fa != m->fa))
+		abort();
+	if ((m->fa && !m->coa) || (m->bound && m->b.colocated != (m->b.fa == 0)))
+		abort();
+	if (m->pending && m->p.via_fa != (m->p.dst != m->cfg.home_agent))
 		abort();
 	if (t != UINT64_MAX && t <= now)
 		abort();
@@ -212,8 +257,13 @@ static void check(const struct mn_reg *m, const struct mn_reg_out *o, uint64_t n
 			abort();
 		for (unsigned i = 0; i < b->n_v6; i++)
 			if ((unsigned)b->v6[i].outcome >= MN_V6_OUTCOME_COUNT ||
-			    (b->v6[i].outcome == MN_V6_ACCEPTED) != (b->v6[i].mode != MIP_V6_NONE))
+			    (b->v6[i].outcome == MN_V6_ACCEPTED) != (b->v6[i].mode != MIP_V6_NONE) ||
+			    (b->v6[i].native_link &&
+			     (b->colocated || b->v6[i].code != MIP4_V6_ACCEPT_COA)))
 				abort();
+		if (b->colocated ? (b->fa != 0 || !(b->flags & MIP4_F_D))
+				 : (b->fa != H.fa || (b->flags & MIP4_F_D)))
+			abort();
 	}
 	if ((o->events & MN_EV_LOST) && (unsigned)o->lost >= MN_LOST_COUNT)
 		abort();
@@ -229,6 +279,8 @@ static size_t build_reply(struct in *in, uint8_t *buf, size_t cap)
 	struct mip4_buf b;
 	uint8_t f = u8(in), c = u8(in);
 	uint8_t code = c & 0x80 ? c : code_table[c % ARRAY_SIZE(code_table)];
+	/* through a foreign agent: its codes, MF auth (valid, none, bad) */
+	uint8_t mfb = m->p.via_fa ? u8(in) : 0;
 	uint16_t life = f & 0x01 ? u16(in) : (f & 0x02 ? 0 : m->cfg.lifetime);
 	uint32_t home = f & 0x04 ? coa_of(u8(in)) : (m->home_addr ? m->home_addr : A4(192, 0, 2, 77));
 	uint64_t id = m->p.id;
@@ -240,6 +292,8 @@ static size_t build_reply(struct in *in, uint8_t *buf, size_t cap)
 		id = (uint64_t)u32(in) << 32 | (uint32_t)id;
 	if (f & 0x10)
 		id ^= u8(in);
+	if (mfb & 0x04)
+		code = fa_code_table[(mfb >> 3) % ARRAY_SIZE(fa_code_table)];
 	mip4_buf_init(&b, buf, cap);
 	if (mip4_put_reply(&b, code, life, home, f & 0x20 ? A4(192, 0, 2, 2) : HA, id) < 0)
 		return 0;
@@ -264,6 +318,9 @@ static size_t build_reply(struct in *in, uint8_t *buf, size_t cap)
 	if (!after && !(f & 0x80))
 		mip4_put_auth(&b, MIP4_EXT_MH_AUTH, c == 0x7f ? SPI + 1 : SPI,
 			      npx & 0x40 ? other_key : KEY, sizeof(KEY));
+	if (m->p.via_fa && (mfb & 3) != 1)
+		mip4_put_auth(&b, MIP4_EXT_MF_AUTH, mfb & 0x80 ? MFSPI + 1 : MFSPI,
+			      (mfb & 3) == 2 ? other_key : MFKEY, sizeof(MFKEY));
 	return b.len;
 }
 
@@ -296,12 +353,36 @@ static void step(struct in *in)
 	size_t len;
 
 	switch (op % 10) {
-	case 0: {
+	case 0:
+		if (op & 0x80) {      /* through a foreign agent */
+			const uint32_t fas[] = {
+				A4(198, 51, 100, 1), A4(203, 0, 113, 1), A4(198, 51, 100, 20),
+				A4(192, 0, 2, 1) /* HA: rejected */,
+			};
+			uint32_t fa = fas[u8(in) % ARRAY_SIZE(fas)], coa = coa_of(u8(in));
+			uint16_t offered = u16(in);
+			now = at();
+			int r = mn_reg_away_fa(&H.m, &now, fa, coa, offered, &H.out);
+			bool bad = coa == H.m.home_addr || coa == HA || coa == A4(224, 0, 0, 1) ||
+				   fa == HA || fa == H.m.home_addr;
+			if ((r < 0) != bad)
+				abort();
+			if (r == 0) {
+				H.fa = fa;
+				H.fa_coa = coa;
+				H.fa_offered = offered;
+				if (H.m.fa != fa || H.m.coa != coa)
+					abort();
+			}
+			break;
+		} else {
 		uint32_t coa = coa_of(u8(in));
 		now = at();
 		int r = mn_reg_away(&H.m, &now, coa, &H.out);
 		bool bad = coa == H.m.home_addr || coa == HA || coa == A4(224, 0, 0, 1);
 		if ((r < 0) != bad)
+			abort();
+		if (r == 0 && H.m.fa)
 			abort();
 		break;
 	}
@@ -332,12 +413,17 @@ static void step(struct in *in)
 		in->n -= len;
 		break;
 	case 5:
-	case 6:                       /* a well-formed reply */
+	case 6: {                     /* a well-formed reply, from where the
+	                                 request went (the HA, or the FA) */
+		uint32_t src = H.m.pending ? H.m.p.dst : HA;
+		if ((op & 0x80) && op % 10 == 6)
+			src = HA;             /* the HA while through an agent */
 		len = build_reply(in, buf, sizeof(buf));
 		H.now += u8(in);
 		now = at();
-		mn_reg_recv(&H.m, &now, buf, len, HA, &H.out);
+		mn_reg_recv(&H.m, &now, buf, len, src, &H.out);
 		break;
+	}
 	case 7:
 		set_v6(in);
 		break;
@@ -395,6 +481,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.retrans_tries = 1u + ((g >> 3) & 7);
 	c.retrans_max_ms = 1000u * (1u + (g >> 6) * 5);
 	c.n_v6 = (uint8_t)(nv % (MN_REG_MAX_V6 + 1 - (c.v6_link_local ? 1 : 0)));
+	if (nv & 0x80) {             /* an MN-FA security association */
+		c.mf_spi = MFSPI;
+		memcpy(c.mf_key, MFKEY, sizeof(MFKEY));
+		c.mf_key_len = sizeof(MFKEY);
+	}
 	for (unsigned i = 0; i < c.n_v6; i++) {
 		c.v6[i].prefix = v6_of((uint8_t)(i * 7 + nv));
 		c.v6[i].plen = plen_table[(i + sd) % ARRAY_SIZE(plen_table)];
@@ -407,6 +498,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	H.rnd = sd;
 	H.last_id = 0;
 	H.resyncs = 0;
+	H.fa = H.fa_coa = 0;
+	H.fa_offered = 0;
 	memset(&H.out, 0, sizeof(H.out));
 	while (in.n)
 		step(&in);

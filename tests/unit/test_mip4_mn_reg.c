@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "mip4/mn_reg.h"
+#include "wire/agentadv.h"
 #include "wire/mip4.h"
 
 #define T0 1700000000LL              /* unix seconds at ms 0: NTP 0xe8fe6f80 */
@@ -1512,6 +1513,560 @@ static void test_stop(void **state)
 	assert_int_equal(mn_reg_restore(&M, &ps), 0);
 }
 
+/* ---- the foreign-agent care-of address mode (RFC 5944 3.6, RFC 3024) ---- */
+
+#define FA a4("198.51.100.1")
+#define FACOA a4("198.51.100.2")
+#define FA2 a4("203.0.113.1")
+#define MFSPI 0x5678u
+static const uint8_t MFKEY[8] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8 };
+#define OFF_FT (AGENTADV_F_F | AGENTADV_F_T)
+
+static struct mn_reg_config mf_cfg(void)
+{
+	struct mn_reg_config c = base_cfg();
+
+	c.mf_spi = MFSPI;
+	memcpy(c.mf_key, MFKEY, sizeof(MFKEY));
+	c.mf_key_len = sizeof(MFKEY);
+	return c;
+}
+
+static void away_fa(uint64_t ms, uint32_t fa, uint32_t coa, uint16_t offered)
+{
+	struct mn_reg_now n = at(ms);
+	assert_int_equal(mn_reg_away_fa(&M, &n, fa, coa, offered, &O), 0);
+}
+
+/* A reply as the foreign agent relays (or makes) it. */
+struct frep {
+	uint8_t code;
+	uint16_t lifetime;
+	uint64_t id;
+	bool mh;                     /* Mobile-Home auth (the home agent's) */
+	int mf;                      /* 0 none, 1 valid, 2 wrong key, 3 wrong SPI */
+	unsigned n;                  /* Prefix Replies (code px_code, px) */
+	uint8_t px_code;
+	uint32_t ha;                 /* 0: HA */
+};
+
+static size_t mkfrep(uint8_t *buf, size_t cap, const struct frep *q)
+{
+	static const uint8_t bad[8] = { 1 };
+	struct mip4_buf b;
+	struct in6_addr p = a6("2001:db8:46:1::");
+
+	mip4_buf_init(&b, buf, cap);
+	assert_int_equal(mip4_put_reply(&b, q->code, q->lifetime, HOME, q->ha ? q->ha : HA, q->id), 0);
+	for (unsigned i = 0; i < q->n; i++)
+		assert_int_equal(mip4_put_prefix_reply(&b, q->px_code, 64, &p), 0);
+	if (q->mh)
+		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	if (q->mf)
+		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MF_AUTH, q->mf == 3 ? MFSPI + 1 : MFSPI,
+					       q->mf == 2 ? bad : MFKEY, sizeof(MFKEY)),
+				 0);
+	return b.len;
+}
+
+static void recv_frep(uint64_t ms, const struct frep *q, uint32_t src)
+{
+	uint8_t buf[512];
+	size_t len = mkfrep(buf, sizeof(buf), q);
+	recv_from(ms, buf, len, src);
+}
+
+/* O holds a request to the foreign agent fa: parse it, check the IP
+ * fields of RFC 5944 3.6.1.1 / RFC 3024 and the MH authenticator. */
+static void sent_fa(struct mip4_reg *r, uint32_t fa)
+{
+	enum mip4_err why;
+	assert_true(O.send);
+	assert_int_equal(O.dst, fa);
+	assert_int_equal(O.src, HOME);
+	assert_int_equal(O.ttl, 255);
+	assert_int_equal(mip4_reg_parse(O.msg, O.len, r, &why), 0);
+	assert_int_equal(r->type, MIP4_REG_REQUEST);
+	assert_int_equal(r->home_agent, HA);
+	assert_true(r->mh.present);
+	assert_int_equal(mip4_auth_verify(O.msg, O.len, &r->mh, KEY, sizeof(KEY)), 0);
+}
+
+/* Request bytes through a foreign agent: D clear, T offered, Care-of
+ * Address the agent's, no Tunneling Mode; then with an MN-FA key the
+ * Mobile-Foreign authentication after the Mobile-Home one. */
+static void test_fa_request_bytes(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_buf b;
+	uint8_t want[128];
+	struct mn_reg_now n = at(0);
+
+	c.n_v6 = 1;
+	c.v6[0] = pfx("2001:db8:46:1::", 64);
+	start(&c);
+	assert_int_equal(mn_reg_away_fa(&M, &n, HOME, FACOA, OFF_FT, &O), -EINVAL);
+	assert_int_equal(mn_reg_away_fa(&M, &n, HA, FACOA, OFF_FT, &O), -EINVAL);
+	assert_int_equal(mn_reg_away_fa(&M, &n, a4("224.0.0.11"), FACOA, OFF_FT, &O), -EINVAL);
+	assert_int_equal(mn_reg_away_fa(&M, &n, FA, HOME, OFF_FT, &O), -EINVAL);
+	assert_int_equal(mn_reg_away_fa(&M, &n, FA, HA, OFF_FT, &O), -EINVAL);
+	assert_int_equal(mn_reg_away_fa(&M, &n, FA, 0, OFF_FT, &O), -EINVAL);
+	assert_false(O.send);
+	assert_int_equal(M.state, MN_REG_IDLE);
+
+	away_fa(0, FA, FACOA, OFF_FT | AGENTADV_F_R);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	assert_true(O.send);
+	assert_int_equal(O.dst, FA);             /* RFC 5944 3.6.1.1 */
+	assert_int_equal(O.src, HOME);
+	assert_int_equal(O.ttl, MN_REG_TTL_FA);  /* RFC 3024 */
+	assert_int_equal(MN_REG_TTL_FA, 255);
+	static const uint8_t fixed[] = {
+		/* type 1, flags T (no D) */ 0x01, 0x02,
+		/* lifetime 1800 */ 0x07, 0x08,
+		/* home address 192.0.2.10 */ 0xc0, 0x00, 0x02, 0x0a,
+		/* home agent 192.0.2.1 */ 0xc0, 0x00, 0x02, 0x01,
+		/* care-of address: the agent's 198.51.100.2 */ 0xc6, 0x33, 0x64, 0x02,
+		/* identification */ 0xe8, 0xfe, 0x6f, 0x80, 0x00, 0x00, 0x12, 0x34,
+		/* Prefix Request /64, no Tunneling Mode (the agent's, seed 3.4) */
+		152, 18, 1, 64,
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0x46, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	memcpy(want, fixed, sizeof(fixed));
+	mip4_buf_init(&b, want, sizeof(want));
+	b.len = sizeof(fixed);
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	assert_int_equal(O.len, b.len);
+	assert_memory_equal(O.msg, want, b.len);
+	assert_int_equal(mn_reg_next_timeout(&M), 1000);
+	/* a retransmission goes the same way */
+	tick(1000);
+	assert_true(O.send);
+	assert_int_equal(O.dst, FA);
+	assert_int_equal(O.src, HOME);
+	assert_int_equal(O.ttl, 255);
+
+	/* MN-FA association: Mobile-Foreign auth last (RFC 5944 3.6.1.3) */
+	c = mf_cfg();
+	start(&c);
+	away_fa(0, FA, FACOA, AGENTADV_F_F);
+	memcpy(want, fixed, 24);
+	want[1] = 0x00;                          /* T not offered */
+	mip4_buf_init(&b, want, sizeof(want));
+	b.len = 24;
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MF_AUTH, MFSPI, MFKEY, sizeof(MFKEY)), 0);
+	assert_int_equal(b.len, 24 + 22 + 22);
+	assert_memory_equal(want + 46, ((const uint8_t[]){ 33, 20, 0x00, 0x00, 0x56, 0x78 }), 6);
+	assert_int_equal(O.len, b.len);
+	assert_memory_equal(O.msg, want, b.len);
+	/* co-located: no Mobile-Foreign auth even with the key */
+	away(5000, COA1);
+	struct mip4_reg r;
+	sent(&r);
+	assert_false(r.mf.present);
+	assert_int_equal(r.flags, MIP4_F_D | MIP4_F_T);
+	/* an MN-FA key needs a usable SPI */
+	c.mf_spi = 255;
+	assert_int_equal(mn_reg_init(&M, &c), -EINVAL);
+	c.mf_spi = MFSPI;
+	c.mf_key_len = MN_REG_KEY_MAX + 1;
+	assert_int_equal(mn_reg_init(&M, &c), -EINVAL);
+}
+
+/* T G M only when configured and offered (RFC 3024 3.2, RFC 5944 3.6.1.2);
+ * a change of the usable offered flags registers again, others do not. */
+static void test_fa_offered_flags(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_reg r;
+
+	c.encap = ENCAP4_GRE;
+	start(&c);
+	away_fa(0, FA, FACOA, AGENTADV_F_F);
+	sent_fa(&r, FA);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(r.coa, FACOA);
+	/* R and U change nothing usable: nothing sent */
+	away_fa(100, FA, FACOA, AGENTADV_F_F | AGENTADV_F_R | AGENTADV_F_U);
+	assert_false(O.send);
+	assert_int_equal(M.p.tx_count, 1);
+	/* G and T offered: both */
+	away_fa(200, FA, FACOA, AGENTADV_F_F | AGENTADV_F_G | AGENTADV_F_T | AGENTADV_F_M);
+	sent_fa(&r, FA);
+	assert_int_equal(r.flags, MIP4_F_G | MIP4_F_T);
+	assert_int_equal(M.p.tx_count, 1);      /* a new attempt */
+	struct frep q = { .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true };
+	recv_frep(300, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_int_equal(O.binding.encap, ENCAP4_GRE);
+	assert_int_equal(O.binding.v6_encap, ENCAP4_GRE);
+	assert_true(O.binding.reverse_tunnel);
+	assert_int_equal(O.binding.flags, MIP4_F_G | MIP4_F_T);
+	/* minimal configured, only G offered: IP in IP, no T configured */
+	c.encap = ENCAP4_MINIMAL;
+	c.reverse_tunnel = false;
+	start(&c);
+	away_fa(0, FA, FACOA, AGENTADV_F_F | AGENTADV_F_G | AGENTADV_F_T);
+	sent_fa(&r, FA);
+	assert_int_equal(r.flags, 0);
+	away_fa(10, FA, FACOA, AGENTADV_F_F | AGENTADV_F_M);
+	sent_fa(&r, FA);
+	assert_int_equal(r.flags, MIP4_F_M);
+	q = (struct frep){ .code = 1, .lifetime = 1800, .id = M.p.id, .mh = true };
+	recv_frep(300, &q, FA);
+	assert_int_equal(O.binding.encap, ENCAP4_MINIMAL);
+	assert_int_equal(O.binding.v6_encap, ENCAP4_6IN4);
+	assert_false(O.binding.reverse_tunnel);
+}
+
+/* A reply relayed by the agent (RFC 5944 3.7.3): registered through it;
+ * RFC 5454 3.5 code 1 means native IPv6 on the link; renewals go to the
+ * agent; a reply from the home agent itself is not taken. */
+static void test_fa_accepted(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_reg r;
+
+	c.n_v6 = 1;
+	c.v6[0] = pfx("2001:db8:46:1::", 64);
+	c.lifetime = 100;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	sent_fa(&r, FA);
+	struct frep q = { .code = 0, .lifetime = 100, .id = M.p.id, .mh = true, .n = 1,
+			  .px_code = MIP4_V6_ACCEPT_COA };
+	recv_frep(50, &q, HA);                   /* not the agent */
+	assert_int_equal(M.stats.drop_wrong_source, 1);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	recv_frep(60, &q, FA2);
+	assert_int_equal(M.stats.drop_wrong_source, 2);
+	recv_frep(100, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_true(O.events & MN_EV_REGISTERED);
+	const struct mn_reg_binding *b = &O.binding;
+	assert_false(b->colocated);
+	assert_int_equal(b->fa, FA);
+	assert_int_equal(b->coa, FACOA);
+	assert_int_equal(b->home_agent, HA);
+	assert_int_equal(b->lifetime, 100);
+	assert_int_equal(b->flags, MIP4_F_T);
+	assert_int_equal(b->encap, ENCAP4_IPIP);
+	assert_true(b->reverse_tunnel);
+	assert_true(b->v6_supported);
+	assert_int_equal(b->n_v6, 1);
+	assert_int_equal(b->v6[0].outcome, MN_V6_ACCEPTED);
+	assert_int_equal(b->v6[0].code, 1);
+	assert_true(b->v6[0].native_link);
+	assert_int_equal(b->v6[0].mode, mn_reg_v6_mode(1, false));
+	assert_int_equal(M.stats.v6_accepted_native, 1);
+	assert_int_equal(M.stats.v6_accepted_coa, 0);
+	assert_int_equal(M.stats.registrations_accepted, 1);
+	assert_int_equal(M.stats.rx_replies, 1);
+	assert_memory_equal(mn_reg_binding(&M), b, sizeof(*b));
+	/* the same agent again: nothing */
+	away_fa(200, FA, FACOA, OFF_FT);
+	assert_false(O.send);
+	/* the renewal (max(min(75, 100 - 63), 50) s after the request) */
+	assert_int_equal(mn_reg_next_timeout(&M), 50000);
+	tick(50000);
+	assert_int_equal(M.state, MN_REG_REREGISTERING);
+	sent_fa(&r, FA);
+	assert_int_equal(r.coa, FACOA);
+	assert_int_equal(r.lifetime, 100);
+	q.id = M.p.id;
+	q.px_code = MIP4_V6_ACCEPT_HOA;
+	recv_frep(50100, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_int_equal(M.stats.registrations_renewed, 1);
+	assert_false(O.binding.v6[0].native_link);
+	assert_int_equal(O.binding.v6[0].mode, MIP_V6_TO_HOA);
+	assert_int_equal(M.stats.v6_accepted_hoa, 1);
+}
+
+/* Denials by the foreign agent (RFC 5944 3.4, 3.7.2.3, RFC 3024): no
+ * Mobile-Home authentication needed; 65 ends the attempt, 69 retries with
+ * the agent's lifetime, 78 retries; from elsewhere they are dropped. */
+static void test_fa_denials(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_reg r;
+	struct frep q;
+	static const char *const names[] = {
+		"registrations_fa_denied", "fa_lifetime_retries", "fa_timeout_retries",
+		"v6_accepted_native", "drop_no_mf_auth", "drop_bad_mf_auth",
+	};
+
+	/* the new counters are named for the control socket */
+	for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+		size_t i = 0;
+		while (i < mn_reg_stat_count() && strcmp(mn_reg_stat_names[i], names[k]) != 0)
+			i++;
+		assert_true(i < mn_reg_stat_count());
+	}
+
+	/* 65 from somewhere else, or for another request, or naming another
+	 * home agent: dropped; from the agent: rejected */
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = MIP4_CODE_FA_PROHIBITED, .id = M.p.id };
+	recv_frep(10, &q, a4("198.51.100.99"));
+	assert_int_equal(M.stats.drop_wrong_source, 1);
+	recv_frep(10, &q, HA);
+	assert_int_equal(M.stats.drop_wrong_source, 2);
+	q.id ^= 1;
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_id_mismatch, 1);
+	q.id ^= 1;
+	q.ha = a4("192.0.2.2");
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_wrong_home_agent, 1);
+	q.ha = 0;
+	/* a home agent's code from the agent without MH auth: dropped */
+	q.code = MIP4_CODE_HA_PROHIBITED;
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_no_auth, 1);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	assert_int_equal(M.stats.rx_replies, 0);
+	q.code = MIP4_CODE_FA_PROHIBITED;
+	recv_frep(20, &q, FA);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_true(O.events & MN_EV_LOST);
+	assert_int_equal(O.lost, MN_LOST_REJECTED);
+	assert_int_equal(O.code, 65);
+	assert_false(O.was_bound);
+	assert_false(O.send);
+	assert_int_equal(M.stats.registrations_fa_denied, 1);
+	assert_int_equal(M.stats.registrations_rejected, 1);
+	assert_int_equal(M.stats.rx_replies, 1);
+	/* FAILED retries through the agent after retrans_max_ms */
+	assert_int_equal(mn_reg_next_timeout(&M), 20 + 32000);
+	tick(32020);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	sent_fa(&r, FA);
+
+	/* 69: at once again with the agent's lifetime, kept for the agent */
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	uint64_t id1 = M.p.id;
+	q = (struct frep){ .code = MIP4_CODE_FA_LIFETIME_TOO_LONG, .lifetime = 600, .id = id1 };
+	rnd = 0x5555;
+	recv_frep(300, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	assert_false(O.events & MN_EV_LOST);
+	sent_fa(&r, FA);
+	assert_int_equal(r.lifetime, 600);
+	assert_int_equal(r.id, ts_id(300, 0, 0x5555));
+	assert_int_equal(M.p.tx_count, 2);
+	assert_int_equal(M.stats.fa_lifetime_retries, 1);
+	assert_int_equal(M.stats.registrations_fa_denied, 1);
+	assert_int_equal(M.fa_max_lifetime, 600);
+	q = (struct frep){ .code = 0, .lifetime = 600, .id = M.p.id, .mh = true };
+	recv_frep(400, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_int_equal(O.binding.lifetime, 600);
+	tick(mn_reg_next_timeout(&M));
+	assert_int_equal(M.state, MN_REG_REREGISTERING);
+	sent_fa(&r, FA);
+	assert_int_equal(r.lifetime, 600);       /* the agent's cap stays */
+	/* a 69 that does not shorten anything: a rejection */
+	uint64_t t = mn_reg_next_timeout(&M) - 1;
+	q = (struct frep){ .code = MIP4_CODE_FA_LIFETIME_TOO_LONG, .lifetime = 600, .id = M.p.id };
+	recv_frep(t, &q, FA);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.lost, MN_LOST_REJECTED);
+	assert_int_equal(O.code, 69);
+	assert_true(O.was_bound);
+	/* another agent: the cap is forgotten */
+	away_fa(t + 1, FA2, FACOA, OFF_FT);
+	sent_fa(&r, FA2);
+	assert_int_equal(r.lifetime, 1800);
+
+	/* 78: the attempt goes on at once; the tries are counted */
+	c.retrans_tries = 2;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = MIP4_CODE_FA_TIMEOUT, .id = M.p.id };
+	rnd = 0x7777;
+	recv_frep(500, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	sent_fa(&r, FA);
+	assert_int_equal(r.id, ts_id(500, 0, 0x7777));
+	assert_int_equal(r.lifetime, 1800);
+	assert_int_equal(M.stats.fa_timeout_retries, 1);
+	assert_int_equal(M.p.tx_count, 2);
+	q.id = M.p.id;
+	recv_frep(600, &q, FA);                  /* out of tries: given up */
+	assert_false(O.send);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.lost, MN_LOST_GAVE_UP);
+	assert_int_equal(M.stats.fa_timeout_retries, 2);
+	assert_int_equal(M.stats.registrations_gave_up, 1);
+
+	/* in the co-located mode an FA code needs MH auth like any other */
+	start(&c);
+	away(0, COA1);
+	q = (struct frep){ .code = MIP4_CODE_FA_PROHIBITED, .id = M.p.id };
+	recv_frep(10, &q, HA);
+	assert_int_equal(M.stats.drop_no_auth, 1);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+}
+
+/* RFC 5944 3.6.2.1 a: with an MN-FA association every reply from the agent
+ * carries a valid Mobile-Foreign authentication. */
+static void test_fa_mf_auth(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = mf_cfg();
+	struct frep q;
+
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_no_mf_auth, 1);
+	q.mf = 2;
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_bad_mf_auth, 1);
+	q.mf = 3;
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_bad_mf_auth, 2);
+	/* a denial needs it too */
+	q = (struct frep){ .code = MIP4_CODE_FA_PROHIBITED, .id = M.p.id };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_no_mf_auth, 2);
+	q.mf = 2;
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.drop_bad_mf_auth, 3);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	assert_int_equal(M.stats.rx_replies, 0);
+	/* valid MF, bad MH: still the home agent's check */
+	static const uint8_t other[16] = { 9 };
+	{
+		uint8_t buf[256];
+		struct mip4_buf b;
+		mip4_buf_init(&b, buf, sizeof(buf));
+		assert_int_equal(mip4_put_reply(&b, 0, 1800, HOME, HA, M.p.id), 0);
+		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, other, sizeof(other)), 0);
+		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MF_AUTH, MFSPI, MFKEY, sizeof(MFKEY)), 0);
+		recv_from(10, buf, b.len, FA);
+		assert_int_equal(M.stats.drop_bad_auth, 1);
+	}
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true, .mf = 1 };
+	recv_frep(20, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_int_equal(O.binding.fa, FA);
+
+	/* a denial with a valid MF and no MH */
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = MIP4_CODE_FA_INVALID_HA, .id = M.p.id, .mf = 1 };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.lost, MN_LOST_REJECTED);
+	assert_int_equal(O.code, 194);
+	assert_int_equal(M.stats.registrations_fa_denied, 1);
+
+	/* no association: an MF extension is not looked at */
+	c = base_cfg();
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true, .mf = 2 };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+}
+
+/* Moves between the co-located and the foreign agent modes register again
+ * at once; home and stop leave the agent. */
+static void test_fa_moves(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_reg r;
+	struct frep q;
+
+	start(&c);
+	register_at(0, COA1);
+	assert_true(O.binding.colocated);
+	assert_int_equal(O.binding.fa, 0);
+	/* co-located -> agent: a move, not a renewal */
+	away_fa(1000, FA, FACOA, OFF_FT);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	sent_fa(&r, FA);
+	assert_int_equal(r.flags, MIP4_F_T);
+	assert_true(M.bound);                    /* the old binding until the reply */
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true };
+	recv_frep(1100, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.colocated);
+	assert_int_equal(O.binding.coa, FACOA);
+	/* agent -> co-located with the agent's care-of address: still a move */
+	away(2000, FACOA);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	sent(&r);
+	assert_int_equal(O.src, FACOA);
+	assert_int_equal(O.ttl, MN_REG_TTL);
+	assert_int_equal(r.flags, MIP4_F_D | MIP4_F_T);
+	accept_(2100, 1800);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_true(O.binding.colocated);
+	assert_int_equal(O.binding.fa, 0);
+	/* -> the agent again, then another agent with the same address */
+	away_fa(3000, FA, FACOA, OFF_FT);
+	sent_fa(&r, FA);
+	away_fa(3100, FA2, FACOA, OFF_FT);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	sent_fa(&r, FA2);
+	q.id = M.p.id;
+	recv_frep(3200, &q, FA);                 /* the old agent: dropped */
+	assert_int_equal(M.stats.drop_wrong_source, 1);
+	recv_frep(3200, &q, FA2);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_int_equal(O.binding.fa, FA2);
+	/* a move given up loses the binding (it names the old agent) */
+	c.retrans_tries = 1;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true };
+	recv_frep(100, &q, FA);
+	away_fa(200, FA2, FACOA, OFF_FT);
+	tick(1200);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.lost, MN_LOST_GAVE_UP);
+	assert_true(O.was_bound);
+	/* home: deregistration straight to the home agent (C.3) */
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	recv_frep(100, &((struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true }), FA);
+	home(200);
+	assert_int_equal(M.state, MN_REG_DEREGISTERING);
+	sent(&r);
+	assert_int_equal(O.src, HOME);
+	assert_int_equal(O.ttl, MN_REG_TTL_DEREG);
+	assert_int_equal(r.coa, HOME);
+	assert_int_equal(M.fa, 0);
+	/* stop through the agent: lifetime 0 for its care-of address */
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	recv_frep(100, &((struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true }), FA);
+	struct mn_reg_now n = at(300);
+	mn_reg_stop(&M, &n, true, &O);
+	sent_fa(&r, FA);
+	assert_int_equal(r.lifetime, 0);
+	assert_int_equal(r.coa, FACOA);
+	assert_int_equal(r.flags, MIP4_F_T);
+	assert_int_equal(M.state, MN_REG_IDLE);
+	assert_int_equal(M.fa, 0);
+	/* IDLE -> the agent again registers at once */
+	away_fa(400, FA, FACOA, OFF_FT);
+	sent_fa(&r, FA);
+	assert_int_equal(r.lifetime, 1800);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1536,6 +2091,12 @@ int main(void)
 		cmocka_unit_test(test_set_v6),
 		cmocka_unit_test(test_dynamic_home),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_fa_request_bytes),
+		cmocka_unit_test(test_fa_offered_flags),
+		cmocka_unit_test(test_fa_accepted),
+		cmocka_unit_test(test_fa_denials),
+		cmocka_unit_test(test_fa_mf_auth),
+		cmocka_unit_test(test_fa_moves),
 	};
 
 	log_init("test_mip4_mn_reg", false, LOG_ERR);

@@ -125,6 +125,9 @@ void cfgparse_free(struct cfgparse *p)
 		config_destroy(&p->lc);
 	p->loaded = false;
 	free(p->text_owned);
+	free(p->lines);
+	p->lines = NULL;
+	p->nlines = 0;
 	p->text = p->text_owned = NULL;
 }
 
@@ -391,20 +394,43 @@ static bool count_before(const config_setting_t *g, const config_setting_t *s, c
 	return false;
 }
 
-/* Just past the '=' or ':' after the named setting s in text. */
-static const char *find_value(struct cfgparse *p, const char *text, const config_setting_t *s)
+/* Where line `line` (from 1) of text starts, or NULL.  For the main text
+ * an index of line starts is built once, so that checking every integer
+ * of a large file (10^5 mobile nodes) stays linear. */
+static const char *line_start(struct cfgparse *p, const char *text, unsigned line)
 {
-	const config_setting_t *root = cfgparse_root(p);
-	const char *name = config_setting_name(s), *q = text;
-	unsigned line = config_setting_source_line(s), nth = 0;
-	size_t nlen = strlen(name);
-
-	if (!root || !count_before(root, s, name, line, config_setting_source_file(s), &nth))
-		return NULL;
+	if (text == p->text && !p->lines) {
+		unsigned n = 1;
+		for (const char *q = text; (q = strchr(q, '\n')); q++)
+			n++;
+		p->lines = malloc(n * sizeof(*p->lines));
+		if (p->lines) {
+			const char *q = text;
+			p->nlines = 0;
+			while (q) {
+				p->lines[p->nlines++] = q;
+				q = strchr(q, '\n');
+				q = q ? q + 1 : NULL;
+			}
+		}
+	}
+	if (text == p->text && p->lines)
+		return line >= 1 && line <= p->nlines ? p->lines[line - 1] : NULL;
+	const char *q = text;
 	for (unsigned l = 1; l < line && q; l++) {
 		q = strchr(q, '\n');
 		q = q ? q + 1 : NULL;
 	}
+	return q;
+}
+
+/* Walk the line at q for `name =` / `name :` outside strings and
+ * comments: the value after the nth occurrence (nth < 0: count them all
+ * into *count and return NULL). */
+static const char *scan_line(const char *q, const char *name, int nth, unsigned *count)
+{
+	size_t nlen = strlen(name);
+
 	for (const char *b = q; q && *q && *q != '\n'; q++) {
 		if (*q == '#' || (q[0] == '/' && q[1] == '/'))
 			return NULL;
@@ -422,11 +448,41 @@ static const char *find_value(struct cfgparse *p, const char *text, const config
 		} else if (strncmp(q, name, nlen) == 0 && (q == b || !is_name_char(q[-1])) &&
 			   !is_name_char(q[nlen])) {
 			const char *v = skip_space(q + nlen);
-			if ((*v == '=' || *v == ':') && nth-- == 0)
-				return v + 1;
+			if (*v == '=' || *v == ':') {
+				if (nth == 0)
+					return v + 1;
+				nth--;
+				if (count)
+					(*count)++;
+			}
 		}
 	}
 	return NULL;
+}
+
+/* Just past the '=' or ':' after the named setting s in text. */
+static const char *find_value(struct cfgparse *p, const char *text, const config_setting_t *s)
+{
+	const config_setting_t *root = cfgparse_root(p);
+	const char *name = config_setting_name(s);
+	unsigned line = config_setting_source_line(s), nth = 0, on_line = 0;
+	const char *q = line_start(p, text, line);
+
+	if (!q || !root)
+		return NULL;
+	/* a setting of another configuration has no place in this text */
+	const config_setting_t *top = s;
+	while (config_setting_parent(top))
+		top = config_setting_parent(top);
+	if (top != root)
+		return NULL;
+	/* the same name twice on one line: which one is s (document order);
+	 * only then is the whole tree walked */
+	scan_line(q, name, -1, &on_line);
+	if (on_line > 1 &&
+	    !count_before(root, s, name, line, config_setting_source_file(s), &nth))
+		return NULL;
+	return scan_line(q, name, (int)nth, NULL);
 }
 
 /* The literal of the integer setting s (an element: of a named array or

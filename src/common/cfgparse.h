@@ -27,6 +27,9 @@ struct cfgparse {
 	const char *text;            /* the source, for the line fix-up */
 	char *text_owned;            /* text read from the file */
 	const char *text_file;       /* the file it came from; NULL: a string */
+	const char **lines;          /* lines[i]: where line i + 1 of text starts
+	                                (built on first use by the integer check) */
+	unsigned nlines;
 	const char *incdir;          /* where libconfig looks for @include */
 	char incdir_buf[PATH_MAX];
 };

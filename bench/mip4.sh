@@ -30,12 +30,17 @@
 #    Target: >= 90% of tun_fwd.
 # c. Memory per binding: ds46-had's VmRSS with NODES bindings (the
 #    registrations of a.) minus VmRSS with none, per binding; and the same
-#    with MEM_NODES nodes registered once.
+#    with MEM_NODES nodes registered once (MEM_PREFIXES=1: each with two
+#    IPv6 prefixes; the home network grows to a /14 beyond 65,000 nodes).
 #
 # Each figure is the median of BENCH_RUNS (3) runs of BENCH_SECS (5) s.
 # Environment: BENCH_SECS=5 BENCH_RUNS=3 BENCH_NODES=1000 BENCH_WINDOW=64
 #   BENCH_PARTS="a b c" (which parts to run)
-#   BENCH_MEM_NODES=4095 (with the MN: the configuration's limit, HA_CFG_MAX_NODES 4096)
+#   BENCH_MEM_NODES=100000 BENCH_MEM_PREFIXES=0 (HA_CFG_MAX_NODES is 1,048,576;
+#   loading 100,000 nodes takes minutes: cfgparse_check_int scans the file per
+#   integer, see docs/bench.md)
+#   BENCH_BASE=<build dir>: a. also measures that build's ds46-had (before/after
+#   in one run)
 #   DS46_BUILD=build  BENCH_SKIP_BUILD=1  BENCH_KEEP=1 (keep the temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +51,10 @@ SECS=${BENCH_SECS:-5}
 RUNS=${BENCH_RUNS:-3}
 NODES=${BENCH_NODES:-1000}
 WINDOW=${BENCH_WINDOW:-64}
-MEM_NODES=${BENCH_MEM_NODES:-4095}
+MEM_NODES=${BENCH_MEM_NODES:-100000}
+MEM_PREFIXES=${BENCH_MEM_PREFIXES:-0}
+BASE=${BENCH_BASE:-}
+case $BASE in ''|/*) ;; *) BASE=$ROOT/$BASE ;; esac
 PARTS=${BENCH_PARTS:-a b c}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 KEY=000102030405060708090a0b0c0d0e0f
@@ -69,6 +77,7 @@ if part b; then
 		[ -x "$f" ] || { echo "mip4 bench: missing $f" >&2; exit 1; }
 	done
 fi
+[ -z "$BASE" ] || [ -x "$BASE/ds46-had" ] || { echo "mip4 bench: missing $BASE/ds46-had" >&2; exit 1; }
 for c in iperf3 jq; do
 	command -v $c >/dev/null || { echo "mip4 bench: no $c" >&2; exit 1; }
 done
@@ -202,6 +211,34 @@ EOF
 		echo "};"
 	} >"$file"
 }
+# had_conf_big FILE STORE NODES PREFIXES: had_conf for many nodes (awk, not a
+# shell loop), without the IPv6 prefixes unless PREFIXES is 1
+had_conf_big() {
+	local net=10.200.0.0/16
+	(( $3 > 65000 )) && net=10.200.0.0/14
+	awk -v n="$3" -v key="$KEY" -v pfx="$4" -v store="$2" -v sock="$TMP/had.sock" -v net="$net" '
+	BEGIN {
+		printf "# written by bench/mip4.sh\nha = {\n  address = \"10.200.0.1\";\n  home-link = \"h0\";\n"
+		printf "  home-network = \"%s\";\n  home-prefixes = [ \"2001:db8:46::/64\" ];\n", net
+		printf "  max-lifetime = 3600;\n  encapsulations = [ \"ipip\", \"gre\", \"minimal\" ];\n"
+		printf "  ipv6 = true;\n  tunnel-mode = true;\n  store = \"%s\";\n  control-socket = \"%s\";\n", store, sock
+		printf "  log-level = \"warning\";\n  nodes = (\n"
+		printf "    { name = \"mn\"; home-address = \"10.200.0.10\"; spi = 256; key-hex = \"%s\";\n", key
+		printf "      prefixes = [ \"2001:db8:47::/64\" ]; }\n"
+		base = 10 * 16777216 + 200 * 65536 + 256
+		for (i = 0; i < n; i++) {
+			v = base + i
+			printf "    ,{ name = \"lg%d\"; home-address = \"%d.%d.%d.%d\"; spi = %d; key-hex = \"%s\";",
+				i, int(v / 16777216) % 256, int(v / 65536) % 256, int(v / 256) % 256, v % 256,
+				1000 + i, key
+			if (pfx == 1)
+				printf "\n       prefixes = [ \"2001:db8:1:%x::/64\", \"2001:db8:2:%x::/64\" ]; }\n", i, i
+			else
+				printf " }\n"
+		}
+		printf "  );\n};\n"
+	}' >"$1"
+}
 mnd_conf() {   # mnd_conf FILE TUNNEL-MODE
 	cat >"$1" <<EOF
 # written by bench/mip4.sh
@@ -310,6 +347,21 @@ wait_for 60 "ds46-had ready" had_ready
 loadgen registration-tmpfs -a 10.200.0.1
 loadgen registration-tmpfs-2prefixes -a 10.200.0.1 -P 2
 stop_bg "$HAD_PID"
+if [ -n "$BASE" ]; then
+	# the same two stores with the other build (before/after in one run)
+	echo "  -- $BASE/ds46-had"
+	for st in ext4 tmpfs; do
+		d=$TMP; [ $st = tmpfs ] && d=$SHM
+		rm -f "$d"/had-base.db*
+		had_conf "$TMP/had-base.conf" "$d/had-base.db" "$NODES"
+		start_bg "$HA" "$TMP/had-base-$st.log" "$BASE/ds46-had" -c "$TMP/had-base.conf"
+		HAD_PID=$BGPID
+		wait_for 60 "base ds46-had ready" had_ready
+		loadgen base-$st -a 10.200.0.1
+		loadgen base-$st-2prefixes -a 10.200.0.1 -P 2
+		stop_bg "$HAD_PID"
+	done
+fi
 rm -rf "$SHM"
 SHM=
 echo "  (had: $(jq -r '.stats | "rx_requests \(.rx_requests), reply_accepted \(.reply_accepted), reply_id_mismatch \(.reply_id_mismatch), prefix_accepted_coa \(.prefix_accepted_coa)"' "$TMP/had-a.stats.json"))"
@@ -320,22 +372,24 @@ fi
 # ---- c. memory at MEM_NODES --------------------------------------------------------
 if part c; then
 echo
-echo "== c. memory: $MEM_NODES bindings registered (two IPv6 prefixes each)"
-had_conf "$TMP/had-mem.conf" "$TMP/had-mem.db" "$MEM_NODES"
-"$B/ds46-had" -n -c "$TMP/had-mem.conf" >/dev/null
+P2=(); [ "$MEM_PREFIXES" = 1 ] && P2=(-P 2)
+echo "== c. memory: $MEM_NODES bindings registered ($([ "$MEM_PREFIXES" = 1 ] && echo "two IPv6 prefixes each" || echo "IPv4 only"))"
+had_conf_big "$TMP/had-mem.conf" "$TMP/had-mem.db" "$MEM_NODES" "$MEM_PREFIXES"
+T0=$(date +%s)
 start_bg "$HA" "$TMP/had-mem.log" "$B/ds46-had" -c "$TMP/had-mem.conf"
 HAD_PID=$BGPID
-wait_for 60 "ds46-had ready" had_ready
+wait_for 1800 "ds46-had ready" had_ready
+echo "  ds46-had up with $((MEM_NODES + 1)) nodes after $(( $(date +%s) - T0 )) s (configuration load)"
 sleep 0.5
 M0=$(rss_kib "$HAD_PID")
 ip netns exec "$LG" "$B/bench/mip4_loadgen" -a 10.200.0.1 -c 10.2.0.10 -H 10.200.1.0 \
-	-n "$MEM_NODES" -S 1000 --spi-step -k "$KEY" -w "$WINDOW" -d 60 -P 2 \
+	-n "$MEM_NODES" -S 1000 --spi-step -k "$KEY" -w "$WINDOW" -d 600 "${P2[@]}" \
 	--count "$MEM_NODES" | sed 's/^/    /'
-MB=$(ip netns exec "$HA" "$B/ds46ctl" -s "$TMP/had.sock" --json mobility | jq '.bindings | length')
+MB=$(ip netns exec "$HA" "$B/ds46ctl" -s "$TMP/had.sock" --json stats | jq '.stats.bindings')
 M1=$(rss_kib "$HAD_PID")
 MEM_PER=$(( (M1 - M0) * 1024 / (MB > 0 ? MB : 1) ))
 echo "  ds46-had VmRSS: $M0 KiB empty, $M1 KiB with $MB bindings: $MEM_PER bytes per binding" \
-	"(x 100,000 = $(( MEM_PER * 100000 / 1048576 )) MiB); store $(du -k "$TMP/had-mem.db" | cut -f1) KiB"
+	"(x 100,000 = $(( MEM_PER * 100000 / 1048576 )) MiB); store $(du -ck "$TMP"/had-mem.db* | tail -1 | cut -f1) KiB"
 stop_bg "$HAD_PID"
 fi
 
@@ -440,6 +494,12 @@ echo "    two Prefix Requests:   ${REG[registration-2prefixes]} vs echo ${REG[ec
 	"$(pct "${REG[registration-2prefixes]}" "${REG[echo-2prefixes]}") (target >= 50%)"
 echo "    store on tmpfs:        ${REG[registration-tmpfs]} ($(pct "${REG[registration-tmpfs]}" "${REG[echo]}"))," \
 	"two prefixes ${REG[registration-tmpfs-2prefixes]} ($(pct "${REG[registration-tmpfs-2prefixes]}" "${REG[echo-2prefixes]}"))"
+if [ -n "$BASE" ]; then
+echo "    $BASE: ext4 ${REG[base-ext4]} ($(pct "${REG[base-ext4]}" "${REG[echo]}")), two prefixes" \
+	"${REG[base-ext4-2prefixes]} ($(pct "${REG[base-ext4-2prefixes]}" "${REG[echo-2prefixes]}"));" \
+	"tmpfs ${REG[base-tmpfs]} ($(pct "${REG[base-tmpfs]}" "${REG[echo]}")), two prefixes" \
+	"${REG[base-tmpfs-2prefixes]} ($(pct "${REG[base-tmpfs-2prefixes]}" "${REG[echo-2prefixes]}"))"
+fi
 fi
 if part b; then
 printf '  %-34s %12s %14s %8s\n' "forwarding CN -> MN" "TCP Gbit/s" "UDP pps" "loss"

@@ -267,12 +267,27 @@ static struct ha_reg_time ha_now(void)
 	return (struct ha_reg_time){ .sec = ts.tv_sec, .nsec = (uint32_t)ts.tv_nsec };
 }
 
+/* Random values drawn from the kernel in blocks of HA_RANDOM_BLOCK octets
+ * (one getrandom per 1024 values, not one per request). */
+#define HA_RANDOM_BLOCK 4096
+
 static uint32_t ha_random(void)
 {
-	uint32_t v = 0;
+	static uint32_t pool[HA_RANDOM_BLOCK / sizeof(uint32_t)];
+	static size_t left;
+	uint32_t v;
 
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = (uint32_t)now_ms_mono() * 2654435761u;
+	if (left == 0) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool)) {
+			v = 0;
+			if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+				v = (uint32_t)now_ms_mono() * 2654435761u;
+			return v;
+		}
+		left = ARRAY_SIZE(pool);
+	}
+	v = pool[--left];
+	pool[left] = 0;              /* used values do not linger */
 	return v;
 }
 
@@ -781,41 +796,9 @@ static int ha_udp_open(uint16_t port)
 	return udp4_open(&uc);
 }
 
-static int ha_udp_send(int fd, const uint8_t *buf, size_t len, uint32_t src, uint32_t dst,
-		       uint16_t dport, int ifindex)
-{
-	struct udp4_msg m = {
-		.buf = (uint8_t *)buf,
-		.len = len,
-		.peer = { .sin_family = AF_INET, .sin_port = htons(dport),
-			  .sin_addr.s_addr = dst },
-		.local.s_addr = src,
-		.ifindex = ifindex,
-	};
-	int r = udp4_send(fd, &m);
-
-	return r < 0 ? r : 0;
-}
-
 /* ---- replies ----------------------------------------------------------------------- */
 
-static void ha_send_reply(struct ha *h, const struct ha_reg_reply *rep)
-{
-	char a[ADDR4_STRLEN];
-	int r;
-
-	if (rep->len == 0)
-		return;
-	/* 3.8.3.1: a node deregistering from home is answered on the home
-	 * link (its bindings, now gone, would have sent it into the tunnel) */
-	r = ha_udp_send(h->udp_fd, rep->buf, rep->len, rep->src_addr, rep->dst_addr,
-			rep->dst_port, rep->on_home_link ? h->home_ifindex : 0);
-	if (r < 0) {
-		h->st.tx_reply_errors++;
-		log_rl(LOG_WARNING, "reply to %s:%u: %s", fmt_a4(rep->dst_addr, a), rep->dst_port,
-		       strerror(-r));
-	}
-}
+#define HA_RX_MAX 4096               /* largest request accepted */
 
 static void ha_log_reply(const struct ha_reg_reply *rep)
 {
@@ -831,40 +814,114 @@ static void ha_log_reply(const struct ha_reg_reply *rep)
 		       rep->code, mip4_code_name(rep->code), rep->why ? rep->why : "-");
 }
 
-/* Persist, program, answer: the store first (an acknowledged binding
- * survives kill -9), then the tunnel engine and the kernel (so that a
- * deregistration's reply is no longer routed into the tunnel), then the
- * reply.  A store failure leaves the request unanswered: the node
- * retransmits. */
-static void ha_apply(struct ha *h, const struct ha_reg_reply *rep, const struct ha_reg_changes *ch)
+/* Program the kernel and the engine for what one registration changed,
+ * each home address once. */
+static void ha_program_changes(struct ha *h, const struct ha_reg_changes *ch)
 {
+	uint32_t homes[HA_CFG_MAX_BINDINGS + 3];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < ch->n_removed && n < ARRAY_SIZE(homes); i++)
+		homes[n++] = ch->removed[i].home_addr;
+	for (unsigned i = 0; i < ch->n_del && n < ARRAY_SIZE(homes); i++)
+		homes[n++] = ch->del[i].home_addr;
+	if (ch->has_put && n < ARRAY_SIZE(homes))
+		homes[n++] = ch->put.home_addr;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = homes[j] == homes[i];
+		if (!seen)
+			ha_program(h, homes[i]);
+	}
+}
+
+/* Send the replies of a batch, one sendmmsg for as many as it takes. */
+static void ha_send_replies(struct ha *h, struct ha_reg_reply *const *reps, size_t n)
+{
+	struct udp4_msg m[HA_BATCH_MAX];
+	const struct ha_reg_reply *which[HA_BATCH_MAX];
+	char a[ADDR4_STRLEN];
+	unsigned k = 0;
+
+	for (size_t i = 0; i < n && k < ARRAY_SIZE(m); i++) {
+		const struct ha_reg_reply *rep = reps[i];
+		if (!rep || rep->len == 0)
+			continue;
+		/* 3.8.3.1: a node deregistering from home is answered on the
+		 * home link (its bindings, now gone, would have sent it into
+		 * the tunnel) */
+		m[k] = (struct udp4_msg){
+			.buf = (uint8_t *)rep->buf,
+			.len = rep->len,
+			.peer = { .sin_family = AF_INET, .sin_port = htons(rep->dst_port),
+				  .sin_addr.s_addr = rep->dst_addr },
+			.local.s_addr = rep->src_addr,
+			.ifindex = rep->on_home_link ? h->home_ifindex : 0,
+		};
+		which[k++] = rep;
+	}
+	for (unsigned i = 0; i < k;) {
+		int r = udp4_send_batch(h->udp_fd, &m[i], k - i);
+		if (r > 0) {
+			i += (unsigned)r;
+			continue;
+		}
+		h->st.tx_reply_errors++;
+		log_rl(LOG_WARNING, "reply to %s:%u: %s", fmt_a4(which[i]->dst_addr, a),
+		       which[i]->dst_port, strerror(r < 0 ? -r : EIO));
+		i++;
+	}
+}
+
+int ha_apply_batch(struct ha *h, struct ha_reg_reply *const *reps,
+		   struct ha_reg_changes *const *chs, size_t n)
+{
+	bool any = false;
 	int r = 0;
 
-	if (h->store && (ch->n_del || ch->has_put)) {
-		struct mip_binding put = ch->put;
+	n = MIN(n, (size_t)HA_BATCH_MAX);
+	for (size_t i = 0; i < n; i++)
+		any = any || (chs[i] && (chs[i]->n_del || chs[i]->has_put));
+	if (h->store && any) {
 		r = store_begin(h->store);
-		for (unsigned i = 0; i < ch->n_del && r == 0; i++)
-			r = store_mip_binding_del(h->store, ch->del[i].home_addr, ch->del[i].coa);
-		if (r == 0 && ch->has_put)
-			r = store_mip_binding_put(h->store, &put);
+		for (size_t i = 0; i < n && r == 0; i++) {
+			const struct ha_reg_changes *ch = chs[i];
+			if (!ch)
+				continue;
+			for (unsigned j = 0; j < ch->n_del && r == 0; j++)
+				r = store_mip_binding_del(h->store, ch->del[j].home_addr,
+							  ch->del[j].coa);
+			if (r == 0 && ch->has_put) {
+				struct mip_binding put = ch->put;
+				r = store_mip_binding_put(h->store, &put);
+			}
+		}
 		if (r == 0)
 			r = store_commit(h->store);
 		if (r < 0) {
 			store_rollback(h->store);
 			h->st.store_errors++;
-			log_err("store: %s: registration left unanswered", strerror(-r));
+			log_err("store: %s: %zu registration(s) left unanswered", strerror(-r), n);
 		}
 	}
-	for (unsigned i = 0; i < ch->n_removed; i++)
-		ha_program(h, ch->removed[i].home_addr);
-	for (unsigned i = 0; i < ch->n_del; i++)
-		ha_program(h, ch->del[i].home_addr);
-	if (ch->has_put)
-		ha_program(h, ch->put.home_addr);
-	ha_arm_expiry(h);
-	ha_log_reply(rep);
+	for (size_t i = 0; i < n; i++)
+		if (chs[i])
+			ha_program_changes(h, chs[i]);
+	if (any)
+		ha_arm_expiry(h);
+	for (size_t i = 0; i < n; i++)
+		if (reps[i] && reps[i]->len)
+			ha_log_reply(reps[i]);
 	if (r == 0)
-		ha_send_reply(h, rep);
+		ha_send_replies(h, reps, n);
+	return r;
+}
+
+/* Persist, program, answer one registration (ha_apply_batch of one). */
+static void ha_apply(struct ha *h, struct ha_reg_reply *rep, struct ha_reg_changes *ch)
+{
+	ha_apply_batch(h, &rep, &ch, 1);
 }
 
 /* ---- Duplicate Address Detection (seed 3.3, RFC 4862 5.4) ------------------------ */
@@ -1065,29 +1122,37 @@ static void dad_start(struct ha *h, struct ha_reg_pending *p, uint32_t src)
 
 /* ---- receiving requests -------------------------------------------------------------- */
 
-#define HA_RX_BATCH 16
-#define HA_RX_MAX 4096
+/* One receive batch (recvmmsg) is decided, written to the store in one
+ * transaction (group commit), programmed and answered in one sendmmsg:
+ * every reply still leaves after its binding is committed. */
+struct ha_rxbatch {
+	uint8_t bufs[HA_BATCH_MAX][HA_RX_MAX];
+	struct udp4_msg msgs[HA_BATCH_MAX];
+	struct ha_reg_reply reps[HA_BATCH_MAX];
+	struct ha_reg_changes chs[HA_BATCH_MAX];
+};
 
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct ha *h = arg;
-	uint8_t *bufs = malloc(HA_RX_BATCH * HA_RX_MAX);
-	struct udp4_msg msgs[HA_RX_BATCH];
-	struct ha_reg_reply *rep = calloc(1, sizeof(*rep));
+	struct ha_rxbatch *b = h->rxb;
 
 	(void)fd;
 	(void)what;
-	if (!rep || !bufs)
-		goto out;
 	for (int round = 0; round < 4; round++) {
+		struct ha_reg_reply *reps[HA_BATCH_MAX];
+		struct ha_reg_changes *chs[HA_BATCH_MAX];
+		struct ha_reg_pending *dads[HA_BATCH_MAX];
+		uint32_t dad_src[HA_BATCH_MAX];
+		size_t k = 0, n_dad = 0;
 		int n;
 
-		memset(msgs, 0, sizeof(msgs));
-		for (unsigned i = 0; i < HA_RX_BATCH; i++) {
-			msgs[i].buf = bufs + (size_t)i * HA_RX_MAX;
-			msgs[i].size = HA_RX_MAX;
+		for (unsigned i = 0; i < HA_BATCH_MAX; i++) {
+			memset(&b->msgs[i], 0, sizeof(b->msgs[i]));
+			b->msgs[i].buf = b->bufs[i];
+			b->msgs[i].size = HA_RX_MAX;
 		}
-		n = udp4_recv_batch(h->udp_fd, msgs, HA_RX_BATCH);
+		n = udp4_recv_batch(h->udp_fd, b->msgs, HA_BATCH_MAX);
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
@@ -1100,9 +1165,11 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			const struct udp4_msg *m = &msgs[i];
+			const struct udp4_msg *m = &b->msgs[i];
+			struct ha_reg_reply *rep = &b->reps[k];
 			struct ha_reg_pending *pend = NULL;
 			struct ha_reg_rx rx = { 0 };
+			const struct in6_addr *dad;
 			char a[ADDR4_STRLEN];
 			int r;
 
@@ -1127,21 +1194,32 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 				       fmt_a4(rx.src_addr, a), rx.src_port,
 				       rep->why ? rep->why : "-");
 			} else if (r == HA_REG_REPLY) {
-				ha_log_reply(rep);
-				ha_send_reply(h, rep);
+				reps[k] = rep;
+				chs[k++] = NULL;
+			} else if (r == HA_REG_PENDING && ha_reg_pending_dad(pend, &dad) == 0) {
+				/* nothing to probe: finished in this batch */
+				ha_reg_finish(h->reg, pend, NULL, ha_now(), ha_random(), rep,
+					      &b->chs[k]);
+				reps[k] = rep;
+				chs[k] = &b->chs[k];
+				k++;
 			} else if (r == HA_REG_PENDING) {
-				dad_start(h, pend, rx.src_addr);
+				/* probed after this batch is committed: the
+				 * store sees the registrations in order */
+				dads[n_dad] = pend;
+				dad_src[n_dad++] = rx.src_addr;
 			} else {
 				log_rl(LOG_ERR, "request from %s: %s", fmt_a4(rx.src_addr, a),
 				       strerror(-r));
 			}
 		}
-		if (n < HA_RX_BATCH)
+		if (k)
+			ha_apply_batch(h, reps, chs, k);
+		for (size_t i = 0; i < n_dad; i++)
+			dad_start(h, dads[i], dad_src[i]);
+		if (n < HA_BATCH_MAX)
 			break;
 	}
-out:
-	free(bufs);
-	free(rep);
 }
 
 /* ---- restart ------------------------------------------------------------------------ */
@@ -1521,6 +1599,11 @@ int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, con
 		return r;
 	}
 	h->udp_fd = r;
+	/* the receive batch, touched now: a fixed cost, not per binding */
+	h->rxb = malloc(sizeof(*h->rxb));
+	if (!h->rxb)
+		return -ENOMEM;
+	explicit_bzero(h->rxb, sizeof(*h->rxb));   /* not fused into calloc */
 	h->ev_udp = event_new(base, h->udp_fd, EV_READ | EV_PERSIST, on_udp, h);
 	h->ev_expire = evtimer_new(base, on_expire, h);
 	if (!h->ev_udp || !h->ev_expire || event_add(h->ev_udp, NULL) < 0)
@@ -1561,6 +1644,8 @@ void ha_close(struct ha *h)
 	}
 	free(h->prog);
 	h->prog = NULL;
+	free(h->rxb);
+	h->rxb = NULL;
 	h->n_prog = h->cap_prog = 0;
 	ha_dataplane_close(h);
 	packet_close(&h->tx);

@@ -135,6 +135,10 @@ struct ha_prog {                     /* what is programmed for one home address 
 };
 struct ha_ctl;
 struct dp_io4;
+struct ha_rxbatch;                   /* receive buffers (ha.c) */
+
+/* Registrations received, decided and committed together (group commit). */
+#define HA_BATCH_MAX 64
 
 struct ha {
 	const struct ha_cfg *cfg;
@@ -161,6 +165,7 @@ struct ha {
 	struct ha_prog *prog;        /* sorted by home address */
 	size_t n_prog, cap_prog;
 	struct ha_ctl *ctl;
+	struct ha_rxbatch *rxb;
 	struct ha_stats st;
 };
 
@@ -175,6 +180,16 @@ void ha_close(struct ha *h);
  * current bindings of home (network order): applies the difference from
  * what was programmed for it before.  Every change goes through here. */
 void ha_program(struct ha *h, uint32_t home);
+
+/* Persist, program, answer a batch of registrations (group commit): the
+ * store changes of every chs[i] (NULL: a rejection, nothing to store),
+ * deletions then put per registration and in order, in ONE transaction;
+ * then the engine and the kernel; then the replies reps[i] (len 0: none) in
+ * one sendmmsg, only if the commit succeeded (otherwise none of them: the
+ * nodes retransmit).  At most HA_BATCH_MAX.  Returns 0 or the store's
+ * negative errno. */
+int ha_apply_batch(struct ha *h, struct ha_reg_reply *const *reps,
+		   struct ha_reg_changes *const *chs, size_t n);
 
 /* Operator release (control socket): coa 0 = every binding of home.
  * Withdraws and deletes them from the store.  Returns how many. */

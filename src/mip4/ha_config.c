@@ -625,27 +625,166 @@ static int check_node_pair(struct cfgparse *p, const struct ha_cfg_node *a,
 	return 0;
 }
 
+/* Node indexes for the pair checks: open addressing, slot = index + 1. */
+struct node_index {
+	uint32_t *name, *nai, *home;
+	size_t mask;
+};
+
+static size_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;        /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static size_t hash_addr(uint32_t v)
+{
+	return (size_t)(v * 2654435761u) ^ (v >> 16);
+}
+
+/* The earlier node with the same name / NAI / home address as nd (-1:
+ * none); with add, nd (index i) is entered when it has none. */
+static int idx_name(const struct node_index *x, const struct ha_cfg_node *nodes,
+		    const struct ha_cfg_node *nd)
+{
+	for (size_t k = hash_str(nd->name) & x->mask; x->name[k]; k = (k + 1) & x->mask)
+		if (strcmp(nodes[x->name[k] - 1].name, nd->name) == 0)
+			return (int)(x->name[k] - 1);
+	return -1;
+}
+
+static int idx_nai(const struct node_index *x, const struct ha_cfg_node *nodes,
+		   const struct ha_cfg_node *nd)
+{
+	if (!nd->nai[0])
+		return -1;
+	for (size_t k = hash_str(nd->nai) & x->mask; x->nai[k]; k = (k + 1) & x->mask)
+		if (strcmp(nodes[x->nai[k] - 1].nai, nd->nai) == 0)
+			return (int)(x->nai[k] - 1);
+	return -1;
+}
+
+static int idx_home(const struct node_index *x, const struct ha_cfg_node *nodes,
+		    const struct ha_cfg_node *nd)
+{
+	if (!nd->home_addr)
+		return -1;
+	for (size_t k = hash_addr(nd->home_addr) & x->mask; x->home[k]; k = (k + 1) & x->mask)
+		if (nodes[x->home[k] - 1].home_addr == nd->home_addr)
+			return (int)(x->home[k] - 1);
+	return -1;
+}
+
+static void idx_add(struct node_index *x, const struct ha_cfg_node *nd, uint32_t i)
+{
+	size_t k;
+
+	for (k = hash_str(nd->name) & x->mask; x->name[k]; k = (k + 1) & x->mask)
+		;
+	x->name[k] = i + 1;
+	if (nd->nai[0]) {
+		for (k = hash_str(nd->nai) & x->mask; x->nai[k]; k = (k + 1) & x->mask)
+			;
+		x->nai[k] = i + 1;
+	}
+	if (nd->home_addr) {
+		for (k = hash_addr(nd->home_addr) & x->mask; x->home[k]; k = (k + 1) & x->mask)
+			;
+		x->home[k] = i + 1;
+	}
+}
+
+/* Node i against the earlier ones, as check_node_pair(j, i) for j = 0..i-1
+ * (the first conflict reported), but only for the j that can conflict:
+ * those sharing a name, NAI or home address (hashed), and those with
+ * implicit prefixes (every j when node i has some). */
+static int check_node_earlier(struct cfgparse *p, struct ha_cfg_node *nodes,
+			      const config_setting_t *(*sets)[NK__MAX], int i,
+			      const struct node_index *x, const int *impl, int n_impl)
+{
+	const struct ha_cfg_node *b = &nodes[i];
+	int dup[3] = { idx_name(x, nodes, b), idx_nai(x, nodes, b), idx_home(x, nodes, b) };
+	int cand[3], nc = 0, r = 0, d = 0, k = 0;
+
+	if (b->n_implicit) {
+		for (int j = 0; j < i && r == 0; j++)
+			r = check_node_pair(p, &nodes[j], sets[j], b, sets[i]);
+		return r;
+	}
+	for (int a = 0; a < 3; a++) {        /* sorted, unique: at most three */
+		int m = nc;
+		if (dup[a] < 0)
+			continue;
+		for (int e = 0; e < nc; e++)
+			if (cand[e] == dup[a])
+				m = -1;
+		if (m < 0)
+			continue;
+		while (m > 0 && cand[m - 1] > dup[a]) {
+			cand[m] = cand[m - 1];
+			m--;
+		}
+		cand[m] = dup[a];
+		nc++;
+	}
+	while (r == 0 && (d < nc || k < n_impl)) {   /* merged, ascending */
+		int j;
+		if (k >= n_impl || (d < nc && cand[d] <= impl[k])) {
+			j = cand[d++];
+			if (k < n_impl && impl[k] == j)
+				k++;
+		} else {
+			j = impl[k++];
+		}
+		r = check_node_pair(p, &nodes[j], sets[j], b, sets[i]);
+	}
+	return r;
+}
+
 static int parse_nodes(struct cfgparse *p, const config_setting_t *s, struct ha_cfg *c)
 {
 	const config_setting_t *(*sets)[NK__MAX];
-	int n = cfgparse_get_group_list(p, s, HA_CFG_MAX_NODES, "nodes"), r = 0;
+	int n = cfgparse_get_group_list(p, s, HA_CFG_MAX_NODES, "nodes"), r = 0, n_impl = 0;
+	struct node_index x = { 0 };
+	size_t size = 16;
+	int *impl;
 
 	if (n <= 0)
 		return n;
+	while (size < (size_t)n * 2)
+		size *= 2;
+	x.mask = size - 1;
+	x.name = calloc(size, sizeof(*x.name));
+	x.nai = calloc(size, sizeof(*x.nai));
+	x.home = calloc(size, sizeof(*x.home));
+	impl = calloc((size_t)n, sizeof(*impl));
 	c->nodes = calloc((size_t)n, sizeof(*c->nodes));
 	sets = calloc((size_t)n, sizeof(*sets));
-	if (!c->nodes || !sets) {
-		free(sets);
-		return cfgparse_nomem(p);
+	if (!c->nodes || !sets || !x.name || !x.nai || !x.home || !impl) {
+		r = cfgparse_nomem(p);
+		goto out;
 	}
 	for (int i = 0; i < n && r == 0; i++) {
 		r = parse_node(p, config_setting_get_elem(s, (unsigned)i), c, &c->nodes[i], sets[i]);
-		for (int j = 0; j < i && r == 0; j++)
-			r = check_node_pair(p, &c->nodes[j], sets[j], &c->nodes[i], sets[i]);
+		if (r == 0)
+			r = check_node_earlier(p, c->nodes, sets, i, &x, impl, n_impl);
+		if (r == 0) {
+			idx_add(&x, &c->nodes[i], (uint32_t)i);
+			if (c->nodes[i].n_implicit)
+				impl[n_impl++] = i;
+		}
 	}
 	if (r == 0)
 		c->n_nodes = (uint32_t)n;
+out:
 	free(sets);
+	free(impl);
+	free(x.name);
+	free(x.nai);
+	free(x.home);
 	return r;
 }
 

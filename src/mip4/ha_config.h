@@ -19,7 +19,7 @@
 
 #include "wire/mip4.h"
 
-#define HA_CFG_MAX_NODES 4096
+#define HA_CFG_MAX_NODES 1048576    /* "nodes"; looked up hashed */
 #define HA_CFG_MAX_HOME_PREFIXES 8
 #define HA_CFG_MAX_NODE_PREFIXES MIP4_MAX_PREFIXES     /* "prefixes" of a node */
 #define HA_CFG_MAX_IMPLICIT 8        /* "implicit-prefixes" of a node */

@@ -90,6 +90,11 @@ struct ha_reg_pending {
 struct ha_reg {
 	const struct ha_cfg *cfg;
 	struct node_state *ns;
+	/* node lookup: open addressing, slot = node index + 1 (0: empty) */
+	uint32_t *by_home, *by_nai;
+	size_t hmask;                /* table size - 1 (a power of two) */
+	uint32_t *pool_nodes;        /* nodes without a static home address */
+	uint32_t n_pool_nodes;
 	struct mip_binding *b;       /* sorted by (home, coa) as numbers */
 	size_t n, cap;
 	struct ha_reg_pending *pending;
@@ -140,6 +145,10 @@ static bool pfx_overlap(const struct mip_prefix *a, const struct mip_prefix *b)
 	bool la = a->plen == MIP4_V6_PLEN_LINK_LOCAL, lb = b->plen == MIP4_V6_PLEN_LINK_LOCAL;
 
 	if (la != lb)
+		return false;
+	/* the common case first: both /64 or longer differ in the first half */
+	if (MIN(plen_bits(a->plen), plen_bits(b->plen)) >= 64 &&
+	    memcmp(a->prefix.s6_addr, b->prefix.s6_addr, 8) != 0)
 		return false;
 	return in6_prefix_match(&a->prefix, &b->prefix, MIN(plen_bits(a->plen), plen_bits(b->plen)));
 }
@@ -262,15 +271,67 @@ static bool in_pool4(const struct ha_cfg *c, uint32_t a)
 	       ntohl(a) <= ntohl(c->pool4_last);
 }
 
+static size_t hash_u32(uint32_t v)
+{
+	return (size_t)(v * 2654435761u) ^ (v >> 16);
+}
+
+static size_t hash_bytes(const uint8_t *p, size_t len)
+{
+	uint32_t h = 2166136261u;        /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* The node indexes (ha_reg_new): static home addresses and NAIs hashed
+ * (the configuration has no duplicates of either), the pool nodes listed. */
+static int node_index_build(struct ha_reg *r)
+{
+	const struct ha_cfg *c = r->cfg;
+	size_t size = 16;
+
+	while (size < (size_t)c->n_nodes * 2)
+		size *= 2;
+	r->hmask = size - 1;
+	r->by_home = calloc(size, sizeof(*r->by_home));
+	r->by_nai = calloc(size, sizeof(*r->by_nai));
+	r->pool_nodes = calloc(c->n_nodes ? c->n_nodes : 1, sizeof(*r->pool_nodes));
+	if (!r->by_home || !r->by_nai || !r->pool_nodes)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c->n_nodes; i++) {
+		const struct ha_cfg_node *nd = &c->nodes[i];
+		size_t k;
+		if (nd->home_addr) {
+			for (k = hash_u32(nd->home_addr) & r->hmask; r->by_home[k];
+			     k = (k + 1) & r->hmask)
+				;
+			r->by_home[k] = i + 1;
+		} else {
+			r->pool_nodes[r->n_pool_nodes++] = i;
+		}
+		if (nd->nai[0]) {
+			for (k = hash_bytes((const uint8_t *)nd->nai, strlen(nd->nai)) & r->hmask;
+			     r->by_nai[k]; k = (k + 1) & r->hmask)
+				;
+			r->by_nai[k] = i + 1;
+		}
+	}
+	return 0;
+}
+
 static int node_by_home(const struct ha_reg *r, uint32_t home)
 {
 	if (home == 0)
 		return -1;
-	for (uint32_t i = 0; i < r->cfg->n_nodes; i++) {
-		const struct ha_cfg_node *nd = &r->cfg->nodes[i];
-		if (nd->home_addr ? nd->home_addr == home : r->ns[i].assigned == home)
-			return (int)i;
-	}
+	for (size_t k = hash_u32(home) & r->hmask; r->by_home[k]; k = (k + 1) & r->hmask)
+		if (r->cfg->nodes[r->by_home[k] - 1].home_addr == home)
+			return (int)(r->by_home[k] - 1);
+	/* a pool node's assigned address (never a static one: pool4_free) */
+	for (uint32_t j = 0; j < r->n_pool_nodes; j++)
+		if (r->ns[r->pool_nodes[j]].assigned == home)
+			return (int)r->pool_nodes[j];
 	return -1;
 }
 
@@ -278,10 +339,10 @@ static int node_by_nai(const struct ha_reg *r, const uint8_t *nai, size_t len)
 {
 	if (len == 0)
 		return -1;
-	for (uint32_t i = 0; i < r->cfg->n_nodes; i++) {
-		const char *n = r->cfg->nodes[i].nai;
-		if (n[0] && strlen(n) == len && memcmp(n, nai, len) == 0)
-			return (int)i;
+	for (size_t k = hash_bytes(nai, len) & r->hmask; r->by_nai[k]; k = (k + 1) & r->hmask) {
+		const char *n = r->cfg->nodes[r->by_nai[k] - 1].nai;
+		if (strlen(n) == len && memcmp(n, nai, len) == 0)
+			return (int)(r->by_nai[k] - 1);
 	}
 	return -1;
 }
@@ -944,6 +1005,22 @@ static void remove_bindings(struct ha_reg *r, uint32_t home, uint32_t coa, bool 
 	}
 }
 
+/* Every binding of home goes but (home, coa), which stays in place to be
+ * replaced; all are recorded as removed (the kept one is replaced). */
+static void remove_others(struct ha_reg *r, uint32_t home, uint32_t coa, struct ha_reg_changes *ch)
+{
+	size_t first, n = tbl_home(r, home, &first);
+
+	for (size_t i = first + n; i-- > first;) {
+		if (ch->n_removed < ARRAY_SIZE(ch->removed))
+			ch->removed[ch->n_removed++] = r->b[i];
+		if (r->b[i].coa == coa)
+			continue;
+		tbl_del_at(r, i);
+		r->st.bindings_removed++;
+	}
+}
+
 static int finish_reject(struct ha_reg *r, struct ha_reg_pending *p, uint8_t code,
 			 const char *why, struct ha_reg_time now, uint32_t random,
 			 struct ha_reg_reply *rep)
@@ -1114,16 +1191,16 @@ int ha_reg_finish(struct ha_reg *r, struct ha_reg_pending *p, const bool *dad_fa
 	else
 		nb.expires = now.sec + granted;
 
-	/* changes: without S every earlier binding goes (3.8.2.2) */
+	/* changes: without S every earlier binding goes (3.8.2.2); the one
+	 * of the same (home, coa) is renewed in place (tbl_put), not removed
+	 * and inserted again (that would move the table twice) */
 	if (!simultaneous(nd, p->flags)) {
 		size_t first;
 		if (tbl_home(r, home, &first)) {
 			ch->n_del = 1;
 			ch->del[0] = (struct ha_reg_key){ .home_addr = home, .coa = 0 };
 		}
-		remove_bindings(r, home, 0, true, ch);
-		if (had_old)
-			r->st.bindings_removed--;   /* replaced, not removed */
+		remove_others(r, home, p->coa, ch);
 	} else if (had_old) {
 		ch->removed[ch->n_removed++] = was;
 	}
@@ -1307,8 +1384,8 @@ int ha_reg_new(const struct ha_cfg *cfg, struct ha_reg **out)
 		return -ENOMEM;
 	r->cfg = cfg;
 	r->ns = calloc(cfg->n_nodes ? cfg->n_nodes : 1, sizeof(*r->ns));
-	if (!r->ns) {
-		free(r);
+	if (!r->ns || node_index_build(r) < 0) {
+		ha_reg_free(r);
 		return -ENOMEM;
 	}
 	*out = r;
@@ -1326,5 +1403,8 @@ void ha_reg_free(struct ha_reg *r)
 	}
 	free(r->b);
 	free(r->ns);
+	free(r->by_home);
+	free(r->by_nai);
+	free(r->pool_nodes);
 	free(r);
 }

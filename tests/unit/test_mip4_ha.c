@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -516,6 +518,144 @@ static void test_program_engine(void **state)
 	ha_cfg_free(c);
 }
 
+/* ---- group commit (ha_apply_batch) --------------------------------------- */
+
+static int count_binding(const struct mip_binding *b, void *arg)
+{
+	uint32_t *v = arg;
+
+	v[++v[0]] = ntohl(b->home_addr);
+	return 0;
+}
+
+static int udp_lo(uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	if (port)
+		*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static void reply_to(struct ha_reg_reply *r, uint16_t port, const char *text)
+{
+	memset(r, 0, sizeof(*r));
+	r->len = strlen(text);
+	memcpy(r->buf, text, r->len);
+	r->src_addr = r->dst_addr = htonl(0x7f000001);
+	r->dst_port = port;
+	r->code = MIP4_CODE_ACCEPTED;
+}
+
+/* One transaction for the batch (deletes then put per registration, in
+ * order), the replies after the commit in order; a store failure rolls the
+ * whole batch back and sends none of its replies. */
+static void test_apply_batch(void **state)
+{
+	struct ha_cfg *c = load_cfg();
+	struct ha *h = calloc(1, sizeof(*h));
+	struct ha_reg_reply *rep = calloc(4, sizeof(*rep));
+	struct ha_reg_changes *ch = calloc(3, sizeof(*ch));
+	struct ha_reg_reply *reps[4];
+	struct ha_reg_changes *chs[4];
+	struct store_opts so = { 0 };
+	char path[] = "/tmp/ds46-test-mip4-ha-XXXXXX", db[64];
+	uint32_t homes[8] = { 0 };
+	uint8_t buf[64];
+	uint16_t port;
+	int rx, fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(db, sizeof(db), "%s.db", path);
+	so.path = db;
+	h->cfg = c;
+	h->tx.fd = h->nd.fd = -1;
+	assert_int_equal(ha_reg_new(c, &h->reg), 0);
+	assert_int_equal(store_open(&so, &h->store), 0);
+	/* a binding of 192.0.2.11 the batch replaces */
+	struct mip_binding old = binding("192.0.2.11", "10.9.0.10", 1790000300);
+	assert_int_equal(store_mip_binding_put(h->store, &old), 0);
+	rx = udp_lo(&port);
+	h->udp_fd = udp_lo(NULL);
+
+	reply_to(&rep[0], port, "first");
+	ch[0].has_put = true;
+	ch[0].put = binding("192.0.2.10", "10.1.0.10", 1790000300);
+	reply_to(&rep[1], port, "rejected");
+	rep[1].code = MIP4_CODE_HA_MN_AUTH;
+	reply_to(&rep[2], port, "");         /* nothing to send */
+	reply_to(&rep[3], port, "third");
+	ch[2].n_del = 1;
+	ch[2].del[0] = (struct ha_reg_key){ .home_addr = a4("192.0.2.11"), .coa = 0 };
+	ch[2].has_put = true;
+	ch[2].put = binding("192.0.2.11", "10.2.0.10", 1790000300);
+	reps[0] = &rep[0], chs[0] = &ch[0];
+	reps[1] = &rep[1], chs[1] = NULL;
+	reps[2] = &rep[2], chs[2] = NULL;
+	reps[3] = &rep[3], chs[3] = &ch[2];
+	assert_int_equal(ha_apply_batch(h, reps, chs, 4), 0);
+	assert_int_equal(store_mip_binding_foreach(h->store, count_binding, homes), 0);
+	assert_int_equal(homes[0], 2);
+	assert_int_equal(homes[1], 0xc000020a);
+	assert_int_equal(homes[2], 0xc000020b);
+	assert_int_equal(recv(rx, buf, sizeof(buf), 0), 5);
+	assert_memory_equal(buf, "first", 5);
+	assert_int_equal(recv(rx, buf, sizeof(buf), 0), 8);
+	assert_memory_equal(buf, "rejected", 8);
+	assert_int_equal(recv(rx, buf, sizeof(buf), 0), 5);
+	assert_memory_equal(buf, "third", 5);
+	assert_int_equal(recv(rx, buf, sizeof(buf), 0), -1);
+	assert_int_equal(h->st.store_errors, 0);
+	assert_int_equal(h->st.tx_reply_errors, 0);
+
+	/* the second registration cannot be stored (care-of address 0):
+	 * the first is rolled back with it, no reply leaves */
+	reply_to(&rep[0], port, "lost1");
+	ch[0].put = binding("192.0.2.12", "10.3.0.10", 1790000300);
+	reply_to(&rep[1], port, "lost2");
+	memset(&ch[1], 0, sizeof(ch[1]));
+	ch[1].n_del = 1;
+	ch[1].del[0] = (struct ha_reg_key){ .home_addr = a4("192.0.2.10"), .coa = 0 };
+	ch[1].has_put = true;
+	ch[1].put = binding("192.0.2.10", "0.0.0.0", 1790000300);
+	chs[1] = &ch[1];
+	assert_true(ha_apply_batch(h, reps, chs, 2) < 0);
+	assert_int_equal(h->st.store_errors, 1);
+	memset(homes, 0, sizeof(homes));
+	assert_int_equal(store_mip_binding_foreach(h->store, count_binding, homes), 0);
+	assert_int_equal(homes[0], 2);
+	assert_int_equal(homes[1], 0xc000020a);
+	assert_int_equal(homes[2], 0xc000020b);
+	assert_int_equal(recv(rx, buf, sizeof(buf), 0), -1);
+
+	close(rx);
+	close(h->udp_fd);
+	store_close(h->store);
+	for (size_t i = 0; i < h->n_prog; i++)
+		ha_kstate_clear(&h->prog[i].ks);
+	free(h->prog);
+	ha_reg_free(h->reg);
+	free(h);
+	free(rep);
+	free(ch);
+	ha_cfg_free(c);
+	unlink(path);
+	unlink(db);
+	snprintf(db, sizeof(db), "%s.db-wal", path);
+	unlink(db);
+	snprintf(db, sizeof(db), "%s.db-shm", path);
+	unlink(db);
+	snprintf(db, sizeof(db), "%s.db.lock", path);
+	unlink(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_kstate_diff), cmocka_unit_test(test_dp_bind_of),
 		cmocka_unit_test(test_strings),   cmocka_unit_test(test_dad),
 		cmocka_unit_test(test_ctl),       cmocka_unit_test(test_program_engine),
+		cmocka_unit_test(test_apply_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

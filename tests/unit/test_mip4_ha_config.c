@@ -283,6 +283,79 @@ static void test_load_missing_file(void **state)
 	assert_string_equal(err, "tests/golden/does-not-exist.conf: No such file or directory");
 }
 
+/* A configuration of many nodes (node i: line 6 + i, home address
+ * 10.0.0.0 + 16 + i, prefix 2001:db8:<i / 65536>:<i % 65536>::/64, NAI n<i>@x) plus extra
+ * text; the caller frees it. */
+#define MANY 5000
+#define MANY_END "5006"
+static char *many_nodes(const char *extra)
+{
+	size_t cap = (size_t)MANY * 160 + 4096, len = 0;
+	char *t = malloc(cap);
+
+	assert_non_null(t);
+	len += (size_t)snprintf(t + len, cap - len,
+				"ha = {\n  address = \"10.0.0.1\";\n  home-link = \"eth0\";\n"
+				"  home-network = \"10.0.0.0/8\";\n  nodes = (\n");
+	for (uint32_t i = 0; i < MANY; i++) {
+		uint32_t a = 0x0a000010 + i;
+		len += (size_t)snprintf(t + len, cap - len,
+					"    %s{ name = \"n%u\"; nai = \"n%u@x\"; home-address = "
+					"\"%u.%u.%u.%u\"; spi = %u; key = \"k\"; prefixes = [ "
+					"\"2001:db8:%x:%x::/64\" ]; }\n",
+					i ? "," : "", i, i, a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+					a & 255, 256 + i, i >> 16, i & 0xffff);
+	}
+	len += (size_t)snprintf(t + len, cap - len, "%s  );\n};\n", extra);
+	assert_true(len < cap);
+	return t;
+}
+
+/* 5,000 nodes load (the pair rules checked by hash, not pairwise), the
+ * engine finds them by home address and NAI, and a conflict at the end
+ * is still reported against the right earlier node. */
+static void test_many_nodes(void **state)
+{
+	struct ha_cfg *c;
+	struct ha_reg *r;
+	const struct ha_cfg_node *nd;
+	char *t;
+
+	(void)state;
+	t = many_nodes("");
+	c = load_ok(t);
+	free(t);
+	assert_int_equal(c->n_nodes, MANY);
+	assert_int_equal(ha_reg_new(c, &r), 0);
+	nd = ha_reg_node_of(r, htonl(0x0a000010 + 4321));
+	assert_non_null(nd);
+	assert_string_equal(nd->name, "n4321");
+	nd = ha_reg_node_of(r, htonl(0x0a000010 + MANY - 1));
+	assert_non_null(nd);
+	assert_string_equal(nd->name, "n4999");
+	assert_null(ha_reg_node_of(r, htonl(0x0a000010 + MANY)));
+	assert_null(ha_reg_node_of(r, htonl(0x0a00000f)));
+	ha_reg_free(r);
+	ha_cfg_free(c);
+
+	t = many_nodes("    ,{ name = \"n12\"; home-address = \"10.200.0.1\"; spi = 99999; key = \"k\"; }\n");
+	load_bad(t, "h.conf:" MANY_END ": node name 'n12' is used twice (line 18)");
+	free(t);
+	t = many_nodes("    ,{ name = \"z\"; nai = \"n5@x\"; home-address = \"10.200.0.1\"; spi = 99999;"
+		       " key = \"k\"; }\n");
+	load_bad(t, "h.conf:" MANY_END ": nai \"n5@x\" is used by node 'n5' too");
+	free(t);
+	t = many_nodes("    ,{ name = \"z\"; home-address = \"10.0.0.20\"; spi = 99999; key = \"k\"; }\n");
+	load_bad(t, "h.conf:" MANY_END ": home-address \"10.0.0.20\" is used by node 'n4' too");
+	free(t);
+	/* an implicit prefix over node n3's prefix */
+	t = many_nodes("    ,{ name = \"z\"; home-address = \"10.200.0.1\"; spi = 99999; key = \"k\";"
+		       " implicit-prefixes = [ \"2001:db8:0:3::/80\" ]; }\n");
+	load_bad(t, "h.conf:" MANY_END ": implicit prefix \"2001:db8:0:3::/80\" overlaps node 'n3''s "
+		    "\"2001:db8:0:3::/64\"");
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_many_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1260,6 +1260,92 @@ static void test_mn_client_dynamic_nonces(void **state)
 	free(o);
 }
 
+/* A renewal of the same (home address, care-of address) replaces the
+ * binding where it is in the sorted table (no delete + insert); the
+ * changes are the same as a replacement's: delete (home, 0), put, the old
+ * binding reported removed. */
+static int collect_home(const struct mip_binding *b, void *arg)
+{
+	uint32_t *v = arg;
+
+	v[++v[0]] = ntohl(b->home_addr);
+	return 0;
+}
+
+static void test_renew_in_place(void **state)
+{
+	struct fx *f = *state;
+	struct mip_binding o11 = { .home_addr = a4("192.0.2.11"), .coa = a4("198.51.100.11"),
+				   .expires = T0 + 500, .registered = T0 - 100 };
+	struct mip_binding o12 = { .home_addr = a4("192.0.2.12"), .coa = a4("198.51.100.12"),
+				   .expires = T0 + 500, .registered = T0 - 100 };
+	const struct mip_binding *b0, *b;
+	uint32_t order[8] = { 0 };
+	struct rq q;
+
+	assert_int_equal(ha_reg_restore(f->reg, &o11, T0), 0);
+	assert_int_equal(ha_reg_restore(f->reg, &o12, T0), 0);
+	q = rq_mn1(ts(T0, 1));
+	assert_int_equal(reg(f, &q, T0), MIP4_CODE_ACCEPTED);
+	b0 = ha_reg_lookup(f->reg, a4("192.0.2.10"), a4("198.51.100.7"));
+	assert_non_null(b0);
+	assert_int_equal(b0->expires, T0 + 300);
+
+	/* renewed 100 s later: the same slot, new lifetime and id */
+	q = rq_mn1(ts(T0 + 100, 2));
+	assert_int_equal(reg(f, &q, T0 + 100), MIP4_CODE_ACCEPTED);
+	b = ha_reg_lookup(f->reg, a4("192.0.2.10"), a4("198.51.100.7"));
+	assert_ptr_equal(b, b0);
+	assert_int_equal(b->expires, T0 + 400);
+	assert_int_equal(b->id, ts(T0 + 100, 2));
+	assert_int_equal(b->registered, T0 + 100);
+	assert_memory_equal(b, &f->ch.put, sizeof(*b));
+	assert_int_equal(f->ch.n_del, 1);
+	assert_int_equal(f->ch.del[0].home_addr, a4("192.0.2.10"));
+	assert_int_equal(f->ch.del[0].coa, 0);
+	assert_true(f->ch.has_put);
+	assert_int_equal(f->ch.n_removed, 1);
+	assert_int_equal(f->ch.removed[0].id, ts(T0, 1));
+	assert_int_equal(f->ch.removed[0].expires, T0 + 300);
+	assert_int_equal(ha_reg_binding_count(f->reg), 3);
+	assert_int_equal(st(f)->bindings_added, 1);
+	assert_int_equal(st(f)->bindings_removed, 0);
+	/* still sorted */
+	assert_int_equal(ha_reg_foreach(f->reg, collect_home, order), 0);
+	assert_int_equal(order[0], 3);
+	assert_int_equal(order[1], 0xc000020a);
+	assert_int_equal(order[2], 0xc000020b);
+	assert_int_equal(order[3], 0xc000020c);
+	assert_int_equal(ha_reg_next_expiry(f->reg), T0 + 400);
+
+	/* another care-of address without S: the first goes, the new one
+	 * comes (no simultaneous bindings) */
+	q = rq_mn1(ts(T0 + 200, 3));
+	q.coa = a4("198.51.100.8");
+	assert_int_equal(reg(f, &q, T0 + 200), MIP4_CODE_ACCEPTED);
+	assert_null(ha_reg_lookup(f->reg, a4("192.0.2.10"), a4("198.51.100.7")));
+	b = ha_reg_lookup(f->reg, a4("192.0.2.10"), a4("198.51.100.8"));
+	assert_non_null(b);
+	assert_int_equal(b->expires, T0 + 500);
+	assert_int_equal(f->ch.n_del, 1);
+	assert_int_equal(f->ch.del[0].coa, 0);
+	assert_int_equal(f->ch.n_removed, 1);
+	assert_int_equal(f->ch.removed[0].coa, a4("198.51.100.7"));
+	assert_int_equal(ha_reg_binding_count(f->reg), 3);
+	assert_int_equal(st(f)->bindings_added, 2);
+	assert_int_equal(st(f)->bindings_removed, 1);
+	memset(order, 0, sizeof(order));
+	assert_int_equal(ha_reg_foreach(f->reg, collect_home, order), 0);
+	assert_int_equal(order[0], 3);
+	assert_int_equal(order[1], 0xc000020a);
+	assert_int_equal(order[3], 0xc000020c);
+	/* the nodes are still found by home address and NAI (hashed) */
+	assert_string_equal(ha_reg_node_of(f->reg, a4("192.0.2.11"))->name, "mn2");
+	assert_string_equal(ha_reg_node_of(f->reg, a4("192.0.2.12"))->name, "imp");
+	assert_null(ha_reg_node_of(f->reg, a4("192.0.2.13")));
+	assert_null(ha_reg_node_of(f->reg, 0));
+}
+
 static void test_stat_names(void **state)
 {
 	struct fx *f = *state;
@@ -1305,6 +1391,7 @@ int main(void)
 		T(test_restore_expire_release),
 		T(test_mn_client_timestamps),
 		T(test_mn_client_dynamic_nonces),
+		T(test_renew_in_place),
 		T(test_stat_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

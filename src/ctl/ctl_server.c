@@ -418,3 +418,16 @@ void ctl_server_close(struct ctl_server *srv)
 	unlink(srv->path);
 	free(srv);
 }
+
+void ctl_json_add_u64(void *obj, const char *name, uint64_t v)
+{
+	json_object_object_add(obj, name, json_object_new_uint64(v));
+}
+
+void ctl_json_add_dp(void *obj, const char *name, uint64_t v)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "dp_%s", name);
+	ctl_json_add_u64(obj, key, v);
+}

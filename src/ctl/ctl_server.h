@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CTL_SERVER_TIMEOUT_MS 2000
 #define CTL_SERVER_MAX_CONNS 64
@@ -43,6 +44,11 @@ void ctl_server_close(struct ctl_server *srv);
  * {"ok":false,"error":msg}\n.  malloc'ed; NULL when out of memory. */
 struct json_object;
 char *ctl_server_json(struct json_object *o);
+/* Counter callbacks for the *_stats_foreach functions: add name = v to the
+ * JSON object obj; the _dp variant names it dp_<name> (the tunnel engine's
+ * counters next to a daemon's own). */
+void ctl_json_add_u64(void *obj, const char *name, uint64_t v);
+void ctl_json_add_dp(void *obj, const char *name, uint64_t v);
 char *ctl_server_ok(void);
 char *ctl_server_error(const char *msg);
 

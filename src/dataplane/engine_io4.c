@@ -558,3 +558,27 @@ void dp_io4_close(struct dp_io4 *io)
 	free(io->arena);
 	free(io);
 }
+
+void dp_io4_stats_foreach(const struct dp_io4 *io,
+			  void (*cb)(void *arg, const char *name, uint64_t v), void *arg)
+{
+	struct dp_io4_stats st;
+
+	dp_io4_get_stats(io, &st);
+	cb(arg, "io_tun_reads", st.tun_reads);
+	cb(arg, "io_tunnel_reads_ipip", st.tunnel_reads[0]);
+	cb(arg, "io_tunnel_reads_6in4", st.tunnel_reads[1]);
+	cb(arg, "io_tunnel_reads_gre", st.tunnel_reads[2]);
+	cb(arg, "io_tunnel_reads_minimal", st.tunnel_reads[3]);
+	cb(arg, "io_tunnel_truncated", st.tunnel_truncated);
+	cb(arg, "io_tx_packets", st.tx_packets);
+	cb(arg, "io_tx_calls", st.tx_calls);
+	cb(arg, "io_tx_errors", st.tx_errors);
+	cb(arg, "io_frag_packets", st.frag_packets);
+	cb(arg, "io_frag_out", st.frag_out);
+	cb(arg, "io_frag_refused", st.frag_refused);
+	cb(arg, "io_copies", st.copies);
+	cb(arg, "io_tun_writes", st.tun_writes);
+	cb(arg, "io_tun_write_errors", st.tun_write_errors);
+	cb(arg, "io_icmp_reads", st.icmp_reads);
+}

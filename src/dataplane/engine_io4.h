@@ -129,5 +129,9 @@ struct dp_io4_stats {
 	                                tunnel packets) */
 };
 void dp_io4_get_stats(const struct dp_io4 *io, struct dp_io4_stats *st);
+/* Every counter above, named io_<field> (tunnel_reads as
+ * io_tunnel_reads_ipip, _6in4, _gre, _minimal), for the control sockets. */
+void dp_io4_stats_foreach(const struct dp_io4 *io,
+			  void (*cb)(void *arg, const char *name, uint64_t v), void *arg);
 
 #endif

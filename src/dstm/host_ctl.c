@@ -10,11 +10,6 @@
 #include "ctl/ctl_server.h"
 #include "dstm/host.h"
 
-static void json_add_u64(void *arg, const char *name, uint64_t v)
-{
-	json_object_object_add(arg, name, json_object_new_uint64(v));
-}
-
 static char *answer_stats(struct host *h)
 {
 	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
@@ -24,8 +19,8 @@ static char *answer_stats(struct host *h)
 		return NULL;
 	}
 	for (size_t i = 0; i < client_stat_count(); i++)
-		json_add_u64(st, client_stat_names[i], client_stat_get(&h->cl.stats, i));
-	dp_stats_foreach(&h->e.st, json_add_u64, st);
+		ctl_json_add_u64(st, client_stat_names[i], client_stat_get(&h->cl.stats, i));
+	dp_stats_foreach(&h->e.st, ctl_json_add_u64, st);
 	json_object_object_add(st, "tunnel_mtu", json_object_new_uint64(h->e.tunnel_mtu));
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, "stats", st);

@@ -22,11 +22,6 @@
 
 /* One flat object: the engine's counters, its IP parsers' drops as
  * ip_drop_<reason>, then the control plane's counters. */
-static void json_add_u64(void *arg, const char *name, uint64_t v)
-{
-	json_object_object_add(arg, name, json_object_new_uint64(v));
-}
-
 static char *answer_stats(struct tep *t)
 {
 	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
@@ -37,7 +32,7 @@ static char *answer_stats(struct tep *t)
 		json_object_put(st);
 		return NULL;
 	}
-	dp_stats_foreach(ds, json_add_u64, st);
+	dp_stats_foreach(ds, ctl_json_add_u64, st);
 	for (size_t i = 0; i < tep_stat_count(); i++)
 		json_object_object_add(st, tep_stat_names[i],
 				       json_object_new_uint64(tep_stat_get(&t->st, i)));

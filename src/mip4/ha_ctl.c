@@ -24,23 +24,10 @@ struct ha_ctl {
 	struct ctl_server *srv;
 };
 
-static void json_add_u64(void *arg, const char *name, uint64_t v)
-{
-	json_object_object_add(arg, name, json_object_new_uint64(v));
-}
-
 /* One flat object: the registration engine's counters (rx_requests,
  * reply_*, prefix_*, drop_*), the glue's (ha_*), the tunnel engine's
  * (dp_*, with its IP parser's reasons as dp_ip_drop_<reason>), its I/O
  * loop's (io_*), and the binding count. */
-static void dp_prefixed(void *arg, const char *name, uint64_t v)
-{
-	char key[96];
-
-	snprintf(key, sizeof(key), "dp_%s", name);
-	json_add_u64(arg, key, v);
-}
-
 static char *answer_stats(struct ha *h)
 {
 	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
@@ -54,33 +41,17 @@ static char *answer_stats(struct ha *h)
 	if (h->reg) {
 		const struct ha_reg_stats *rs = ha_reg_stats(h->reg);
 		for (size_t i = 0; i < ha_reg_stat_count(); i++)
-			json_add_u64(st, ha_reg_stat_name(i), ha_reg_stat_get(rs, i));
+			ctl_json_add_u64(st, ha_reg_stat_name(i), ha_reg_stat_get(rs, i));
 	}
 	for (size_t i = 0; i < ha_stat_count(); i++) {
 		snprintf(key, sizeof(key), "ha_%s", ha_stat_name(i));
-		json_add_u64(st, key, ha_stat_get(&h->st, i));
+		ctl_json_add_u64(st, key, ha_stat_get(&h->st, i));
 	}
 	if (h->e_init)
-		dp_stats_foreach(&h->e.st, dp_prefixed, st);
-	if (h->io) {
-		struct dp_io4_stats io;
-		dp_io4_get_stats(h->io, &io);
-		json_add_u64(st, "io_tun_reads", io.tun_reads);
-		json_add_u64(st, "io_tunnel_reads_ipip", io.tunnel_reads[0]);
-		json_add_u64(st, "io_tunnel_reads_6in4", io.tunnel_reads[1]);
-		json_add_u64(st, "io_tunnel_reads_gre", io.tunnel_reads[2]);
-		json_add_u64(st, "io_tunnel_reads_minimal", io.tunnel_reads[3]);
-		json_add_u64(st, "io_tunnel_truncated", io.tunnel_truncated);
-		json_add_u64(st, "io_tx_packets", io.tx_packets);
-		json_add_u64(st, "io_tx_errors", io.tx_errors);
-		json_add_u64(st, "io_frag_packets", io.frag_packets);
-		json_add_u64(st, "io_frag_out", io.frag_out);
-		json_add_u64(st, "io_frag_refused", io.frag_refused);
-		json_add_u64(st, "io_copies", io.copies);
-		json_add_u64(st, "io_tun_writes", io.tun_writes);
-		json_add_u64(st, "io_tun_write_errors", io.tun_write_errors);
-	}
-	json_add_u64(st, "bindings", h->reg ? ha_reg_binding_count(h->reg) : 0);
+		dp_stats_foreach(&h->e.st, ctl_json_add_dp, st);
+	if (h->io)
+		dp_io4_stats_foreach(h->io, ctl_json_add_u64, st);
+	ctl_json_add_u64(st, "bindings", h->reg ? ha_reg_binding_count(h->reg) : 0);
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, "stats", st);
 	return ctl_server_json(o);

@@ -14,19 +14,6 @@
 #include "ctl/ctl_server.h"
 #include "mip4/mn.h"
 
-static void json_add_u64(void *arg, const char *name, uint64_t v)
-{
-	json_object_object_add(arg, name, json_object_new_uint64(v));
-}
-
-static void dp_prefixed(void *arg, const char *name, uint64_t v)
-{
-	char key[96];
-
-	snprintf(key, sizeof(key), "dp_%s", name);
-	json_add_u64(arg, key, v);
-}
-
 static char *answer_stats(struct mn *m)
 {
 	struct json_object *o = json_object_new_object(), *st = json_object_new_object();
@@ -38,28 +25,15 @@ static char *answer_stats(struct mn *m)
 		return NULL;
 	}
 	for (size_t i = 0; i < mn_reg_stat_count(); i++)
-		json_add_u64(st, mn_reg_stat_names[i], mn_reg_stat_get(&m->reg.stats, i));
+		ctl_json_add_u64(st, mn_reg_stat_names[i], mn_reg_stat_get(&m->reg.stats, i));
 	for (size_t i = 0; i < mn_stat_count(); i++) {
 		snprintf(key, sizeof(key), "mn_%s", mn_stat_name(i));
-		json_add_u64(st, key, mn_stat_get(&m->st, i));
+		ctl_json_add_u64(st, key, mn_stat_get(&m->st, i));
 	}
 	if (m->e_init)
-		dp_stats_foreach(&m->e.st, dp_prefixed, st);
-	if (m->io) {
-		struct dp_io4_stats io;
-		dp_io4_get_stats(m->io, &io);
-		json_add_u64(st, "io_tun_reads", io.tun_reads);
-		json_add_u64(st, "io_tunnel_reads_ipip", io.tunnel_reads[0]);
-		json_add_u64(st, "io_tunnel_reads_6in4", io.tunnel_reads[1]);
-		json_add_u64(st, "io_tunnel_reads_gre", io.tunnel_reads[2]);
-		json_add_u64(st, "io_tunnel_reads_minimal", io.tunnel_reads[3]);
-		json_add_u64(st, "io_tx_packets", io.tx_packets);
-		json_add_u64(st, "io_tx_errors", io.tx_errors);
-		json_add_u64(st, "io_frag_packets", io.frag_packets);
-		json_add_u64(st, "io_tun_writes", io.tun_writes);
-		json_add_u64(st, "io_tun_write_errors", io.tun_write_errors);
-		json_add_u64(st, "io_icmp_reads", io.icmp_reads);
-	}
+		dp_stats_foreach(&m->e.st, ctl_json_add_dp, st);
+	if (m->io)
+		dp_io4_stats_foreach(m->io, ctl_json_add_u64, st);
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, "stats", st);
 	return ctl_server_json(o);

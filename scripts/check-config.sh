@@ -12,7 +12,7 @@
 # Usage: scripts/check-config.sh build-dir
 set -uo pipefail
 dir=${1:-build}
-daemons=(dstmd tepd hostd had mnd)
+daemons=(dstmd tepd hostd had mnd fad)
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
 ko() { fail=$((fail + 1)); echo "FAIL $*"; }

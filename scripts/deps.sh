@@ -7,7 +7,7 @@ pkgs=(make gcc pkg-config libconfig-dev libjson-c-dev libevent-dev libssl-dev
       libsqlite3-dev libmnl-dev iproute2 sqlite3)
 case $what in
 test|bench) pkgs+=(clang libclang-rt-14-dev libcmocka-dev python3 python3-pytest
-                   python3-scapy tshark valgrind procps kea-admin iputils-ping) ;;
+                   python3-scapy tshark valgrind procps kea-admin iputils-ping nftables) ;;
 esac
 case $what in
 bench) pkgs+=(kea-dhcp6-server iperf3) ;;

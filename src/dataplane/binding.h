@@ -26,8 +26,9 @@ struct binding {
 	uint32_t expires;            /* unix seconds (wraps in 2106); 0 = never */
 	union {
 		struct in6_addr peer;    /* DSTM: tunnel endpoint */
-		struct {                 /* Mobile IPv4 home agent (engine_mip.h):
-		                            v4 is the home address */
+		struct {                 /* Mobile IPv4 home agent (engine_mip.h)
+		                            and foreign agent (engine_fa.h): v4
+		                            is the home address */
 			uint32_t coa;        /* care-of address, host order: the
 			                        most recent registration's */
 			uint8_t encap;       /* enum encap4_kind towards coa */
@@ -37,7 +38,13 @@ struct binding {
 			                        in struct dp_mip's side table */
 			uint32_t n_prefix;   /* IPv6 prefixes registered for
 			                        v4 (struct dp_mip's table) */
-			uint32_t spare;
+			union {
+				uint32_t udp_port;   /* home agent: RFC 3519 UDP
+				                        tunnelling to coa:udp_port
+				                        (0: none), host order */
+				uint32_t fa_ha;      /* foreign agent: the visitor's
+				                        home agent, host order */
+			};
 		} mip;
 	};
 	uint64_t pkts_in, bytes_in;  /* decapsulated from the peer */

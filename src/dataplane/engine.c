@@ -48,14 +48,14 @@ int dp_init(struct dp_engine *e, enum dp_role role, uint32_t bindings_hint)
 	e->learn_max = 1u << 20;
 	if (role == DP_ROLE_DSTM_TEP)
 		return binding_table_init(&e->bindings, bindings_hint);
-	if (role == DP_ROLE_MIP_HA || role == DP_ROLE_MIP_MN)
+	if (role == DP_ROLE_MIP_HA || role == DP_ROLE_MIP_MN || role == DP_ROLE_MIP_FA)
 		return dp_mip_init(e, bindings_hint);
 	return 0;
 }
 
 void dp_free(struct dp_engine *e)
 {
-	if (e->role == DP_ROLE_MIP_HA || e->role == DP_ROLE_MIP_MN)
+	if (e->role == DP_ROLE_MIP_HA || e->role == DP_ROLE_MIP_MN || e->role == DP_ROLE_MIP_FA)
 		dp_mip_free(e);
 	if (e->bindings.slots)
 		binding_table_free(&e->bindings);

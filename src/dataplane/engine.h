@@ -15,7 +15,10 @@
  *   home agent:  TUN -> tunnel to the binding's care-of address;  tunnel
  *      -> TUN after the reverse-tunnel checks (RFC 3024, RFC 5454 3.3.2)
  *   mobile node (co-located):  TUN -> reverse tunnel to the home agent;
- *      tunnel from the home agent -> TUN
+ *      tunnel from the home agent -> TUN; via a foreign agent only IPv6
+ *      in IPv4 from / to the home address; RFC 3519 UDP tunnelling
+ *   foreign agent (engine_fa.h):  tunnel from a visitor's home agent ->
+ *      TUN (the visitor link);  TUN -> reverse tunnel to the home agent
  */
 #ifndef DS46_DATAPLANE_ENGINE_H
 #define DS46_DATAPLANE_ENGINE_H
@@ -38,6 +41,7 @@ enum dp_role {
 	DP_ROLE_DSTM_TEP,
 	DP_ROLE_MIP_HA,
 	DP_ROLE_MIP_MN,
+	DP_ROLE_MIP_FA,              /* foreign agent (engine_fa.h) */
 };
 
 /* Octets the I/O loop keeps free in front of every packet it reads, so
@@ -52,7 +56,7 @@ enum dp_role {
 	X(icmp4_sent) X(icmp6_errors) X(mss_clamped) X(learned)                 \
 	X(need_address)                                                         \
 	X(drop_malformed) X(drop_no_binding) X(drop_spoofed_source)             \
-	X(drop_not_from_tep) X(drop_not_our_address) X(drop_no_tep)           \
+	X(drop_not_from_tep) X(drop_not_our_address) X(drop_no_tep)             \
 	X(drop_too_big) X(drop_icmp_ratelimited) X(drop_icmp6_not_ours)         \
 	X(drop_learn_full)                                                      \
 	/* Mobile IPv4 roles (engine_mip.h) */                                  \
@@ -63,7 +67,19 @@ enum dp_role {
 	X(drop_encap)                                                           \
 	/* ICMPv4 errors from within the IPv4 tunnels (dp_mip_icmp4_in) */      \
 	X(icmp4_tunnel_in) X(tunnel_mtu_lowered) X(tunnel_mtu_aged)             \
-	X(icmp_relayed) X(icmp4_not_relayed) X(drop_icmp_not_ours)
+	X(icmp_relayed) X(icmp4_not_relayed) X(drop_icmp_not_ours)              \
+	/* foreign agent (engine_fa.h) */                                       \
+	X(fa_decap) X(fa_revtun) X(fa_encap_delivery)                           \
+	X(drop_fa_no_visitor) X(drop_fa_not_from_ha) X(drop_fa_not_our_coa)     \
+	X(drop_fa_no_revtun) X(drop_fa_bad_inner6) X(drop_fa_not_native)        \
+	X(drop_fa_expired)                                                      \
+	/* mobile node via a foreign agent */                                   \
+	X(drop_via_fa_ipv4) X(drop_via_fa_native6)                              \
+	/* RFC 3519 UDP tunnelling (dp_mip_udptun_in) */                        \
+	X(udptun_in) X(udptun_out) X(udptun_keepalive_in)                       \
+	X(udptun_keepalive_out) X(drop_udptun_malformed)                        \
+	X(drop_udptun_no_binding) X(drop_udptun_bad_port)                       \
+	X(drop_udptun_next_hdr) X(drop_udptun_keepalive)
 
 struct dp_stats {
 #define X(n) uint64_t n;
@@ -90,6 +106,8 @@ struct dp_mip_coa {                  /* a further care-of address (S bit) */
 	uint32_t expires;            /* 0 = never */
 	uint32_t seq;                /* registration order: higher is newer */
 	uint8_t encap;               /* enum encap4_kind */
+	uint16_t udp_port;           /* RFC 3519 UDP tunnelling to coa:udp_port
+	                                (0: none) */
 };
 
 /* RFC 2003 4.1, RFC 1191: a path MTU learnt from an ICMPv4 fragmentation
@@ -143,7 +161,15 @@ struct dp_mip {
 	uint8_t encap;               /* enum encap4_kind of the reverse tunnel */
 	uint8_t v6_mode;             /* enum mip_v6_mode */
 	bool at_home;
-	/* both roles: tunnel MTU discovery (RFC 2003 4.1, dp_mip_icmp4_in) */
+	bool via_fa;                 /* foreign agent care-of address mode */
+	bool udp_csum_zero;          /* RFC 3519 tunnel data with UDP checksum
+	                                0 (RFC 768); default: computed */
+	uint16_t udp_sport;          /* RFC 3519 UDP tunnelling from
+	                                coa:udp_sport (0: none) */
+	/* foreign agent: visitors are in e->bindings (engine_fa.c), their
+	 * IPv6 prefixes in `prefixes` (value: the visitor's home address) */
+	uint32_t n_visitors;
+	/* every role: tunnel MTU discovery (RFC 2003 4.1, dp_mip_icmp4_in) */
 	uint16_t pmtu_min;           /* reported MTUs are raised to it; 68
 	                                (RFC 1191 3) */
 	uint32_t pmtu_age;           /* seconds a lowered path MTU lasts; 600;
@@ -187,7 +213,8 @@ struct dp_engine {
 	uint16_t held_len[DP_HELD_MAX];
 	uint8_t held[DP_HELD_MAX][DP_HELD_LEN];
 
-	struct dp_mip mip;           /* DP_ROLE_MIP_HA, DP_ROLE_MIP_MN */
+	struct dp_mip mip;           /* DP_ROLE_MIP_HA, DP_ROLE_MIP_MN,
+	                                DP_ROLE_MIP_FA (engine_fa.h) */
 
 	struct dp_stats st;
 };

@@ -255,6 +255,13 @@ static void io4_act(struct dp_io4 *io, const struct dp_out *o)
 	}
 }
 
+void dp_io4_act(struct dp_io4 *io, const struct dp_out *o)
+{
+	io4_act(io, o);
+	if (io->ntx)
+		io4_flush(io);
+}
+
 static void io4_tun_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct dp_io4 *io = arg;
@@ -439,7 +446,7 @@ const struct tun *dp_io4_tun(const struct dp_io4 *io)
 int dp_io4_open(struct dp_engine *e, struct event_base *base, const struct dp_io4_config *cfg,
 		struct dp_io4 **out)
 {
-	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN)
+	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN && e->role != DP_ROLE_MIP_FA)
 		return -EINVAL;
 	struct dp_io4 *io = calloc(1, sizeof(*io));
 	int r;

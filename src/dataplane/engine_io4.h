@@ -1,6 +1,6 @@
-/* The I/O loop of an engine in a Mobile IPv4 role (DP_ROLE_MIP_HA or
- * DP_ROLE_MIP_MN, dataplane/engine_mip.h): the IPv4-outer counterpart of
- * engine_io.h.
+/* The I/O loop of an engine in a Mobile IPv4 role (DP_ROLE_MIP_HA,
+ * DP_ROLE_MIP_MN or DP_ROLE_MIP_FA, dataplane/engine_mip.h, engine_fa.h):
+ * the IPv4-outer counterpart of engine_io.h.
  *
  *   TUN (IPv4 and IPv6)  --dp_mip_tun_in-->     IPPROTO_RAW socket, sendmmsg
  *                                                (whole IPv4 packets, cut into
@@ -92,6 +92,11 @@ const struct tun *dp_io4_tun(const struct dp_io4 *io);
 /* Write one IPv4 or IPv6 packet into the TUN (errors logged, rate-limited
  * and counted in tun_write_errors). */
 void dp_io4_tun_write(struct dp_io4 *io, const uint8_t *pkt, size_t len);
+/* Act on a verdict the caller got from the engine outside this loop (a
+ * daemon's UDP socket on port 434 and dp_mip_udptun_in, RFC 3519): write
+ * DP_TO_TUN / DP_ICMP_TO_TUN into the TUN, send DP_TO_TUNNEL4 (and a home
+ * agent's copies) on the raw socket at once, log DP_DROP. */
+void dp_io4_act(struct dp_io4 *io, const struct dp_out *o);
 /* Re-point every raw socket at another interface (SO_BINDTODEVICE; NULL
  * or "": none), e.g. after the mobile node moved.  0, or the first error
  * (-ENODEV, -EINVAL), with the sockets before it already re-pointed. */

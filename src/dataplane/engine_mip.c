@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "dataplane/engine_fa.h"
+#include "wire/udptun.h"
 
 _Static_assert(DP_HEADROOM >= ENCAP4_HEADROOM, "room for a double encapsulation");
 
@@ -60,7 +62,7 @@ static void drop(struct dp_out *o, uint64_t *ctr, const char *why)
 	o->why = why;
 }
 
-static void malformed(struct dp_engine *e, enum ip_drop why, struct dp_out *o)
+void dp_mip_malformed(struct dp_engine *e, enum ip_drop why, struct dp_out *o)
 {
 	e->st.ip_drops[why < IP_DROP__MAX ? why : 0]++;
 	drop(o, &e->st.drop_malformed, ip_drop_name(why));
@@ -75,7 +77,7 @@ static uint16_t next_id(struct dp_mip *m)
 
 /* An ICMPv4 error (destination unreachable) for the local sender; rate
  * limited with the engine's other errors (RFC 1812 4.3.2.8). */
-static void icmp4_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t code,
+void dp_mip_icmp4_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t code,
 		       uint16_t mtu, uint32_t src, struct dp_out *o, uint64_t *ctr, const char *why)
 {
 	struct icmp4_error err = { .type = ICMP4_DEST_UNREACH, .code = code, .mtu = mtu,
@@ -98,7 +100,7 @@ static void icmp4_back(struct dp_engine *e, const uint8_t *orig, size_t len, uin
 }
 
 /* An ICMPv6 error (RFC 4443) for the local sender, from icmp6_src. */
-static void icmp6_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t type,
+void dp_mip_icmp6_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t type,
 		       uint8_t code, uint32_t mtu, struct dp_out *o, uint64_t *ctr, const char *why)
 {
 	struct icmp6_error err = { .type = type, .code = code, .mtu = mtu,
@@ -130,7 +132,7 @@ static void to_tun(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out 
 }
 
 /* RFC 6040 4.2 at one decapsulation. */
-static bool ecn_ok(struct dp_engine *e, uint8_t outer_tos, uint8_t *inner, size_t len,
+bool dp_mip_ecn_ok(struct dp_engine *e, uint8_t outer_tos, uint8_t *inner, size_t len,
 		   struct dp_out *o)
 {
 	if (encap4_ecn_apply(outer_tos, inner, len) == 0)
@@ -141,15 +143,6 @@ static bool ecn_ok(struct dp_engine *e, uint8_t outer_tos, uint8_t *inner, size_
 
 /* ---- encapsulation --------------------------------------------------------------- */
 
-/* Where one tunnel packet goes: src -> dst with kind (the registered one),
- * around an optional 6in4 layer mid_src -> mid_dst (RFC 5454 3.3.2 double
- * encapsulation; mid_dst 0: none). */
-struct mip_path {
-	uint32_t src, dst;
-	enum encap4_kind kind;
-	uint32_t mid_src, mid_dst;
-};
-
 /* RFC 2004 3: no options, not a fragment */
 static bool minimal_fits(const uint8_t *ip4)
 {
@@ -159,7 +152,7 @@ static bool minimal_fits(const uint8_t *ip4)
 /* The encapsulation an inner packet gets on path p.  IPv6: GRE carries it
  * (RFC 2784, 0x86DD), IP in IP and minimal become 6in4 (RFC 5454 3.3.2);
  * IPv6 inside a 6in4 layer is IPv4 for the outer one. */
-static enum encap4_kind path_kind(const struct mip_path *p, const uint8_t *pkt)
+static enum encap4_kind path_kind(const struct dp_mip_path *p, const uint8_t *pkt)
 {
 	if (pkt[0] >> 4 == 6 && !p->mid_dst)
 		return p->kind == ENCAP4_GRE ? ENCAP4_GRE : ENCAP4_6IN4;
@@ -183,8 +176,10 @@ static size_t kind_overhead(enum encap4_kind k, uint32_t inner_src, uint32_t out
 }
 
 /* Every octet the tunnel puts in front of pkt on path p. */
-static size_t path_overhead(const struct mip_path *p, const uint8_t *pkt)
+static size_t path_overhead(const struct dp_mip_path *p, const uint8_t *pkt)
 {
+	if (p->dport)
+		return UDPTUN_HEADROOM;
 	if (pkt[0] >> 4 == 6 && p->mid_dst)
 		return IP4_HDR_LEN + kind_overhead(p->kind, p->mid_src, p->src);
 	return kind_overhead(path_kind(p, pkt), pkt[0] >> 4 == 4 ? get_be32(pkt + 12) : 0, p->src);
@@ -261,7 +256,7 @@ static bool pmtu_lower(struct dp_engine *e, uint32_t dst, uint16_t mtu)
 /* IPv4 with DF set: 0 when it fits in the path MTU once encapsulated,
  * else the largest inner packet that would (RFC 1191 next-hop MTU, RFC
  * 2003 4.1; never below 68). */
-static uint16_t df_mtu(struct dp_engine *e, const struct mip_path *p, const uint8_t *pkt,
+uint16_t dp_mip_df_mtu(struct dp_engine *e, const struct dp_mip_path *p, const uint8_t *pkt,
 		       size_t len)
 {
 	if (pkt[0] >> 4 != 4 || !(get_be16(pkt + 6) & 0x4000))
@@ -285,13 +280,13 @@ static uint32_t v6_mtu_at(const struct dp_engine *e, uint16_t pm, size_t ov)
 	return MIN((uint32_t)e->mip.tunnel6_mtu, dyn);
 }
 
-static uint32_t v6_mtu(struct dp_engine *e, const struct mip_path *p, const uint8_t *pkt)
+uint32_t dp_mip_v6_mtu(struct dp_engine *e, const struct dp_mip_path *p, const uint8_t *pkt)
 {
 	return v6_mtu_at(e, path_mtu(e, p->dst), path_overhead(p, pkt));
 }
 
 /* Encapsulate pkt[0..len) (headroom octets free in front) along p. */
-static int path_encap(struct dp_engine *e, const struct mip_path *p, uint8_t *pkt, size_t len,
+int dp_mip_path_encap(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
 		      size_t headroom, uint8_t **out)
 {
 	struct encap4_tunnel t = { .ttl = e->mip.ttl };
@@ -299,6 +294,17 @@ static int path_encap(struct dp_engine *e, const struct mip_path *p, uint8_t *pk
 	uint8_t *cur = pkt;
 	int n;
 
+	if (p->dport) {
+		/* RFC 3519 3.3, 4.2: next header 4 or 41 (RFC 5454 3.9) */
+		struct udptun_tunnel u = { .src = htonl(p->src), .dst = htonl(p->dst),
+					   .sport = p->sport, .dport = p->dport,
+					   .ttl = e->mip.ttl, .id = next_id(&e->mip),
+					   .udp_csum = !e->mip.udp_csum_zero };
+		n = udptun_encap(&u, pkt, len, headroom, out);
+		if (n > 0)
+			e->st.udptun_out++;
+		return n;
+	}
 	if (pkt[0] >> 4 == 6 && p->mid_dst) {
 		t.src = htonl(p->mid_src);
 		t.dst = htonl(p->mid_dst);
@@ -315,7 +321,7 @@ static int path_encap(struct dp_engine *e, const struct mip_path *p, uint8_t *pk
 	return encap4_encap(&t, k, cur, len, headroom, out);
 }
 
-static void to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
+void dp_mip_to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
 {
 	o->verdict = DP_TO_TUNNEL4;
 	o->pkt = pkt;
@@ -339,6 +345,8 @@ int dp_mip_init(struct dp_engine *e, uint32_t bindings_hint)
 	m->pmtu_min = IP4_MIN_MTU;
 	m->pmtu_age = DP_MIP_PMTU_AGE;
 	prefix6_init(&m->prefixes);
+	if (e->role == DP_ROLE_MIP_FA)
+		return binding_table_init(&e->bindings, bindings_hint);
 	if (e->role != DP_ROLE_MIP_HA)
 		return 0;
 	m->copy_buf = malloc((size_t)DP_HEADROOM + 65535);
@@ -460,6 +468,7 @@ static bool ha_promote(struct dp_engine *e, struct binding *b)
 		return false;
 	b->mip.coa = m->sim[i].coa;
 	b->mip.encap = m->sim[i].encap;
+	b->mip.udp_port = m->sim[i].udp_port;
 	b->expires = m->sim[i].expires;
 	sim_remove(m, (uint32_t)i);
 	b->mip.n_sim--;
@@ -471,6 +480,7 @@ struct coa_set {
 	unsigned n;
 	uint32_t coa[1 + DP_MIP_SIM_MAX];
 	uint8_t encap[1 + DP_MIP_SIM_MAX];
+	uint16_t port[1 + DP_MIP_SIM_MAX];  /* RFC 3519 UDP port, 0: none */
 	uint32_t seq[1 + DP_MIP_SIM_MAX];
 };
 
@@ -481,6 +491,7 @@ static unsigned ha_live(const struct dp_engine *e, const struct binding *b, stru
 	if (!expired(b->expires, e->now)) {
 		s->coa[0] = b->mip.coa;
 		s->encap[0] = b->mip.encap;
+		s->port[0] = (uint16_t)b->mip.udp_port;
 		s->seq[0] = UINT32_MAX;
 		s->n = 1;
 	}
@@ -496,23 +507,28 @@ static unsigned ha_live(const struct dp_engine *e, const struct binding *b, stru
 		while (j > 0 && s->seq[j - 1] < c->seq) {
 			s->coa[j] = s->coa[j - 1];
 			s->encap[j] = s->encap[j - 1];
+			s->port[j] = s->port[j - 1];
 			s->seq[j] = s->seq[j - 1];
 			j--;
 		}
 		s->coa[j] = c->coa;
 		s->encap[j] = c->encap;
+		s->port[j] = c->udp_port;
 		s->seq[j] = c->seq;
 	}
 	return s->n;
 }
 
-/* Is a a live care-of address of b?  *encap gets its encapsulation. */
+/* Is a a live care-of address of b?  *encap gets its encapsulation and
+ * *port its RFC 3519 UDP port (0: none). */
 static bool ha_coa_live(const struct dp_engine *e, const struct binding *b, uint32_t a,
-			uint8_t *encap)
+			uint8_t *encap, uint16_t *port)
 {
 	if (b->mip.coa == a && !expired(b->expires, e->now)) {
 		if (encap)
 			*encap = b->mip.encap;
+		if (port)
+			*port = (uint16_t)b->mip.udp_port;
 		return true;
 	}
 	if (!b->mip.n_sim)
@@ -522,6 +538,8 @@ static bool ha_coa_live(const struct dp_engine *e, const struct binding *b, uint
 		return false;
 	if (encap)
 		*encap = e->mip.sim[i].encap;
+	if (port)
+		*port = e->mip.sim[i].udp_port;
 	return true;
 }
 
@@ -580,7 +598,8 @@ int dp_mip_ha_bind(struct dp_engine *e, const struct dp_mip_bind *b)
 		if (keep_old) {
 			struct dp_mip_coa old = { .home = b->home, .coa = hb->mip.coa,
 						  .expires = hb->expires, .seq = ++m->sim_seq,
-						  .encap = hb->mip.encap };
+						  .encap = hb->mip.encap,
+						  .udp_port = (uint16_t)hb->mip.udp_port };
 			sim_insert(m, &old);
 			hb->mip.n_sim++;
 		}
@@ -590,6 +609,7 @@ int dp_mip_ha_bind(struct dp_engine *e, const struct dp_mip_bind *b)
 	hb->mip.encap = (uint8_t)b->encap;
 	hb->mip.v6_mode = (uint8_t)b->v6_mode;
 	hb->mip.flags = b->flags;
+	hb->mip.udp_port = b->udp_port;     /* RFC 3519: the NAT's port, 0 none */
 	return 0;
 }
 
@@ -751,17 +771,21 @@ static void ha_send(struct dp_engine *e, struct binding *b, const struct coa_set
 		    uint8_t *pkt, size_t len, struct dp_out *o)
 {
 	struct dp_mip *m = &e->mip;
-	struct mip_path p = { .src = m->local, .dst = s->coa[0],
+	struct dp_mip_path p = { .src = m->local, .dst = s->coa[0],
 			      .kind = (enum encap4_kind)s->encap[0] };
 	uint8_t *out;
 
-	if (via_hoa) {
+	if (s->port[0]) {
+		/* RFC 3519 4.2, RFC 5454 3.9: IPv6 directly in UDP */
+		p.sport = UDPTUN_PORT;
+		p.dport = s->port[0];
+	} else if (via_hoa) {
 		p.mid_src = m->local;
 		p.mid_dst = b->v4;
 	}
-	uint16_t mtu = df_mtu(e, &p, pkt, len);
+	uint16_t mtu = dp_mip_df_mtu(e, &p, pkt, len);
 	if (mtu) {
-		icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->local, o,
+		dp_mip_icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->local, o,
 			   &e->st.drop_too_big, "larger than the path MTU with DF set");
 		return;
 	}
@@ -770,18 +794,19 @@ static void ha_send(struct dp_engine *e, struct binding *b, const struct coa_set
 		m->copy_len = len;
 		m->copy_home = b->v4;
 		m->copy_via_hoa = via_hoa;
-		m->copy_hdr_saved = pkt[0] >> 4 == 4 && path_kind(&p, pkt) == ENCAP4_MINIMAL;
+		m->copy_hdr_saved = pkt[0] >> 4 == 4 && !p.dport &&
+				    path_kind(&p, pkt) == ENCAP4_MINIMAL;
 		if (m->copy_hdr_saved)
 			memcpy(m->copy_hdr, pkt, IP4_HDR_LEN);
 		for (unsigned i = 1; i < s->n; i++)
 			m->copy_coa[i - 1] = s->coa[i];
 	}
-	int n = path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
+	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
 	if (n < 0) {
 		drop(o, &e->st.drop_encap, "cannot encapsulate");
 		return;
 	}
-	to_tunnel4(e, out, (size_t)n, o);
+	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	m->copy_n = (uint8_t)(s->n - 1);
 	o->copies = m->copy_n;
 	b->pkts_out++;
@@ -795,12 +820,12 @@ static void ha_tun_in4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 	struct coa_set s;
 
 	if (ip4_parse(pkt, len, &v, &why) < 0) {
-		malformed(e, why, o);
+		dp_mip_malformed(e, why, o);
 		return;
 	}
 	struct binding *b = binding_get(&e->bindings, v.dst);
 	if (!b || ha_live(e, b, &s) == 0) {
-		icmp4_back(e, pkt, v.total_len, ICMP4_CODE_HOST_UNREACH, 0, e->mip.local, o,
+		dp_mip_icmp4_back(e, pkt, v.total_len, ICMP4_CODE_HOST_UNREACH, 0, e->mip.local, o,
 			   &e->st.drop_no_binding, "no binding for the home address");
 		return;
 	}
@@ -817,7 +842,7 @@ static void ha_tun_in6(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 	bool via_hoa = false;
 
 	if (ip6_parse(pkt, len, &v, &why) < 0) {
-		malformed(e, why, o);
+		dp_mip_malformed(e, why, o);
 		return;
 	}
 	len = IP6_HDR_LEN + (size_t)v.payload_len;
@@ -829,31 +854,36 @@ static void ha_tun_in6(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 		/* RFC 5454 3.7.1: a registered link-local address, through
 		 * the home address; dsmipv4-06 3.3.2: the others code 3 */
 		if (prefix6_get(&e->mip.prefixes, &v.dst, 128, &home) < 0) {
-			icmp6_back(e, pkt, len, ICMP6_DEST_UNREACH, ICMP6_CODE_ADDR_UNREACH, 0, o,
+			dp_mip_icmp6_back(e, pkt, len, ICMP6_DEST_UNREACH, ICMP6_CODE_ADDR_UNREACH, 0, o,
 				   &e->st.drop_link_local, "link-local destination not registered");
 			return;
 		}
 		via_hoa = true;
 	} else if (prefix6_lookup(&e->mip.prefixes, &v.dst, &home, NULL) < 0) {
-		icmp6_back(e, pkt, len, ICMP6_DEST_UNREACH, ICMP6_CODE_ADDR_UNREACH, 0, o,
+		dp_mip_icmp6_back(e, pkt, len, ICMP6_DEST_UNREACH, ICMP6_CODE_ADDR_UNREACH, 0, o,
 			   &e->st.drop_no_binding, "no registered prefix");
 		return;
 	}
 	struct binding *b = binding_get(&e->bindings, home);
 	if (!b || ha_live(e, b, &s) == 0) {
-		icmp6_back(e, pkt, len, ICMP6_DEST_UNREACH, ICMP6_CODE_ADDR_UNREACH, 0, o,
+		dp_mip_icmp6_back(e, pkt, len, ICMP6_DEST_UNREACH, ICMP6_CODE_ADDR_UNREACH, 0, o,
 			   &e->st.drop_no_binding, "no binding for the prefix's node");
 		return;
 	}
 	if (b->mip.v6_mode != MIP_V6_TO_COA)
 		via_hoa = true;
 	/* RFC 4213 3.2.1: the static tunnel MTU; 3.2.2: lowered by the path */
-	struct mip_path p = { .src = e->mip.local, .dst = s.coa[0],
+	struct dp_mip_path p = { .src = e->mip.local, .dst = s.coa[0],
 			      .kind = (enum encap4_kind)s.encap[0],
 			      .mid_src = via_hoa ? e->mip.local : 0, .mid_dst = via_hoa ? home : 0 };
-	uint32_t mtu6 = v6_mtu(e, &p, pkt);
+	if (s.port[0]) {
+		p.mid_src = p.mid_dst = 0;
+		p.sport = UDPTUN_PORT;
+		p.dport = s.port[0];
+	}
+	uint32_t mtu6 = dp_mip_v6_mtu(e, &p, pkt);
 	if (len > mtu6) {
-		icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o, &e->st.drop_too_big,
+		dp_mip_icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o, &e->st.drop_too_big,
 			   "larger than the IPv6 tunnel MTU");
 		return;
 	}
@@ -864,6 +894,7 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 {
 	struct dp_mip *m = &e->mip;
 	uint8_t encap, *out;
+	uint16_t port;
 
 	if (e->role != DP_ROLE_MIP_HA || k >= m->copy_n)
 		return -ENOENT;
@@ -873,7 +904,7 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 	o->frag_mtu = 0;
 	struct binding *b = binding_get(&e->bindings, m->copy_home);
 	uint32_t coa = m->copy_coa[k];
-	if (!b || !ha_coa_live(e, b, coa, &encap)) {
+	if (!b || !ha_coa_live(e, b, coa, &encap, &port)) {
 		drop(o, &e->st.drop_no_binding, "care-of address has gone");
 		return 0;
 	}
@@ -881,21 +912,24 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 	memcpy(pkt, m->copy_src, m->copy_len);
 	if (m->copy_hdr_saved)
 		memcpy(pkt, m->copy_hdr, IP4_HDR_LEN);
-	struct mip_path p = { .src = m->local, .dst = coa, .kind = (enum encap4_kind)encap };
-	if (m->copy_via_hoa) {
+	struct dp_mip_path p = { .src = m->local, .dst = coa, .kind = (enum encap4_kind)encap };
+	if (port) {
+		p.sport = UDPTUN_PORT;
+		p.dport = port;
+	} else if (m->copy_via_hoa) {
 		p.mid_src = m->local;
 		p.mid_dst = m->copy_home;
 	}
-	if (df_mtu(e, &p, pkt, m->copy_len)) {
+	if (dp_mip_df_mtu(e, &p, pkt, m->copy_len)) {
 		drop(o, &e->st.drop_too_big, "copy larger than the path MTU with DF set");
 		return 0;
 	}
-	int n = path_encap(e, &p, pkt, m->copy_len, DP_HEADROOM, &out);
+	int n = dp_mip_path_encap(e, &p, pkt, m->copy_len, DP_HEADROOM, &out);
 	if (n < 0) {
 		drop(o, &e->st.drop_encap, "cannot encapsulate the copy");
 		return 0;
 	}
-	to_tunnel4(e, out, (size_t)n, o);
+	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	e->st.tx_copies++;
 	b->pkts_out++;
 	b->bytes_out += m->copy_len;
@@ -913,7 +947,7 @@ static void ha_accept6(struct dp_engine *e, uint32_t from4, uint8_t tos, uint8_t
 	uint32_t home;
 
 	if (ip6_parse(in, len, &v, &why) < 0) {
-		malformed(e, why, o);
+		dp_mip_malformed(e, why, o);
 		return;
 	}
 	if (ll6(&v.src)) {
@@ -930,18 +964,21 @@ static void ha_accept6(struct dp_engine *e, uint32_t from4, uint8_t tos, uint8_t
 			return;
 		}
 		b = binding_get(&e->bindings, home);
-		if (!b || (from4 != home && !ha_coa_live(e, b, from4, NULL))) {
+		if (!b || (from4 != home && !ha_coa_live(e, b, from4, NULL, NULL))) {
 			drop(o, &e->st.drop_revtun_bad_outer,
 			     "outer source is neither the care-of nor the home address");
 			return;
 		}
 	}
-	if (!ecn_ok(e, tos, in, len, o))
+	if (!dp_mip_ecn_ok(e, tos, in, len, o))
 		return;
 	b->pkts_in++;
 	b->bytes_in += len;
 	to_tun(e, in, len, o);
 }
+
+static void ha_accept4(struct dp_engine *e, struct binding *b, const struct ip4_view *iv,
+		       uint8_t *in, size_t len, struct dp_out *o);
 
 /* RFC 3024 5.2: reverse tunnels come from a registered care-of address. */
 static void ha_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
@@ -951,7 +988,7 @@ static void ha_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 	enum ip_drop why = IP_DROP_NONE;
 
 	if (encap4_decap(pkt, len, &v, &why) < 0) {
-		malformed(e, why, o);
+		dp_mip_malformed(e, why, o);
 		return;
 	}
 	if (v.outer.dst != m->local) {
@@ -964,7 +1001,7 @@ static void ha_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 	}
 	struct ip4_view iv;
 	if (ip4_parse(v.inner, v.inner_len, &iv, &why) < 0) {
-		malformed(e, why, o);
+		dp_mip_malformed(e, why, o);
 		return;
 	}
 	struct binding *b = binding_get(&e->bindings, iv.src);
@@ -972,25 +1009,34 @@ static void ha_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 		drop(o, &e->st.drop_not_registered, "inner source is not a home address");
 		return;
 	}
-	if (!ha_coa_live(e, b, v.outer.src, NULL)) {
+	if (!ha_coa_live(e, b, v.outer.src, NULL, NULL)) {
 		drop(o, &e->st.drop_revtun_bad_outer, "outer source is not the registered care-of address");
 		return;
 	}
-	if (!ecn_ok(e, v.outer.tos, v.inner, v.inner_len, o))
+	if (!dp_mip_ecn_ok(e, v.outer.tos, v.inner, v.inner_len, o))
 		return;
-	if (iv.proto == IPPROTO_IPV6 && iv.dst == m->local) {
+	ha_accept4(e, b, &iv, v.inner, v.inner_len, o);
+}
+
+/* A reverse-tunnelled IPv4 packet from a registered care-of address. */
+static void ha_accept4(struct dp_engine *e, struct binding *b, const struct ip4_view *iv,
+		       uint8_t *in, size_t len, struct dp_out *o)
+{
+	enum ip_drop why = IP_DROP_NONE;
+
+	if (iv->proto == IPPROTO_IPV6 && iv->dst == e->mip.local) {
 		/* RFC 5454 3.3.2 (1): IPv6 in IPv4 from the home address */
 		struct encap4_view v2;
-		if (encap4_decap(v.inner, v.inner_len, &v2, &why) < 0) {
-			malformed(e, why, o);
+		if (encap4_decap(in, len, &v2, &why) < 0) {
+			dp_mip_malformed(e, why, o);
 			return;
 		}
-		ha_accept6(e, iv.src, v2.outer.tos, v2.inner, v2.inner_len, o);
+		ha_accept6(e, iv->src, v2.outer.tos, v2.inner, v2.inner_len, o);
 		return;
 	}
 	b->pkts_in++;
-	b->bytes_in += v.inner_len;
-	to_tun(e, v.inner, v.inner_len, o);
+	b->bytes_in += len;
+	to_tun(e, in, len, o);
 }
 
 /* ---- mobile node ------------------------------------------------------------------------ */
@@ -1002,7 +1048,7 @@ int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *mn)
 	if (e->role != DP_ROLE_MIP_MN || (unsigned)mn->v6_mode > MIP_V6_TO_COA)
 		return -EINVAL;
 	/* at home nothing is tunnelled: no encapsulation or addresses needed */
-	if (!mn->at_home && (!encap_ok(mn->encap) || !addr4_ok(mn->home) ||
+	if (!mn->at_home && ((!mn->via_fa && !encap_ok(mn->encap)) || !addr4_ok(mn->home) ||
 			     !addr4_ok(mn->ha) || !addr4_ok(mn->coa)))
 		return -EINVAL;
 	m->home = mn->home;
@@ -1011,6 +1057,8 @@ int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *mn)
 	m->encap = (uint8_t)mn->encap;
 	m->v6_mode = (uint8_t)mn->v6_mode;
 	m->at_home = mn->at_home;
+	m->via_fa = mn->via_fa;
+	m->udp_sport = mn->via_fa ? 0 : mn->udp_sport;
 	return 0;
 }
 
@@ -1060,11 +1108,54 @@ static bool mn_registered6(const struct dp_mip *m, const struct in6_addr *a)
 	return prefix6_lookup(&m->prefixes, a, &v, NULL) == 0;
 }
 
+/* Via a foreign agent (RFC 5944 care-of address mode): IPv4 leaves
+ * natively through the agent (it reverse-tunnels when T was granted);
+ * IPv6 in code-0 mode goes as 6in4 from the home address to the home
+ * agent (RFC 5454 3.5), in code-1 mode natively. */
+static void mn_tun_in_fa(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	struct dp_mip_path p = { .src = m->home, .dst = m->ha, .kind = ENCAP4_6IN4 };
+	enum ip_drop why = IP_DROP_NONE;
+	struct ip6_view v;
+	uint8_t *out;
+
+	if (len < 1 || pkt[0] >> 4 != 6) {
+		drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent IPv4 is not tunnelled here");
+		return;
+	}
+	if (m->v6_mode == MIP_V6_TO_COA) {
+		drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
+		return;
+	}
+	if (ip6_parse(pkt, len, &v, &why) < 0) {
+		dp_mip_malformed(e, why, o);
+		return;
+	}
+	len = IP6_HDR_LEN + (size_t)v.payload_len;
+	if (!mn_registered6(m, &v.src) && !(ll6(&v.src) && is_mld(&v))) {
+		drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
+		return;
+	}
+	uint32_t mtu6 = dp_mip_v6_mtu(e, &p, pkt);
+	if (len > mtu6) {
+		dp_mip_icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o, &e->st.drop_too_big,
+				  "larger than the IPv6 tunnel MTU");
+		return;
+	}
+	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
+	if (n < 0) {
+		drop(o, &e->st.drop_encap, "cannot encapsulate");
+		return;
+	}
+	dp_mip_to_tunnel4(e, out, (size_t)n, o);
+}
+
 /* RFC 3024 5.2 (the node's side), RFC 5454 3.3.2, 3.3.3, 3.7.1. */
 static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
 {
 	struct dp_mip *m = &e->mip;
-	struct mip_path p = { .src = m->coa, .dst = m->ha, .kind = (enum encap4_kind)m->encap };
+	struct dp_mip_path p = { .src = m->coa, .dst = m->ha, .kind = (enum encap4_kind)m->encap };
 	enum ip_drop why = IP_DROP_NONE;
 	uint8_t *out;
 
@@ -1076,10 +1167,19 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		drop(o, &e->st.drop_no_binding, "not registered");
 		return;
 	}
+	if (m->via_fa) {
+		mn_tun_in_fa(e, pkt, len, o);
+		return;
+	}
+	if (m->udp_sport) {
+		/* RFC 3519 4.2: IPv4 and IPv6 (RFC 5454 3.9) directly in UDP */
+		p.sport = m->udp_sport;
+		p.dport = UDPTUN_PORT;
+	}
 	if (len >= 1 && pkt[0] >> 4 == 4) {
 		struct ip4_view v;
 		if (ip4_parse(pkt, len, &v, &why) < 0) {
-			malformed(e, why, o);
+			dp_mip_malformed(e, why, o);
 			return;
 		}
 		len = v.total_len;
@@ -1087,16 +1187,16 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 			drop(o, &e->st.drop_bad_source, "source is not the home address");
 			return;
 		}
-		uint16_t mtu = df_mtu(e, &p, pkt, len);
+		uint16_t mtu = dp_mip_df_mtu(e, &p, pkt, len);
 		if (mtu) {
-			icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->coa, o,
+			dp_mip_icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->coa, o,
 				   &e->st.drop_too_big, "larger than the path MTU with DF set");
 			return;
 		}
 	} else if (len >= 1 && pkt[0] >> 4 == 6) {
 		struct ip6_view v;
 		if (ip6_parse(pkt, len, &v, &why) < 0) {
-			malformed(e, why, o);
+			dp_mip_malformed(e, why, o);
 			return;
 		}
 		len = IP6_HDR_LEN + (size_t)v.payload_len;
@@ -1105,26 +1205,87 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 			drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
 			return;
 		}
-		if (ll || m->v6_mode != MIP_V6_TO_COA) {
+		if ((ll || m->v6_mode != MIP_V6_TO_COA) && !p.dport) {
 			p.mid_src = m->home;
 			p.mid_dst = m->ha;
 		}
-		uint32_t mtu6 = v6_mtu(e, &p, pkt);
+		uint32_t mtu6 = dp_mip_v6_mtu(e, &p, pkt);
 		if (len > mtu6) {
-			icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o,
+			dp_mip_icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o,
 				   &e->st.drop_too_big, "larger than the IPv6 tunnel MTU");
 			return;
 		}
 	} else {
-		malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
+		dp_mip_malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
 		return;
 	}
-	int n = path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
+	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
 	if (n < 0) {
 		drop(o, &e->st.drop_encap, "cannot encapsulate");
 		return;
 	}
-	to_tunnel4(e, out, (size_t)n, o);
+	dp_mip_to_tunnel4(e, out, (size_t)n, o);
+}
+
+/* An IPv6 packet for the node out of a tunnel (via_hoa: through the home
+ * address, where a link-local destination may come). */
+static void mn_accept6(struct dp_engine *e, uint8_t *in, size_t ilen, uint8_t tos, bool via_hoa,
+		       struct dp_out *o)
+{
+	struct ip6_view v6;
+	enum ip_drop why = IP_DROP_NONE;
+
+	if (ip6_parse(in, ilen, &v6, &why) < 0) {
+		dp_mip_malformed(e, why, o);
+		return;
+	}
+	if (ll6(&v6.dst) && !via_hoa) {
+		drop(o, &e->st.drop_link_local, "link-local destination not through the home address");
+		return;
+	}
+	if (!mn_registered6(&e->mip, &v6.dst)) {
+		drop(o, &e->st.drop_not_our_address, "inner destination is not a registered address");
+		return;
+	}
+	if (!dp_mip_ecn_ok(e, tos, in, ilen, o))
+		return;
+	to_tun(e, in, ilen, o);
+}
+
+/* The inner packet (family 4 or 6) of a tunnel packet from the home agent
+ * to the care-of address. */
+static void mn_accept(struct dp_engine *e, uint8_t fam, uint8_t *in, size_t ilen, uint8_t tos,
+		      struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	enum ip_drop why = IP_DROP_NONE;
+
+	if (fam == 6) {
+		mn_accept6(e, in, ilen, tos, false, o);
+		return;
+	}
+	struct ip4_view iv;
+	if (ip4_parse(in, ilen, &iv, &why) < 0) {
+		dp_mip_malformed(e, why, o);
+		return;
+	}
+	if (iv.dst != m->home) {
+		drop(o, &e->st.drop_not_our_address, "inner destination is not our home address");
+		return;
+	}
+	if (!dp_mip_ecn_ok(e, tos, in, ilen, o))
+		return;
+	if (iv.proto != IPPROTO_IPV6 || iv.src != m->ha) {
+		to_tun(e, in, ilen, o);
+		return;
+	}
+	/* RFC 5454 3.3.2 (1): IPv6 in IPv4 to the home address */
+	struct encap4_view v2;
+	if (encap4_decap(in, ilen, &v2, &why) < 0) {
+		dp_mip_malformed(e, why, o);
+		return;
+	}
+	mn_accept6(e, v2.inner, v2.inner_len, v2.outer.tos, true, o);
 }
 
 static void mn_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
@@ -1138,63 +1299,37 @@ static void mn_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 		return;
 	}
 	if (encap4_decap(pkt, len, &v, &why) < 0) {
-		malformed(e, why, o);
+		dp_mip_malformed(e, why, o);
 		return;
 	}
 	if (!m->ha || v.outer.src != m->ha) {
 		drop(o, &e->st.drop_not_from_ha, "tunnel packet not from our home agent");
 		return;
 	}
+	if (m->via_fa) {
+		/* RFC 5454 3.5 code 0 via a foreign agent: only IPv6 in IPv4
+		 * to the home address reaches us (the agent decapsulates the
+		 * tunnel to its care-of address) */
+		if (v.outer.dst != m->home) {
+			drop(o, &e->st.drop_not_our_address, "outer destination is not our home address");
+			return;
+		}
+		if (v.kind != ENCAP4_6IN4) {
+			drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent only 6in4 comes here");
+			return;
+		}
+		if (m->v6_mode == MIP_V6_TO_COA) {
+			drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
+			return;
+		}
+		mn_accept6(e, v.inner, v.inner_len, v.outer.tos, true, o);
+		return;
+	}
 	if (v.outer.dst != m->coa) {
 		drop(o, &e->st.drop_not_our_address, "outer destination is not our care-of address");
 		return;
 	}
-	uint8_t *in = v.inner, tos = v.outer.tos;
-	size_t ilen = v.inner_len;
-	bool via_hoa = false;
-	if (v.inner_family == 4) {
-		struct ip4_view iv;
-		if (ip4_parse(in, ilen, &iv, &why) < 0) {
-			malformed(e, why, o);
-			return;
-		}
-		if (iv.dst != m->home) {
-			drop(o, &e->st.drop_not_our_address, "inner destination is not our home address");
-			return;
-		}
-		if (!ecn_ok(e, tos, in, ilen, o))
-			return;
-		if (iv.proto != IPPROTO_IPV6 || iv.src != m->ha) {
-			to_tun(e, in, ilen, o);
-			return;
-		}
-		/* RFC 5454 3.3.2 (1): IPv6 in IPv4 to the home address */
-		struct encap4_view v2;
-		if (encap4_decap(in, ilen, &v2, &why) < 0) {
-			malformed(e, why, o);
-			return;
-		}
-		in = v2.inner;
-		ilen = v2.inner_len;
-		tos = v2.outer.tos;
-		via_hoa = true;
-	}
-	struct ip6_view v6;
-	if (ip6_parse(in, ilen, &v6, &why) < 0) {
-		malformed(e, why, o);
-		return;
-	}
-	if (ll6(&v6.dst) && !via_hoa) {
-		drop(o, &e->st.drop_link_local, "link-local destination not through the home address");
-		return;
-	}
-	if (!mn_registered6(m, &v6.dst)) {
-		drop(o, &e->st.drop_not_our_address, "inner destination is not a registered address");
-		return;
-	}
-	if (!ecn_ok(e, tos, in, ilen, o))
-		return;
-	to_tun(e, in, ilen, o);
+	mn_accept(e, v.inner_family, v.inner, v.inner_len, v.outer.tos, o);
 }
 
 /* ---- entry points ----------------------------------------------------------------------- */
@@ -1212,6 +1347,10 @@ void dp_mip_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out 
 		mn_tun_in(e, pkt, len, o);
 		return;
 	}
+	if (e->role == DP_ROLE_MIP_FA) {
+		dp_fa_tun_in(e, pkt, len, o);
+		return;
+	}
 	if (e->role != DP_ROLE_MIP_HA) {
 		drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
 		return;
@@ -1221,7 +1360,7 @@ void dp_mip_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out 
 	else if (len >= 1 && pkt[0] >> 4 == 6)
 		ha_tun_in6(e, pkt, len, o);
 	else
-		malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
+		dp_mip_malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
 }
 
 void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
@@ -1237,8 +1376,189 @@ void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		mn_tunnel_in(e, pkt, len, o);
 	else if (e->role == DP_ROLE_MIP_HA)
 		ha_tunnel_in(e, pkt, len, o);
+	else if (e->role == DP_ROLE_MIP_FA)
+		dp_fa_tunnel_in(e, pkt, len, o);
 	else
 		drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
+}
+
+/* ---- RFC 3519 UDP tunnelling ------------------------------------------------------------ */
+
+static void udptun_bad(struct dp_engine *e, enum udptun_drop why, struct dp_out *o)
+{
+	drop(o, why == UDPTUN_DROP_NEXT_HDR_MISMATCH || why == UDPTUN_DROP_BAD_NEXT_HDR
+			? &e->st.drop_udptun_next_hdr : &e->st.drop_udptun_malformed,
+	     udptun_drop_name(why));
+}
+
+/* RFC 3519 4.9: answer a keepalive (echo request to `local` from a home
+ * address whose care-of address and port it came from) with an echo
+ * reply, in the copy buffer. */
+static void ha_keepalive(struct dp_engine *e, const struct udptun_keepalive *k, uint32_t src,
+			 uint16_t sport, struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	struct binding *b = binding_get(&e->bindings, ntohl(k->src));
+	uint16_t port = 0;
+	uint8_t *out;
+
+	if (!b || !ha_coa_live(e, b, src, NULL, &port) || port != sport) {
+		drop(o, &e->st.drop_udptun_keepalive, "keepalive not from a registered home address");
+		return;
+	}
+	e->st.udptun_keepalive_in++;
+	struct udptun_keepalive r = *k;
+	r.type = UDPTUN_ECHO_REPLY;
+	r.src = k->dst;
+	r.dst = k->src;
+	uint8_t *pkt = m->copy_buf + DP_HEADROOM;
+	int n = udptun_keepalive_build(&r, next_id(m), pkt, 65535 - UDPTUN_HEADROOM);
+	if (n < 0) {
+		drop(o, &e->st.drop_udptun_keepalive, "keepalive too large to answer");
+		return;
+	}
+	m->copy_n = 0;               /* the copy buffer is the reply's now */
+	struct dp_mip_path p = { .src = m->local, .dst = src, .sport = UDPTUN_PORT, .dport = sport };
+	n = dp_mip_path_encap(e, &p, pkt, (size_t)n, DP_HEADROOM, &out);
+	if (n < 0) {
+		drop(o, &e->st.drop_encap, "cannot encapsulate the keepalive reply");
+		return;
+	}
+	e->st.udptun_keepalive_out++;
+	dp_mip_to_tunnel4(e, out, (size_t)n, o);
+}
+
+/* RFC 3519 4.3: tunnel data from src:sport; RFC 3024 5.2 checks. */
+static void ha_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8_t *in,
+			 uint32_t src, uint16_t sport, uint32_t dst, struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	enum udptun_drop uwhy = UDPTUN_DROP_NONE;
+	enum ip_drop why = IP_DROP_NONE;
+	struct udptun_keepalive k;
+	struct ip4_view iv;
+	struct binding *b;
+	uint32_t home;
+	uint16_t port = 0;
+
+	if (dst != m->local) {
+		drop(o, &e->st.drop_not_our_address, "destination is not the home agent");
+		return;
+	}
+	if (udptun_keepalive_parse(v, &k, NULL) == 0 && k.type == UDPTUN_ECHO_REQUEST &&
+	    ntohl(k.dst) == m->local) {
+		ha_keepalive(e, &k, src, sport, o);
+		return;
+	}
+	if (v->next_hdr == UDPTUN_NH_IPV4) {
+		if (ip4_parse(in, v->inner_len, &iv, &why) < 0) {
+			dp_mip_malformed(e, why, o);
+			return;
+		}
+		home = iv.src;
+		b = binding_get(&e->bindings, home);
+		if (!b) {
+			drop(o, &e->st.drop_not_registered, "inner source is not a home address");
+			return;
+		}
+	} else if (v->next_hdr == UDPTUN_NH_IPV6) {
+		struct in6_addr s6;
+		memcpy(&s6, in + 8, sizeof(s6));
+		if (!ll6(&s6) ? prefix6_lookup(&m->prefixes, &s6, &home, NULL) < 0
+			      : prefix6_get(&m->prefixes, &s6, 128, &home) < 0) {
+			drop(o, &e->st.drop_revtun_bad_inner6, "inner source outside the registered prefixes");
+			return;
+		}
+		b = binding_get(&e->bindings, home);
+		if (!b) {
+			drop(o, &e->st.drop_revtun_bad_inner6, "inner source's node has no binding");
+			return;
+		}
+	} else {
+		udptun_bad(e, UDPTUN_DROP_NEXT_HDR_MISMATCH, o);
+		return;
+	}
+	if (!ha_coa_live(e, b, src, NULL, &port) || !port) {
+		drop(o, &e->st.drop_udptun_no_binding, "not from a UDP-tunnelled care-of address");
+		return;
+	}
+	if (port != sport) {
+		drop(o, &e->st.drop_udptun_bad_port, "not from the registered UDP port");
+		return;
+	}
+	/* RFC 3519 3.3: next header as established (4; IPv6 41, RFC 5454 3.9) */
+	if (udptun_check_mode(v, UDPTUN_NH_IPV4,
+			      b->mip.n_prefix != 0 || b->mip.v6_mode != MIP_V6_NONE, &uwhy) < 0) {
+		udptun_bad(e, uwhy, o);
+		return;
+	}
+	e->st.udptun_in++;
+	if (v->next_hdr == UDPTUN_NH_IPV6) {
+		/* src:sport is home's (checked above): as if through it */
+		ha_accept6(e, home, 0, in, v->inner_len, o);
+		return;
+	}
+	ha_accept4(e, b, &iv, in, v->inner_len, o);
+}
+
+static void mn_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8_t *in,
+			 uint32_t src, uint16_t sport, uint32_t dst, struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	enum udptun_drop uwhy = UDPTUN_DROP_NONE;
+	struct udptun_keepalive k;
+
+	if (m->at_home) {
+		drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
+		return;
+	}
+	if (!m->ha || src != m->ha || sport != UDPTUN_PORT) {
+		drop(o, &e->st.drop_not_from_ha, "tunnel data not from our home agent's port 434");
+		return;
+	}
+	if (!m->udp_sport || dst != m->coa) {
+		drop(o, &e->st.drop_not_our_address, "tunnel data not for our care-of address");
+		return;
+	}
+	if (udptun_check_mode(v, UDPTUN_NH_IPV4, true, &uwhy) < 0) {
+		udptun_bad(e, uwhy, o);
+		return;
+	}
+	if (udptun_keepalive_parse(v, &k, NULL) == 0 && k.type == UDPTUN_ECHO_REPLY &&
+	    ntohl(k.src) == m->ha)
+		e->st.udptun_keepalive_in++;   /* into the TUN like any reply */
+	e->st.udptun_in++;
+	/* no outer TOS reaches a UDP socket: nothing for RFC 6040 to do */
+	mn_accept(e, v->next_hdr == UDPTUN_NH_IPV6 ? 6 : 4, in, v->inner_len, 0, o);
+}
+
+void dp_mip_udptun_in(struct dp_engine *e, uint8_t *msg, size_t len, uint32_t src,
+		      uint16_t sport, uint32_t dst, struct dp_out *o)
+{
+	struct udptun_view v;
+	enum udptun_drop why = UDPTUN_DROP_NONE;
+
+	o->verdict = DP_DROP;
+	o->why = NULL;
+	o->copies = 0;
+	o->frag_mtu = 0;
+	e->mip.copy_n = 0;
+	e->st.rx_tunnel++;
+	e->st.rx_tunnel_bytes += len;
+	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN) {
+		drop(o, &e->st.drop_udptun_no_binding, "no UDP tunnelling in this role");
+		return;
+	}
+	if (udptun_parse(msg, len, &v, &why) < 0) {
+		udptun_bad(e, why, o);
+		return;
+	}
+	/* decapsulated in place: inner is inside msg */
+	uint8_t *in = msg + (v.inner - msg);
+	if (e->role == DP_ROLE_MIP_HA)
+		ha_udptun_in(e, &v, in, src, sport, dst, o);
+	else
+		mn_udptun_in(e, &v, in, src, sport, dst, o);
 }
 
 /* ---- ICMPv4 errors from within the tunnel (RFC 2003 4, RFC 4213 3.4) ------------------ */
@@ -1292,6 +1612,13 @@ static void tq_inner(struct tq *q, size_t avail)
 		break;
 	case IPPROTO_IPV6:
 		q->fam = 6;
+		break;
+	case IPPROTO_UDP:
+		/* RFC 3519 3.3 (tq_ours checked the headers are there) */
+		q->fam = pl[UDPTUN_UDP_HDR_LEN + 1] == UDPTUN_NH_IPV4 ? 4 : 6;
+		pl += UDPTUN_UDP_HDR_LEN + UDPTUN_HDR_LEN;
+		plen -= UDPTUN_UDP_HDR_LEN + UDPTUN_HDR_LEN;
+		q->ov = q->ohl + UDPTUN_UDP_HDR_LEN + UDPTUN_HDR_LEN;
 		break;
 	case IPPROTO_GRE: {
 		/* RFC 2784 2, RFC 2890: C, K, S each add 4 octets */
@@ -1464,6 +1791,29 @@ static void no_relay(struct dp_engine *e, struct dp_out *o, const char *why)
 	drop(o, &e->st.icmp4_not_relayed, why);
 }
 
+/* Foreign agent: the quote must be a reverse tunnel packet of a visitor,
+ * from its care-of address to its home agent, the visitor named by the
+ * inner source (RFC 3024 5.2). */
+static const char *tq_fa(struct dp_engine *e, const struct tq *q)
+{
+	struct dp_fa_visitor fv;
+	uint32_t home;
+
+	if (q->fam == 4 && tq_whole4(q->in, q->ilen)) {
+		home = get_be32(q->in + 12);
+	} else if (q->fam == 6 && tq_whole6(q->in, q->ilen)) {
+		struct in6_addr s6;
+		memcpy(&s6, q->in + 8, 16);
+		if (prefix6_lookup(&e->mip.prefixes, &s6, &home, NULL) < 0)
+			return "quoted inner source is not under a visitor's prefix";
+	} else {
+		return "quote too short to name the visitor";
+	}
+	if (dp_fa_visitor_get(e, home, &fv) < 0 || fv.coa != q->src || fv.ha != q->dst)
+		return "quoted packet is not a visitor's reverse tunnel";
+	return NULL;
+}
+
 /* Is the quote one of our tunnel packets?  Fills q. */
 static const char *tq_ours(struct dp_engine *e, const uint8_t *msg, size_t len, struct tq *q)
 {
@@ -1484,15 +1834,38 @@ static const char *tq_ours(struct dp_engine *e, const uint8_t *msg, size_t len, 
 	if (get_be16(q->outer + 6) & 0x1fff)
 		return "about a non-first fragment";
 	if (q->proto != IPPROTO_IPIP && q->proto != IPPROTO_IPV6 && q->proto != IPPROTO_GRE &&
-	    q->proto != ENCAP4_PROTO_MINIMAL)
+	    q->proto != ENCAP4_PROTO_MINIMAL && q->proto != IPPROTO_UDP)
 		return "quoted packet is not a tunnel packet";
+	uint16_t udp_dport = 0;
+	if (q->proto == IPPROTO_UDP) {
+		/* RFC 3519 tunnel data from our port (home agent: 434; mobile
+		 * node: udp_sport to 434) */
+		const uint8_t *u = q->outer + q->ohl;
+		if (e->role == DP_ROLE_MIP_FA ||
+		    MIN(qlen, (size_t)q->total) < q->ohl + UDPTUN_UDP_HDR_LEN + UDPTUN_HDR_LEN ||
+		    u[UDPTUN_UDP_HDR_LEN] != UDPTUN_TYPE ||
+		    (u[UDPTUN_UDP_HDR_LEN + 1] != UDPTUN_NH_IPV4 &&
+		     u[UDPTUN_UDP_HDR_LEN + 1] != UDPTUN_NH_IPV6))
+			return "quoted packet is not a tunnel packet";
+		udp_dport = get_be16(u + 2);
+		if (e->role == DP_ROLE_MIP_HA ? get_be16(u) != UDPTUN_PORT
+					      : !m->udp_sport || get_be16(u) != m->udp_sport ||
+							udp_dport != UDPTUN_PORT)
+			return "quoted packet is not our UDP tunnel data";
+	}
 	if (e->role == DP_ROLE_MIP_HA) {
 		if (!m->local || q->src != m->local || !addr4_ok(q->dst) || !single_host4(q->dst))
 			return "quoted packet not from the home agent";
-	} else if (m->at_home || !m->ha || q->src != m->coa || q->dst != m->ha) {
+	} else if (e->role == DP_ROLE_MIP_FA) {
+		if (!single_host4(q->src) || !single_host4(q->dst))
+			return "quoted packet not a reverse tunnel";
+	} else if (m->at_home || !m->ha || q->src != (m->via_fa ? m->home : m->coa) ||
+		   q->dst != m->ha) {
 		return "quoted packet not our reverse tunnel";
 	}
 	tq_inner(q, MIN(qlen, (size_t)q->total));
+	if (e->role == DP_ROLE_MIP_FA)
+		return tq_fa(e, q);
 	tq_unwrap6(q, e->role == DP_ROLE_MIP_HA ? m->local : m->home);
 	if (e->role == DP_ROLE_MIP_HA) {
 		if (q->mid_dst) {
@@ -1515,7 +1888,9 @@ static const char *tq_ours(struct dp_engine *e, const uint8_t *msg, size_t len, 
 		}
 		if (q->has_home) {
 			const struct binding *b = binding_get(&e->bindings, q->home);
-			if (!b || !ha_coa_live(e, b, q->dst, NULL))
+			uint16_t port = 0;
+			if (!b || !ha_coa_live(e, b, q->dst, NULL, &port) ||
+			    (q->proto == IPPROTO_UDP ? port != udp_dport : port != 0))
 				return "quoted packet's care-of address is not registered";
 		}
 	} else if (q->fam == 4 && tq_whole4(q->in, q->ilen) && get_be32(q->in + 12) != m->home) {
@@ -1531,7 +1906,7 @@ void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct
 	o->why = NULL;
 	o->copies = 0;
 	o->frag_mtu = 0;
-	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN) {
+	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN && e->role != DP_ROLE_MIP_FA) {
 		drop(o, &e->st.drop_icmp_not_ours, "not a Mobile IPv4 engine");
 		return;
 	}
@@ -1585,7 +1960,7 @@ void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct
 			}
 			rc = ICMP4_CODE_FRAG_NEEDED;
 			rmtu = pm > q.ov + IP4_MIN_MTU ? pm - (uint32_t)q.ov : IP4_MIN_MTU;
-		} else if (type == ICMP4_DEST_UNREACH && e->role == DP_ROLE_MIP_MN &&
+		} else if (type == ICMP4_DEST_UNREACH && e->role != DP_ROLE_MIP_HA &&
 			   (code == 0 || code == 2 || code == 6 || code == 11)) {
 			rc = 0;   /* network unreachable: the node's destination is anywhere */
 		}
@@ -1611,7 +1986,8 @@ void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct
 		return;
 	}
 	uint32_t src = e->icmp_src ? e->icmp_src :
-		       e->role == DP_ROLE_MIP_HA ? e->mip.local : e->mip.coa;
+		       e->role == DP_ROLE_MIP_HA ? e->mip.local :
+		       e->role == DP_ROLE_MIP_FA ? q.src : e->mip.coa;
 	int n = q.fam == 4 ? relay4(e, rt, rc, (uint16_t)rmtu, src, q.in, q.ilen, o->icmp) :
 			     relay6(e, rt, rc, rmtu, q.in, q.ilen, o->icmp);
 	if (n < 0) {

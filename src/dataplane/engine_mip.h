@@ -58,6 +58,16 @@
  *   address, for its home address / registered prefixes (a link-local
  *   destination only through the home address).  At home nothing passes
  *   (drop_at_home).
+ * Mobile node via a foreign agent (via_fa): IPv4 is not the engine's
+ *   (drop_via_fa_ipv4); IPv6 in mode MIP_V6_TO_HOA goes as 6in4 from the
+ *   home address to the home agent and only 6in4 from the home agent to
+ *   the home address comes in; MIP_V6_TO_COA: nothing (drop_via_fa_native6).
+ * RFC 3519 UDP tunnelling (dp_mip_bind.udp_port, dp_mip_mn.udp_sport):
+ *   instead of the encapsulation, IPv4 + UDP + MIP tunnel data header,
+ *   next header 4 for IPv4 and 41 for IPv6 (directly, RFC 5454 3.9), UDP
+ *   checksum computed (mip.udp_csum_zero: 0); counters udptun_*,
+ *   drop_udptun_*.  Reception: dp_mip_udptun_in (below).
+ * Foreign agent: engine_fa.h.
  * Hop limit / TTL: the tunnel is one hop (RFC 4213 3.3, RFC 2003 3.1): the
  * kernel decrements when it forwards into and out of the TUN; the engine
  * leaves inner headers alone.
@@ -118,6 +128,11 @@ struct dp_mip_bind {
 	uint8_t flags;               /* accepted request flags (MIP4_F_*), for display */
 	uint32_t expires;            /* unix seconds; 0 = never */
 	bool simultaneous;           /* S bit: keep the other care-of addresses */
+	uint16_t udp_port;           /* host order; != 0: RFC 3519 UDP
+	                                tunnelling to coa:udp_port (coa = the
+	                                NAT's address as seen) from local:434;
+	                                IPv4 with next header 4, IPv6 with next
+	                                header 41 directly (RFC 5454 3.9) */
 };
 
 /* Bind (or re-bind) home -> coa.  Without `simultaneous` the home address
@@ -169,6 +184,16 @@ struct dp_mip_mn {
 	enum encap4_kind encap;      /* ENCAP4_IPIP, ENCAP4_GRE or ENCAP4_MINIMAL */
 	enum mip_v6_mode v6_mode;    /* from the IPv6 Prefix Reply codes */
 	bool at_home;                /* registered at home: nothing is tunnelled */
+	bool via_fa;                 /* foreign agent care-of address mode
+	                                (coa = the agent's): IPv4 is not
+	                                tunnelled here (routed natively via the
+	                                agent); IPv6 in mode MIP_V6_TO_HOA as
+	                                6in4 from home to ha and back;
+	                                MIP_V6_TO_COA: nothing here (native) */
+	uint16_t udp_sport;          /* host order; != 0: RFC 3519 UDP
+	                                tunnelling from coa:udp_sport to ha:434
+	                                (IPv4 next header 4, IPv6 next header
+	                                41).  Ignored with via_fa */
 };
 
 /* Set the registration state (after each accepted reply or movement).
@@ -192,8 +217,63 @@ void dp_mip_mn_prefix_clear(struct dp_engine *e);
  * pkt are writable). */
 void dp_mip_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
 /* A whole IPv4 packet from an AF_INET raw socket of protocol 4, 41, 47 or
- * 55.  Decapsulated in place. */
+ * 55.  Decapsulated in place.  DP_ROLE_MIP_FA: DP_HEADROOM writable octets
+ * in front of pkt (encapsulating delivery re-tunnels in place; the I/O
+ * loop's slots have them). */
 void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+
+/* RFC 3519 UDP tunnelling: a UDP payload that arrived on a registration
+ * socket (port 434 at the home agent, the node's registration port at the
+ * mobile node) and is MIP tunnel data (udptun_parse says so; registration
+ * messages are not: -ENOMSG there), from src:sport to dst (host order).
+ * Home agent: src:sport must be a live care-of address of a binding with
+ * that udp_port (drop_udptun_no_binding / drop_udptun_bad_port), the next
+ * header must be the binding's mode (udptun_check_mode: 4 for IPv4, 41 for
+ * IPv6; drop_udptun_next_hdr), then the reverse-tunnel checks of the other
+ * encapsulations; a keepalive (ICMP echo request to `local` inside, RFC
+ * 3519 4.9) gets its echo reply as DP_TO_TUNNEL4 (a whole IPv4/UDP packet
+ * from local:434 to src:sport, built in the engine's copy buffer).
+ * Mobile node: only from ha:434 to its care-of address.  The inner packet:
+ * DP_TO_TUN (decapsulated in place: pkt points into msg).  No outer TOS
+ * reaches a UDP socket, so no RFC 6040 step here. */
+void dp_mip_udptun_in(struct dp_engine *e, uint8_t *msg, size_t len, uint32_t src,
+		      uint16_t sport, uint32_t dst, struct dp_out *o);
+
+/* ---- shared by the roles' files (engine_mip.c, engine_fa.c): not for
+ * the daemons ------------------------------------------------------------------ */
+
+/* Where one tunnel packet goes: src -> dst with kind (the registered one),
+ * around an optional 6in4 layer mid_src -> mid_dst (RFC 5454 3.3.2 double
+ * encapsulation; mid_dst 0: none); dport != 0: RFC 3519 UDP tunnelling
+ * src:sport -> dst:dport instead (next header 4 or 41, no 6in4 layer). */
+struct dp_mip_path {
+	uint32_t src, dst;
+	enum encap4_kind kind;
+	uint32_t mid_src, mid_dst;
+	uint16_t sport, dport;
+};
+/* IPv4 with DF: 0 when it fits the path MTU once encapsulated, else the
+ * inner MTU to announce. */
+uint16_t dp_mip_df_mtu(struct dp_engine *e, const struct dp_mip_path *p, const uint8_t *pkt,
+		       size_t len);
+/* The IPv6 tunnel MTU on p (RFC 4213 3.2). */
+uint32_t dp_mip_v6_mtu(struct dp_engine *e, const struct dp_mip_path *p, const uint8_t *pkt);
+int dp_mip_path_encap(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
+		      size_t headroom, uint8_t **out);
+/* DP_TO_TUNNEL4 for the whole IPv4 packet pkt (frag_mtu from the path
+ * MTU towards its destination); counts tx_tunnel. */
+void dp_mip_to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+/* ICMPv4 destination unreachable / ICMPv6 error to the local sender
+ * (rate-limited; *ctr counted, DP_DROP when none is sent). */
+void dp_mip_icmp4_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t code,
+		       uint16_t mtu, uint32_t src, struct dp_out *o, uint64_t *ctr, const char *why);
+void dp_mip_icmp6_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t type,
+		       uint8_t code, uint32_t mtu, struct dp_out *o, uint64_t *ctr,
+		       const char *why);
+/* RFC 6040 4.2 at one decapsulation: false (drop_ecn counted) to drop. */
+bool dp_mip_ecn_ok(struct dp_engine *e, uint8_t outer_tos, uint8_t *inner, size_t len,
+		   struct dp_out *o);
+void dp_mip_malformed(struct dp_engine *e, enum ip_drop why, struct dp_out *o);
 
 /* ---- ICMPv4 errors from within the tunnel (RFC 2003 4, 4.1; RFC 4213 3.4;
  * RFC 5944 4.1) ----------------------------------------------------------------- */
@@ -202,10 +282,13 @@ void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
  * ICMP socket after the IPv4 header; the kernel checked its checksum)
  * quoting one of our tunnel packets: outer header + at least 8 octets,
  * ideally the whole inner header.  Ours: an error (types 3, 4, 11, 12)
- * whose quote is a first fragment of protocol 4, 41, 47 or 55 from
+ * whose quote is a first fragment of protocol 4, 41, 47 or 55 (or 17:
+ * RFC 3519 tunnel data from our UDP port, to a UDP binding's port) from
  * `local` (home agent; when the quote names the home address, to one of
- * its live care-of addresses) or from the care-of address to the home
- * agent (mobile node, away).  Anything else: DP_DROP, drop_icmp_not_ours.
+ * its live care-of addresses), from the care-of address to the home
+ * agent (mobile node, away; via_fa: from the home address), or from a
+ * visitor's care-of address to its home agent for that visitor (foreign
+ * agent).  Anything else: DP_DROP, drop_icmp_not_ours.
  * Ours: icmp4_tunnel_in, then
  *   - fragmentation needed lowers the path MTU towards the quoted outer
  *     destination (RFC 1191: next-hop MTU; 0 or not below the quoted

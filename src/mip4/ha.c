@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "dataplane/engine_io4.h"
 #include "os/udp4.h"
+#include "wire/udptun.h"
 
 /* ---- counters -------------------------------------------------------------- */
 
@@ -162,11 +163,18 @@ size_t ha_kstate_diff(const struct ha_kstate *old, const struct ha_kstate *new_,
 	return calls;
 }
 
+uint32_t ha_tunnel_dst(const struct mip_binding *b)
+{
+	return ntohl(b->udp_tunnel ? b->src_addr : b->coa);
+}
+
 void ha_dp_bind_of(const struct mip_binding *b, bool simultaneous, struct dp_mip_bind *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->home = ntohl(b->home_addr);
-	out->coa = ntohl(b->coa);
+	out->coa = ha_tunnel_dst(b);
+	/* RFC 3519 4.6: the NAT's address and port the request came from */
+	out->udp_port = b->udp_tunnel ? b->src_port : 0;
 	out->encap = b->encap ? (enum encap4_kind)b->encap : ENCAP4_IPIP;
 	out->v6_mode = (enum mip_v6_mode)b->v6_mode;
 	out->flags = b->flags;
@@ -657,7 +665,7 @@ static void ha_engine_sync(struct ha *h, uint32_t home, const struct mip_binding
 	for (unsigned i = 0; i < MIN(have, ARRAY_SIZE(coas)); i++) {
 		bool keep = false;
 		for (size_t j = 0; j < n && !keep; j++)
-			keep = ntohl(first[j].coa) == coas[i];
+			keep = ha_tunnel_dst(&first[j]) == coas[i];
 		if (!keep)
 			dp_mip_ha_unbind(&h->e, ntohl(home), coas[i]);
 	}
@@ -1120,6 +1128,75 @@ static void dad_start(struct ha *h, struct ha_reg_pending *p, uint32_t src)
 	}
 }
 
+/* ---- RFC 3519 tunnel data on the registration socket ------------------------------------ */
+
+/* A DP_TO_TUNNEL4 packet of the UDP tunnel path (a keepalive's echo reply,
+ * RFC 3519 4.9): a whole IPv4/UDP packet from local:cfg->port, sent as
+ * its payload from the registration socket, which is bound to that port. */
+static void ha_udptun_send(struct ha *h, const uint8_t *pkt, size_t len)
+{
+	struct udp4_msg m;
+	size_t ihl;
+	int r;
+
+	ihl = len >= IP4_HDR_LEN ? (size_t)(pkt[0] & 0x0f) * 4 : 0;
+	if (ihl < IP4_HDR_LEN || len < ihl + UDPTUN_UDP_HDR_LEN || pkt[9] != IPPROTO_UDP ||
+	    get_be16(pkt + ihl) != h->cfg->port) {
+		h->st.udptun_tx_errors++;
+		log_rl(LOG_WARNING, "UDP tunnel: a packet not from port %u to send: dropped",
+		       h->cfg->port);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.buf = (uint8_t *)pkt + ihl + UDPTUN_UDP_HDR_LEN;
+	m.len = len - ihl - UDPTUN_UDP_HDR_LEN;
+	m.peer.sin_family = AF_INET;
+	memcpy(&m.peer.sin_addr.s_addr, pkt + 16, 4);
+	m.peer.sin_port = htons(get_be16(pkt + ihl + 2));
+	memcpy(&m.local.s_addr, pkt + 12, 4);
+	r = udp4_send(h->udp_fd, &m);
+	if (r < 0) {
+		h->st.udptun_tx_errors++;
+		log_rl(LOG_WARNING, "UDP tunnel: sending: %s", strerror(-r));
+		return;
+	}
+	h->st.udptun_tx++;
+}
+
+/* MIP tunnel data (type 4) from a NAT'ed node: the engine checks it against
+ * the binding's address and port (RFC 3519 4.3) and decapsulates. */
+static void ha_udptun_in(struct ha *h, struct udp4_msg *m)
+{
+	struct dp_out o;
+
+	h->st.udptun_rx++;
+	if (!h->e_init || !h->io) {
+		h->st.udptun_rx_dropped++;
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	dp_mip_udptun_in(&h->e, m->buf, m->len, ntohl(m->peer.sin_addr.s_addr),
+			 ntohs(m->peer.sin_port), ntohl(m->local.s_addr), &o);
+	switch (o.verdict) {
+	case DP_TO_TUN:
+	case DP_ICMP_TO_TUN:
+		dp_io4_tun_write(h->io, o.pkt, o.len);
+		break;
+	case DP_TO_TUNNEL4:
+		ha_udptun_send(h, o.pkt, o.len);
+		break;
+	case DP_DROP:
+		h->st.udptun_rx_dropped++;
+		if (o.why)
+			log_rl(LOG_INFO, "UDP tunnel: drop: %s", o.why);
+		break;
+	default:
+		h->st.udptun_rx_dropped++;
+		log_rl(LOG_WARNING, "UDP tunnel: verdict %d", o.verdict);
+		break;
+	}
+}
+
 /* ---- receiving requests -------------------------------------------------------------- */
 
 /* One receive batch (recvmmsg) is decided, written to the store in one
@@ -1170,6 +1247,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 			struct ha_reg_pending *pend = NULL;
 			struct ha_reg_rx rx = { 0 };
 			const struct in6_addr *dad;
+			struct udptun_view tv;
 			char a[ADDR4_STRLEN];
 			int r;
 
@@ -1178,6 +1256,12 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 				h->st.drop_rx_truncated++;
 				log_rl(LOG_NOTICE, "request from %s dropped: longer than %d octets",
 				       fmt_a4(m->peer.sin_addr.s_addr, a), HA_RX_MAX);
+				continue;
+			}
+			/* RFC 3519 3.3: tunnel data and keepalives share the
+			 * port; registration messages are not type 4 */
+			if (udptun_parse(m->buf, m->len, &tv, NULL) != -ENOMSG) {
+				ha_udptun_in(h, &b->msgs[i]);
 				continue;
 			}
 			rx.buf = m->buf;

@@ -19,6 +19,13 @@
  *     link and an unsolicited Neighbor Advertisement (RFC 4861 7.2.6)
  *   a registered link-local address (plen 255, RFC 5454 3.7.1): the tunnel
  *     engine only (the kernel never forwards link-local destinations).
+ *
+ * A binding whose RFC 3519 UDP tunnel was accepted is given to the engine
+ * with the NAT's address and port the request came from (ha_dp_bind_of).
+ * The registration socket also receives that node's MIP tunnel data and
+ * keepalives (type 4, RFC 3519 3.3): they go to dp_mip_udptun_in(), whose
+ * inner packets are written into the TUN and whose keepalive answers leave
+ * from the registration socket itself (port cfg->port).
  */
 #ifndef DS46_MIP4_HA_H
 #define DS46_MIP4_HA_H
@@ -53,7 +60,9 @@
 	X(proxy_nd_added) X(proxy_nd_removed)                                   \
 	X(kernel_errors) X(dataplane_errors) X(frame_send_errors)              \
 	X(tunnel_errors)                                                        \
-	X(expired) X(released)
+	X(expired) X(released)                                                  \
+	/* RFC 3519 tunnel data on the registration socket */                  \
+	X(udptun_rx) X(udptun_rx_dropped) X(udptun_tx) X(udptun_tx_errors)
 
 struct ha_stats {
 #define X(n) uint64_t n;
@@ -102,7 +111,11 @@ typedef void (*ha_kop_cb)(enum ha_kop op, uint32_t home, const struct mip_prefix
 size_t ha_kstate_diff(const struct ha_kstate *old, const struct ha_kstate *new_,
 		      ha_kop_cb cb, void *arg);
 
-/* struct mip_binding (network order) -> the engine's (host order). */
+/* Where a binding's tunnel goes (host order): the care-of address, or for
+ * an RFC 3519 UDP tunnel the NAT's address the request came from (4.6). */
+uint32_t ha_tunnel_dst(const struct mip_binding *b);
+/* struct mip_binding (network order) -> the engine's (host order; a UDP
+ * tunnel: coa = src_addr, udp_port = src_port). */
 void ha_dp_bind_of(const struct mip_binding *b, bool simultaneous, struct dp_mip_bind *out);
 
 /* "SBDMGT" letters of the accepted flags that are set, "-" when none. */

@@ -12,6 +12,7 @@
 
 #include "common/cfgparse.h"
 #include "common/util.h"
+#include "wire/udptun.h"
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -163,14 +164,19 @@ static const char *const ha_keys[] = {
 	"address", "home-link", "home-network", "home-prefixes", "max-lifetime",
 	"replay-window", "encapsulations", "reverse-tunnel", "forward-broadcast", "ipv6",
 	"tunnel-mode", "tunnel-mtu", "dad-timeout-ms", "pool4", "pool6", "port", "store",
-	"control-socket", "log-level", "nodes", "tunnel-interface",
+	"control-socket", "log-level", "nodes", "tunnel-interface", "foreign-agents",
+	"foreign-agent-policy", "nat-traversal", "nat-traversal-force", "udp-keepalive",
 };
 enum {
 	HK_ADDRESS, HK_HOME_LINK, HK_HOME_NETWORK, HK_HOME_PREFIXES, HK_MAX_LIFETIME,
 	HK_REPLAY_WINDOW, HK_ENCAPS, HK_REVTUN, HK_BROADCAST, HK_IPV6, HK_TUNNEL_MODE,
 	HK_TUNNEL_MTU, HK_DAD_TIMEOUT, HK_POOL4, HK_POOL6, HK_PORT, HK_STORE, HK_CONTROL_SOCKET,
-	HK_LOG_LEVEL, HK_NODES, HK_TUN, HK__MAX,
+	HK_LOG_LEVEL, HK_NODES, HK_TUN, HK_FAS, HK_FA_POLICY, HK_NAT, HK_NAT_FORCE,
+	HK_UDP_KEEPALIVE, HK__MAX,
 };
+
+static const char *const fa_keys[] = { "address", "spi", "key", "key-hex" };
+enum { FK_ADDRESS, FK_SPI, FK_KEY, FK_KEY_HEX, FK__MAX };
 
 static const char *const node_keys[] = {
 	"name", "nai", "home-address", "spi", "key", "key-hex", "replay", "max-bindings",
@@ -192,6 +198,25 @@ const char *ha_revtun_name(uint8_t v)
 	return "allowed";
 }
 
+const char *ha_fa_policy_name(uint8_t v)
+{
+	switch (v) {
+	case HA_FA_LISTED:
+		return "listed";
+	case HA_FA_AUTHENTICATED:
+		return "authenticated";
+	}
+	return "any";
+}
+
+const struct ha_cfg_fa *ha_cfg_fa_find(const struct ha_cfg *c, uint32_t addr)
+{
+	for (unsigned i = 0; i < c->n_fas; i++)
+		if (c->fas[i].address == addr)
+			return &c->fas[i];
+	return NULL;
+}
+
 const char *ha_replay_name(uint8_t v)
 {
 	return v == HA_REPLAY_NONCE ? "nonce" : "timestamp";
@@ -210,6 +235,10 @@ static void ha_defaults(struct ha_cfg *c)
 	c->tunnel_mtu = HA_CFG_DEFAULT_TUNNEL_MTU;
 	c->dad_timeout_ms = HA_CFG_DEFAULT_DAD_TIMEOUT_MS;
 	c->port = MIP4_PORT;
+	c->fa_policy = HA_FA_ANY;
+	c->nat_traversal = true;
+	c->nat_force = true;
+	c->udp_keepalive = HA_CFG_DEFAULT_UDP_KEEPALIVE;
 	strcpy(c->store, HA_CFG_DEFAULT_STORE);
 	strcpy(c->control_socket, HA_CFG_DEFAULT_CONTROL_SOCKET);
 	strcpy(c->tun, HA_CFG_DEFAULT_TUN);
@@ -258,6 +287,75 @@ static int parse_encaps(struct cfgparse *p, const config_setting_t *s, struct ha
 		return cfgparse_err(p, s,
 				    "encapsulations must include \"ipip\" (RFC 5944 4.1: home "
 				    "agents MUST support IP in IP)");
+	return 0;
+}
+
+/* A key given as 'key' (a string) or 'key-hex', exactly one of them. */
+static int parse_key(struct cfgparse *p, const config_setting_t *g, const config_setting_t *ks,
+		     const config_setting_t *kh, const char *who, uint8_t *key, uint8_t *len)
+{
+	const char *str = NULL;
+	int r;
+
+	if (!ks == !kh)
+		return cfgparse_err(p, ks ? kh : g,
+				    "%s needs exactly one of 'key' (a string) and 'key-hex'", who);
+	if (ks) {
+		r = cfgparse_get_str(p, ks, &str);
+		if (r < 0)
+			return r;
+		if (!*str || strlen(str) > HA_CFG_KEY_MAX)
+			return cfgparse_err(p, ks, "'key' must be 1 to %d characters",
+					    HA_CFG_KEY_MAX);
+		*len = (uint8_t)strlen(str);
+		memcpy(key, str, *len);
+		return 0;
+	}
+	return cfgparse_get_hex(p, kh, 1, key, HA_CFG_KEY_MAX, len);
+}
+
+/* foreign-agents = ( { address = "..."; spi = N; key = "..."; }, ... ):
+ * the FA-HA security associations (RFC 5944 3.5.4), or bare addresses
+ * (allowed without one). */
+static int parse_fas(struct cfgparse *p, const config_setting_t *s, struct ha_cfg *c)
+{
+	int n = cfgparse_get_group_list(p, s, HA_CFG_MAX_FAS, "foreign-agents");
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *set[FK__MAX];
+		struct ha_cfg_fa *fa = &c->fas[i];
+		char who[64], a[ADDR4_STRLEN];
+		int r = cfgparse_group(p, g, fa_keys, ARRAY_SIZE(fa_keys), set);
+
+		if (r < 0)
+			return r;
+		if (!set[FK_ADDRESS])
+			return cfgparse_err(p, g, "foreign agent has no 'address'");
+		r = parse_address(p, set[FK_ADDRESS], &fa->address);
+		if (r < 0)
+			return r;
+		for (int j = 0; j < i; j++)
+			if (c->fas[j].address == fa->address)
+				return cfgparse_err(p, set[FK_ADDRESS],
+						    "foreign agent %s is listed twice",
+						    fmt_in4(ntohl(fa->address), a));
+		snprintf(who, sizeof(who), "foreign agent %s", fmt_in4(ntohl(fa->address), a));
+		if (!set[FK_SPI] && !set[FK_KEY] && !set[FK_KEY_HEX])
+			continue;
+		if (!set[FK_SPI])
+			return cfgparse_err(p, g, "%s has a key but no 'spi'", who);
+		r = cfgparse_get_u32(p, set[FK_SPI], MIP4_SPI_HMAC_MD5_MIN, &fa->spi);
+		if (r == 0)
+			r = parse_key(p, g, set[FK_KEY], set[FK_KEY_HEX], who, fa->key,
+				      &fa->key_len);
+		if (r < 0)
+			return r;
+		fa->has_sa = true;
+	}
+	c->n_fas = (uint8_t)n;
 	return 0;
 }
 
@@ -346,6 +444,38 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 		return cfgparse_get_str_buf(p, s, c->control_socket, sizeof(c->control_socket));
 	case HK_LOG_LEVEL:
 		return cfgparse_get_log_level(p, s, &c->log_level);
+	case HK_FAS:
+		return parse_fas(p, s, c);
+	case HK_FA_POLICY:
+		r = cfgparse_get_str(p, s, &str);
+		if (r < 0)
+			return r;
+		if (strcmp(str, "any") == 0)
+			c->fa_policy = HA_FA_ANY;
+		else if (strcmp(str, "listed") == 0)
+			c->fa_policy = HA_FA_LISTED;
+		else if (strcmp(str, "authenticated") == 0)
+			c->fa_policy = HA_FA_AUTHENTICATED;
+		else
+			return cfgparse_err(p, s,
+					    "'foreign-agent-policy' must be \"any\", \"listed\" or "
+					    "\"authenticated\"");
+		return 0;
+	case HK_NAT:
+		return cfgparse_get_bool(p, s, &c->nat_traversal);
+	case HK_NAT_FORCE:
+		return cfgparse_get_bool(p, s, &c->nat_force);
+	case HK_UDP_KEEPALIVE:
+		r = cfgparse_get_uint(p, s, 0, UINT16_MAX, &v);
+		if (r < 0)
+			return r;
+		if (v != 0 && v < UDPTUN_KEEPALIVE_MIN)
+			return cfgparse_err(p, s,
+					    "'udp-keepalive' must be 0 (the node's default) or at "
+					    "least %d seconds (RFC 3519 4.10)",
+					    UDPTUN_KEEPALIVE_MIN);
+		c->udp_keepalive = (uint16_t)v;
+		return 0;
 	case HK_NODES:
 		return 0;            /* after everything it is checked against */
 	}
@@ -508,21 +638,9 @@ static int parse_node(struct cfgparse *p, const config_setting_t *g, const struc
 				    "node '%s' needs exactly one of 'key' (a string) and "
 				    "'key-hex'",
 				    nd->name);
-	if (set[NK_KEY]) {
-		r = cfgparse_get_str(p, set[NK_KEY], &str);
-		if (r < 0)
-			return r;
-		if (!*str || strlen(str) > HA_CFG_KEY_MAX)
-			return cfgparse_err(p, set[NK_KEY], "'key' must be 1 to %d characters",
-					    HA_CFG_KEY_MAX);
-		nd->key_len = (uint8_t)strlen(str);
-		memcpy(nd->key, str, nd->key_len);
-	} else {
-		r = cfgparse_get_hex(p, set[NK_KEY_HEX], 1, nd->key, sizeof(nd->key),
-				     &nd->key_len);
-		if (r < 0)
-			return r;
-	}
+	r = parse_key(p, g, set[NK_KEY], set[NK_KEY_HEX], nd->name, nd->key, &nd->key_len);
+	if (r < 0)
+		return r;
 	if (set[NK_REPLAY]) {
 		r = cfgparse_get_str(p, set[NK_REPLAY], &str);
 		if (r < 0)
@@ -971,6 +1089,22 @@ void ha_cfg_print(FILE *f, const struct ha_cfg *c)
 		fprintf(f, "  pool6 = { prefix = \"%s/%u\"; length = %u; };\n",
 			fmt_in6(&c->pool6_prefix, a6), c->pool6_plen, c->pool6_length);
 	cfgparse_print_kv_u32(f, ind, "port", c->port);
+	cfgparse_print_kv_str(f, ind, "foreign-agent-policy", ha_fa_policy_name(c->fa_policy));
+	fputs("  foreign-agents = (", f);
+	for (unsigned i = 0; i < c->n_fas; i++) {
+		const struct ha_cfg_fa *fa = &c->fas[i];
+		fputs(i ? ",\n    {\n" : "\n    {\n", f);
+		cfgparse_print_kv_str(f, "      ", "address", fmt_a4(fa->address, a4));
+		if (fa->has_sa) {
+			cfgparse_print_kv_u32(f, "      ", "spi", fa->spi);
+			cfgparse_print_kv_hex(f, "      ", "key-hex", fa->key, fa->key_len);
+		}
+		fputs("    }", f);
+	}
+	fputs(c->n_fas ? "\n  );\n" : " );\n", f);
+	cfgparse_print_kv_bool(f, ind, "nat-traversal", c->nat_traversal);
+	cfgparse_print_kv_bool(f, ind, "nat-traversal-force", c->nat_force);
+	cfgparse_print_kv_u32(f, ind, "udp-keepalive", c->udp_keepalive);
 	cfgparse_print_kv_str(f, ind, "store", c->store);
 	cfgparse_print_kv_str(f, ind, "control-socket", c->control_socket);
 	cfgparse_print_kv_str(f, ind, "log-level", cfgparse_log_level_name(c->log_level));

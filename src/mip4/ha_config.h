@@ -27,6 +27,7 @@
 #define HA_CFG_NAME_MAX 63
 #define HA_CFG_KEY_MAX 64            /* octets of an HMAC-MD5 key */
 #define HA_CFG_POOL4_MAX 65536       /* addresses in the dynamic IPv4 pool */
+#define HA_CFG_MAX_FAS 64            /* "foreign-agents" */
 
 #define HA_CFG_DEFAULT_MAX_LIFETIME 1800   /* RFC 5944 3.6.1.2's default */
 #define HA_CFG_DEFAULT_REPLAY_WINDOW 7     /* RFC 5944 5.7.1 */
@@ -37,6 +38,7 @@
 #define HA_CFG_DEFAULT_STORE "/var/lib/ds46/had.db"
 #define HA_CFG_DEFAULT_CONTROL_SOCKET "/run/ds46/had.sock"
 #define HA_CFG_DEFAULT_TUN "mip-ha0"
+#define HA_CFG_DEFAULT_UDP_KEEPALIVE 110   /* RFC 3519 4.9: K */
 
 /* RFC 3024 4.3: reverse tunnelling policy. */
 enum ha_revtun {
@@ -50,6 +52,28 @@ enum ha_revtun {
 enum ha_replay {
 	HA_REPLAY_TIMESTAMP = 0,     /* 5.7.1 (mandatory to implement; default) */
 	HA_REPLAY_NONCE = 1,         /* 5.7.2 */
+};
+
+/* Which foreign agents may relay registrations (a request with D clear,
+ * RFC 5944 3.8). */
+enum ha_fa_policy {
+	HA_FA_ANY = 0,               /* any; FH authentication verified where a
+	                                security association is configured
+	                                (default) */
+	HA_FA_LISTED = 1,            /* only those in foreign-agents: 129 */
+	HA_FA_AUTHENTICATED = 2,     /* only those with a security association
+	                                and a valid FH authentication: 132 */
+};
+
+/* A foreign agent, by the IP source address of the requests it relays
+ * (RFC 5944 3.5.4: the FA-HA security association is indexed by SPI and
+ * that address). */
+struct ha_cfg_fa {
+	uint32_t address;            /* network order */
+	bool has_sa;                 /* spi and key given */
+	uint32_t spi;                /* >= 256 */
+	uint8_t key[HA_CFG_KEY_MAX];
+	uint8_t key_len;
 };
 
 struct ha_cfg_prefix6 {
@@ -117,6 +141,17 @@ struct ha_cfg {
 	uint8_t pool6_plen;
 	uint8_t pool6_length;        /* length of each prefix handed out */
 	uint16_t port;               /* UDP port, 434 (tests may change it) */
+	uint8_t fa_policy;           /* enum ha_fa_policy */
+	uint8_t n_fas;
+	struct ha_cfg_fa fas[HA_CFG_MAX_FAS];
+	bool nat_traversal;          /* honour UDP Tunnel Requests (RFC 3519
+	                                4.6), default true; false: 129 when a
+	                                NAT is seen or F set (4.6.1) */
+	bool nat_force;              /* honour F without a NAT (3.1.1),
+	                                default true; false: 129 */
+	uint16_t udp_keepalive;      /* seconds, the UDP Tunnel Reply's
+	                                keepalive interval (0: the node's
+	                                default, else >= 10), default 110 */
 	char store[256];
 	char control_socket[108];
 	int log_level;               /* syslog level */
@@ -138,6 +173,10 @@ void ha_cfg_free(struct ha_cfg *c);
 void ha_cfg_print(FILE *f, const struct ha_cfg *c);
 
 const char *ha_revtun_name(uint8_t v);   /* "off", "allowed", "required" */
+const char *ha_fa_policy_name(uint8_t v);   /* "any", "listed", "authenticated" */
+/* The configured foreign agent with IP address addr (network order), or
+ * NULL. */
+const struct ha_cfg_fa *ha_cfg_fa_find(const struct ha_cfg *c, uint32_t addr);
 const char *ha_replay_name(uint8_t v);   /* "timestamp", "nonce" */
 
 #endif

@@ -88,6 +88,20 @@ struct json_object *ha_binding_json(const struct mip_binding *b, const char *nod
 		json_object_array_add(arr, json_object_new_string(
 						   ha_prefix_str(&b->prefix[i], p, sizeof(p))));
 	json_object_object_add(o, "prefixes", arr);
+	/* RFC 5944 3.8: D clear, the care-of address is a foreign agent's
+	 * and src its address; RFC 3519 4.6: a UDP tunnel to src:src_port */
+	json_object_object_add(o, "via",
+			       json_object_new_string(b->flags & MIP4_F_D ? "co-located"
+									 : "foreign-agent"));
+	json_object_object_add(o, "foreign_agent",
+			       json_object_new_string(b->flags & MIP4_F_D
+							      ? ""
+							      : fmt_in4(ntohl(b->src_addr), a)));
+	json_object_object_add(o, "udp_tunnel", json_object_new_boolean(b->udp_tunnel));
+	json_object_object_add(o, "udp_port", json_object_new_int(b->udp_tunnel ? b->src_port : 0));
+	json_object_object_add(o, "keepalive", json_object_new_int(b->udp_keepalive));
+	json_object_object_add(o, "tunnel_dst",
+			       json_object_new_string(fmt_in4(ha_tunnel_dst(b), a)));
 	json_object_object_add(o, "id", json_object_new_uint64(b->id));
 	json_object_object_add(o, "registered", json_object_new_int64(b->registered));
 	json_object_object_add(o, "expires",

@@ -10,7 +10,15 @@
  *  - a deregistration (lifetime 0) needs no T/M/G policy check and gets no
  *    prefix replies (3.8: it removes every prefix);
  *  - nonces (RFC 5944 5.7.2) are issued only in replies to authenticated
- *    requests, so a forged request cannot desynchronise a node. */
+ *    requests, so a forged request cannot desynchronise a node;
+ *  - the FA-HA association is looked up by the request's IP source (RFC
+ *    5944 3.5.4); a deregistration needs no FH authentication (3.5.4: it
+ *    MUST NOT carry one) but one that came is checked, and its reply
+ *    carries none;
+ *  - RFC 3519: only IP in UDP (an encapsulation of 47 or 55, or 0 with M
+ *    or G: 142); the R flag (a co-located node through an agent, 4.11) is
+ *    declined (64): half-bound tunnels are not done; the UDP-tunnelled
+ *    binding keeps the registered care-of address as its key. */
 #include "mip4/ha_reg.h"
 
 #include <arpa/inet.h>
@@ -20,8 +28,17 @@
 
 #include "common/util.h"
 #include "wire/encap4.h"
+#include "wire/udptun.h"
 
 #define PFX_CANDIDATE 0xff           /* accepted so far (code decided at finish) */
+
+/* RFC 3519 3.1, 3.2 */
+#define UDPTUN_REQ_F 0x80            /* force */
+#define UDPTUN_REQ_R 0x40            /* registration through an FA required */
+#define UDPTUN_REP_F 0x80            /* forced */
+#define UDPTUN_WILL_TUNNEL 0         /* 3.2.1 reply codes */
+#define UDPTUN_DECLINED 64
+enum { UDP_NONE = 0, UDP_ACCEPT, UDP_DECLINE };
 #define POOL6_TRIES 4096             /* candidates examined per dynamic prefix */
 
 static const char *const stat_names[] = {
@@ -81,10 +98,42 @@ struct ha_reg_pending {
 	uint32_t src_addr, dst_addr;
 	uint16_t src_port;
 	bool tunnel_mode;            /* a Tunneling Mode extension was sent */
+	bool fa_tunnel_mode;         /* a foreign agent's, after the MH auth and
+	                                covered by a valid FH auth (5454 3.4) */
+	const struct ha_cfg_fa *fh_sa; /* FA-HA association of the IP source:
+	                                the reply carries FH auth (5944 3.8.3.3) */
+	uint8_t udp;                 /* UDP_NONE, UDP_ACCEPT, UDP_DECLINE */
+	bool udp_after_mh;           /* the FA's request: our reply ext after MH */
+	uint8_t udp_flags;           /* reply F flag */
 	uint8_t n_pfx;
 	struct pfx_req pfx[MIP4_MAX_PREFIXES];
 	size_t n_dad;
 	struct in6_addr dad[MIP4_MAX_PREFIXES];
+};
+
+/* The index of bound prefixes (5454 3.3: no overlap between nodes), so
+ * that the overlap test costs a few hash probes instead of a walk over
+ * every bound prefix.  Keys are (masked prefix, length, link-local?); per
+ * key: how many bound prefixes are exactly it, and how many lie strictly
+ * inside it.  The "inside" counts are kept for the lengths queries have
+ * used (levels, added on first use with one pass over the bindings).
+ * Every binding contributes each of its prefixes (simultaneous bindings
+ * of one node count several times; the node's own are subtracted by
+ * looking at its bindings). */
+struct pidx_ent {
+	struct in6_addr a;
+	uint8_t len;                 /* 0-128 */
+	uint8_t ll;                  /* a link-local registration (255) */
+	uint8_t used;
+	uint32_t exact, below;
+};
+
+struct pidx {
+	struct pidx_ent *t;
+	size_t mask, n;              /* size - 1 (a power of two); used slots */
+	uint32_t len_cnt[129];       /* bound (non-link-local) prefixes per length */
+	bool level[129];             /* "below" counts kept at this length */
+	bool failed;                 /* out of memory once: scan instead */
 };
 
 struct ha_reg {
@@ -98,6 +147,7 @@ struct ha_reg {
 	struct mip_binding *b;       /* sorted by (home, coa) as numbers */
 	size_t n, cap;
 	struct ha_reg_pending *pending;
+	struct pidx px;
 	struct ha_reg_stats st;
 };
 
@@ -172,6 +222,141 @@ static int cmp_key(uint32_t h1, uint32_t c1, uint32_t h2, uint32_t c2)
 	return a < b ? -1 : a > b;
 }
 
+/* ---- the prefix index ---------------------------------------------------------- */
+
+static size_t pidx_hash(const struct in6_addr *a, uint8_t len, uint8_t ll)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a->s6_addr, 8);
+	memcpy(&y, a->s6_addr + 8, 8);
+	x ^= y * 0x9e3779b97f4a7c15ull;
+	x ^= ((uint64_t)len << 1 | ll) * 0xc2b2ae3d27d4eb4full;
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (size_t)(x ^ (x >> 32));
+}
+
+static struct pidx_ent *pidx_find(const struct pidx *x, const struct in6_addr *a, uint8_t len,
+				  uint8_t ll)
+{
+	if (!x->t)
+		return NULL;
+	for (size_t k = pidx_hash(a, len, ll) & x->mask; x->t[k].used; k = (k + 1) & x->mask)
+		if (x->t[k].len == len && x->t[k].ll == ll && memcmp(&x->t[k].a, a, 16) == 0)
+			return &x->t[k];
+	return NULL;
+}
+
+static int pidx_grow(struct pidx *x)
+{
+	size_t size = x->t ? (x->mask + 1) * 2 : 256;
+	struct pidx_ent *old = x->t, *t = calloc(size, sizeof(*t));
+	size_t old_size = x->t ? x->mask + 1 : 0;
+
+	if (!t)
+		return -ENOMEM;
+	x->t = t;
+	x->mask = size - 1;
+	for (size_t i = 0; i < old_size; i++) {
+		size_t k;
+		if (!old[i].used)
+			continue;
+		for (k = pidx_hash(&old[i].a, old[i].len, old[i].ll) & x->mask; t[k].used;
+		     k = (k + 1) & x->mask)
+			;
+		t[k] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static struct pidx_ent *pidx_get(struct pidx *x, const struct in6_addr *a, uint8_t len, uint8_t ll)
+{
+	struct pidx_ent *e = pidx_find(x, a, len, ll);
+	size_t k;
+
+	if (e)
+		return e;
+	if ((!x->t || (x->n + 1) * 2 > x->mask + 1) && pidx_grow(x) < 0)
+		return NULL;
+	for (k = pidx_hash(a, len, ll) & x->mask; x->t[k].used; k = (k + 1) & x->mask)
+		;
+	e = &x->t[k];
+	memset(e, 0, sizeof(*e));
+	e->a = *a;
+	e->len = len;
+	e->ll = ll;
+	e->used = 1;
+	x->n++;
+	return e;
+}
+
+/* Linear probing: deletion shifts the followers back (no tombstones). */
+static void pidx_drop_if_empty(struct pidx *x, struct pidx_ent *e)
+{
+	size_t i = (size_t)(e - x->t), j = i;
+
+	if (e->exact || e->below)
+		return;
+	x->t[i].used = 0;
+	x->n--;
+	for (;;) {
+		size_t home;
+		j = (j + 1) & x->mask;
+		if (!x->t[j].used)
+			return;
+		home = pidx_hash(&x->t[j].a, x->t[j].len, x->t[j].ll) & x->mask;
+		/* move j to i unless its home slot lies cyclically in (i, j] */
+		if ((i < j) ? (home <= i || home > j) : (home <= i && home > j)) {
+			x->t[i] = x->t[j];
+			x->t[j].used = 0;
+			i = j;
+		}
+	}
+}
+
+/* One bound prefix in (d = +1) or out (d = -1) of the index. */
+static void pidx_update(struct pidx *x, const struct mip_prefix *p, int d)
+{
+	uint8_t ll = p->plen == MIP4_V6_PLEN_LINK_LOCAL, len = ll ? 128 : MIN(p->plen, 128);
+	struct in6_addr a = p->prefix;
+	struct pidx_ent *e;
+
+	if (x->failed)
+		return;
+	in6_clear_host(&a, len);
+	e = d > 0 ? pidx_get(x, &a, len, ll) : pidx_find(x, &a, len, ll);
+	if (!e) {
+		x->failed = d > 0;   /* out of memory: prefix_taken scans */
+		return;
+	}
+	e->exact += (uint32_t)d;
+	pidx_drop_if_empty(x, e);
+	if (ll)
+		return;
+	x->len_cnt[len] += (uint32_t)d;
+	for (unsigned l = 0; l < len; l++) {
+		struct in6_addr m = a;
+		if (!x->level[l])
+			continue;
+		in6_clear_host(&m, l);
+		e = d > 0 ? pidx_get(x, &m, (uint8_t)l, 0) : pidx_find(x, &m, (uint8_t)l, 0);
+		if (!e) {
+			x->failed = d > 0;
+			return;
+		}
+		e->below += (uint32_t)d;
+		pidx_drop_if_empty(x, e);
+	}
+}
+
+static void pidx_binding(struct pidx *x, const struct mip_binding *b, int d)
+{
+	for (unsigned i = 0; i < MIN(b->n_prefix, MIP4_MAX_PREFIXES); i++)
+		pidx_update(x, &b->prefix[i], d);
+}
+
 /* ---- the binding table ------------------------------------------------------ */
 
 /* Index of the first binding >= (home, coa). */
@@ -214,7 +399,9 @@ static int tbl_put(struct ha_reg *r, const struct mip_binding *b)
 	size_t i = tbl_lower(r, b->home_addr, b->coa);
 
 	if (i < r->n && r->b[i].home_addr == b->home_addr && r->b[i].coa == b->coa) {
+		pidx_binding(&r->px, &r->b[i], -1);
 		r->b[i] = *b;
+		pidx_binding(&r->px, &r->b[i], +1);
 		return 0;
 	}
 	if (r->n == r->cap) {
@@ -228,17 +415,21 @@ static int tbl_put(struct ha_reg *r, const struct mip_binding *b)
 	memmove(&r->b[i + 1], &r->b[i], (r->n - i) * sizeof(*r->b));
 	r->b[i] = *b;
 	r->n++;
+	pidx_binding(&r->px, &r->b[i], +1);
 	return 0;
 }
 
 static void tbl_del_at(struct ha_reg *r, size_t i)
 {
+	pidx_binding(&r->px, &r->b[i], -1);
 	memmove(&r->b[i], &r->b[i + 1], (r->n - i - 1) * sizeof(*r->b));
 	r->n--;
 }
 
-/* A binding of another home address whose prefixes overlap p. */
-static bool prefix_taken(const struct ha_reg *r, uint32_t home, const struct mip_prefix *p)
+/* A binding of another home address whose prefixes overlap p: the scan
+ * (what the index must agree with; used when the index ran out of
+ * memory, and by the unit tests through ha_reg_prefix_taken_scan). */
+static bool prefix_taken_scan(const struct ha_reg *r, uint32_t home, const struct mip_prefix *p)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const struct mip_binding *b = &r->b[i];
@@ -247,6 +438,87 @@ static bool prefix_taken(const struct ha_reg *r, uint32_t home, const struct mip
 		for (unsigned j = 0; j < b->n_prefix; j++)
 			if (pfx_overlap(&b->prefix[j], p))
 				return true;
+	}
+	return false;
+}
+
+/* Start keeping "below" counts at length l: one pass over the bindings. */
+static void pidx_add_level(struct ha_reg *r, unsigned l)
+{
+	struct pidx *x = &r->px;
+
+	x->level[l] = true;
+	for (size_t i = 0; i < r->n && !x->failed; i++)
+		for (unsigned j = 0; j < MIN(r->b[i].n_prefix, MIP4_MAX_PREFIXES); j++) {
+			const struct mip_prefix *q = &r->b[i].prefix[j];
+			struct in6_addr m = q->prefix;
+			struct pidx_ent *e;
+			if (q->plen == MIP4_V6_PLEN_LINK_LOCAL || q->plen <= l || q->plen > 128)
+				continue;
+			in6_clear_host(&m, l);
+			e = pidx_get(x, &m, (uint8_t)l, 0);
+			if (!e) {
+				x->failed = true;
+				return;
+			}
+			e->below++;
+		}
+}
+
+/* A binding of another home address whose prefixes overlap p, from the
+ * index: bound prefixes that contain p (exact keys at each length in use
+ * up to p's), or that p contains (p's "below" count), minus those of
+ * home's own bindings. */
+static bool prefix_taken(struct ha_reg *r, uint32_t home, const struct mip_prefix *p)
+{
+	struct pidx *x = &r->px;
+	uint8_t ll = p->plen == MIP4_V6_PLEN_LINK_LOCAL;
+	unsigned len = ll ? 128 : MIN(p->plen, 128u);
+	const struct mip_binding *own = NULL;
+	size_t first = 0, n_own = home ? tbl_home(r, home, &first) : 0;
+	struct in6_addr a = p->prefix;
+	const struct pidx_ent *e;
+
+	if (!ll && !x->level[len] && !x->failed)
+		pidx_add_level(r, len);
+	if (x->failed)
+		return prefix_taken_scan(r, home, p);
+	own = n_own ? &r->b[first] : NULL;
+	in6_clear_host(&a, len);
+	/* bound prefixes that contain p (p itself included) */
+	for (unsigned l = ll ? 128 : 0; l <= len; l++) {
+		struct in6_addr m = a;
+		uint32_t mine = 0;
+		if (!ll && !x->len_cnt[l])
+			continue;
+		in6_clear_host(&m, l);
+		e = pidx_find(x, &m, (uint8_t)l, ll);
+		if (!e || !e->exact)
+			continue;
+		for (size_t i = 0; i < n_own; i++)
+			for (unsigned j = 0; j < own[i].n_prefix; j++) {
+				const struct mip_prefix *q = &own[i].prefix[j];
+				bool qll = q->plen == MIP4_V6_PLEN_LINK_LOCAL;
+				mine += qll == ll && (qll ? 128u : q->plen) == l &&
+					in6_prefix_match(&q->prefix, &m, l);
+			}
+		if (e->exact > mine)
+			return true;
+	}
+	if (ll)
+		return false;
+	/* bound prefixes strictly inside p */
+	e = pidx_find(x, &a, (uint8_t)len, 0);
+	if (e && e->below) {
+		uint32_t mine = 0;
+		for (size_t i = 0; i < n_own; i++)
+			for (unsigned j = 0; j < own[i].n_prefix; j++) {
+				const struct mip_prefix *q = &own[i].prefix[j];
+				mine += q->plen != MIP4_V6_PLEN_LINK_LOCAL && q->plen <= 128 &&
+					q->plen > len && in6_prefix_match(&q->prefix, &a, len);
+			}
+		if (e->below > mine)
+			return true;
 	}
 	return false;
 }
@@ -410,6 +682,8 @@ static void count_reply(struct ha_reg *r, uint8_t code)
 	case MIP4_CODE_HA_REVTUN_UNAVAIL: s->reply_revtun_unavailable++; break;
 	case MIP4_CODE_HA_REVTUN_MANDATORY: s->reply_revtun_mandatory++; break;
 	case MIP4_CODE_HA_ENCAP_UNAVAIL: s->reply_encap_unavailable++; break;
+	case MIP4_CODE_HA_FA_AUTH: s->reply_fa_auth_failed++; break;
+	case MIP4_CODE_HA_UDP_ENCAP_UNAVAIL: s->reply_udp_encap_unavailable++; break;
 	default: break;
 	}
 }
@@ -448,10 +722,24 @@ struct reply_in {
 	uint32_t src_addr, dst_addr;
 	uint16_t src_port;
 	bool home_link;
+	const struct ha_cfg_fa *fh_sa;   /* add FH auth (not to a deregistration) */
+	uint8_t udp;                     /* UDP Tunnel Reply: UDP_ACCEPT / _DECLINE */
+	bool udp_after_mh;
+	uint8_t udp_flags;
 };
 
-/* Fixed part, NAI, prefix replies, MH authentication (3.8.3.3).  node < 0:
- * no key (never happens for a sent reply). */
+/* RFC 3519 3.2, 4.6: the keepalive interval only when we will tunnel. */
+static int udp_reply_put(struct mip4_buf *b, const struct ha_cfg *c, const struct reply_in *in)
+{
+	bool yes = in->udp == UDP_ACCEPT;
+
+	return mip4_put_udp_tun_reply(b, in->udp_flags, yes ? UDPTUN_WILL_TUNNEL : UDPTUN_DECLINED,
+				      yes ? c->udp_keepalive : 0);
+}
+
+/* 3.8.3.3: fixed part, NAI, prefix replies, the mobile node's UDP Tunnel
+ * Reply, MH authentication, a foreign agent's UDP Tunnel Reply, FH
+ * authentication.  node < 0: no key (never happens for a sent reply). */
 static void reply_build(struct ha_reg *r, int node, const struct reply_in *in,
 			const struct ha_reg_pending *p, struct ha_reg_reply *rep)
 {
@@ -489,8 +777,18 @@ static void reply_build(struct ha_reg *r, int node, const struct reply_in *in,
 		e = mip4_put_prefix_reply(&b, x->code, shown.plen, &shown.prefix);
 		count_prefix(r, x->code);
 	}
+	if (e == 0 && in->udp && !in->udp_after_mh)
+		e = udp_reply_put(&b, r->cfg, in);
 	if (e == 0 && nd)
 		e = mip4_put_auth(&b, MIP4_EXT_MH_AUTH, nd->spi, nd->key, nd->key_len);
+	if (e == 0 && in->udp && in->udp_after_mh)
+		e = udp_reply_put(&b, r->cfg, in);
+	/* RFC 5944 3.5.4: never on a deregistration */
+	if (e == 0 && in->fh_sa && in->lifetime) {
+		e = mip4_put_auth(&b, MIP4_EXT_FH_AUTH, in->fh_sa->spi, in->fh_sa->key,
+				  in->fh_sa->key_len);
+		r->st.fh_auth_replies += e == 0;
+	}
 	rep->len = e == 0 ? b.len : 0;
 	rep->code = in->code;
 	rep->dst_addr = in->src_addr;
@@ -614,7 +912,7 @@ static bool served(const struct ha_cfg *c, const struct in6_addr *a, unsigned pl
 }
 
 /* A free pool6 prefix for home, not in p's other requests (nor in avoid). */
-static bool pool6_pick(const struct ha_reg *r, uint32_t home, const struct ha_reg_pending *p,
+static bool pool6_pick(struct ha_reg *r, uint32_t home, const struct ha_reg_pending *p,
 		       unsigned self, struct mip_prefix *out)
 {
 	const struct ha_cfg *c = r->cfg;
@@ -777,6 +1075,7 @@ static void reply_in_of(const struct ha_reg_pending *p, struct reply_in *in)
 	in->src_addr = p->src_addr;
 	in->dst_addr = p->dst_addr;
 	in->src_port = p->src_port;
+	in->fh_sa = p->fh_sa;
 }
 
 static uint16_t lifetime_cap(const struct ha_cfg *c, uint16_t lt)
@@ -793,6 +1092,89 @@ static void pending_unlink(struct ha_reg *r, struct ha_reg_pending *p)
 		}
 }
 
+/* Where the extensions the parser summarises sit (RFC 5944 3.6.1.3,
+ * 3.7.2.2: the mobile node's before the MH authentication, a foreign
+ * agent's after it). */
+struct ext_pos {
+	uint8_t tm_before_mh;        /* Tunneling Mode extensions the MH auth covers */
+	uint8_t tm_after_mh;         /* after it (a foreign agent's) */
+	uint16_t tm_fa_off;          /* the first of those */
+	bool udp;                    /* the UDP Tunnel Request the parser kept */
+	uint16_t udp_off;
+};
+
+static void ext_scan(const uint8_t *msg, size_t len, const struct mip4_reg *m, struct ext_pos *x)
+{
+	memset(x, 0, sizeof(*x));
+	/* the parser accepted the message: every extension is whole */
+	for (size_t off = MIP4_REQ_FIXED_LEN; off + 2 <= len; off += 2u + msg[off + 1]) {
+		uint8_t t = msg[off], l = msg[off + 1];
+		if (t == MIP4_EXT_DSMIPV4 && l >= 1 && msg[off + 2] == MIP4_DSMIP_TUNNEL_MODE) {
+			if (off < m->mh.off) {
+				x->tm_before_mh += x->tm_before_mh < UINT8_MAX;
+			} else {
+				if (!x->tm_after_mh)
+					x->tm_fa_off = (uint16_t)off;
+				x->tm_after_mh += x->tm_after_mh < UINT8_MAX;
+			}
+		} else if (t == MIP4_EXT_UDP_TUN_REQUEST && m->has_udp_tun && l == 6 &&
+			   msg[off + 2] == 0 && msg[off + 6] == 0 && msg[off + 7] == 0) {
+			x->udp = true;   /* 3.1.3: the one not skipped */
+			x->udp_off = (uint16_t)off;
+		}
+	}
+}
+
+/* RFC 3519 4.6, 4.6.1: what to do with a UDP Tunnel Request; a reject
+ * code, or 0 and *udp. */
+static uint8_t udp_decide(struct ha_reg *r, const struct mip4_reg *m, const struct ha_reg_rx *rx,
+			  const struct ext_pos *x, bool fh_ok, const struct ha_cfg_fa *fh_sa,
+			  uint8_t *udp, const char **what)
+{
+	const struct ha_cfg *c = r->cfg;
+	bool from_fa = x->udp_off > m->mh.off;
+	bool nat = rx->src_addr != m->coa, force = m->udp_tun_flags & UDPTUN_REQ_F;
+
+	*udp = UDP_NONE;
+	if (from_fa == ((m->flags & MIP4_F_D) != 0)) {
+		*what = from_fa ? "foreign agent's UDP tunnel request with D set"
+				: "UDP tunnel request without D";
+		return MIP4_CODE_HA_POORLY_FORMED;
+	}
+	if (from_fa && fh_sa && !(fh_ok && x->udp_off < m->fh.off)) {
+		r->st.udp_tun_ignored++;         /* not authenticated by its FA */
+		return 0;
+	}
+	if (m->udp_tun_flags & UDPTUN_REQ_R) {
+		/* 4.11: a co-located node through an FA; the tunnel would be
+		 * half-bound until a keepalive: not done here */
+		*udp = UDP_DECLINE;
+		return 0;
+	}
+	if (!c->nat_traversal) {
+		if (!nat && !force)
+			return 0;        /* as a home agent without RFC 3519 */
+		*what = "NAT traversal is off";
+		return MIP4_CODE_HA_PROHIBITED;
+	}
+	if (!nat && !force) {
+		*udp = UDP_DECLINE;      /* 4.6: no NAT seen, not forced */
+		return 0;
+	}
+	if (!nat && !c->nat_force) {
+		*what = "forced UDP tunnelling is not allowed";
+		return MIP4_CODE_HA_PROHIBITED;
+	}
+	/* 4.1: IP in UDP only (RFC 5454 3.9: 0 with IPv6, next header 41) */
+	if ((m->udp_tun_encap && m->udp_tun_encap != UDPTUN_NH_IPV4) ||
+	    (!m->udp_tun_encap && (m->flags & (MIP4_F_G | MIP4_F_M)))) {
+		*what = "UDP tunnel encapsulation other than IP in UDP";
+		return MIP4_CODE_HA_UDP_ENCAP_UNAVAIL;
+	}
+	*udp = UDP_ACCEPT;
+	return 0;
+}
+
 int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_reply *reply,
 		 struct ha_reg_pending **pending)
 {
@@ -801,10 +1183,13 @@ int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_rep
 	struct ha_reg_pending *p;
 	struct mip4_reg m;
 	struct reply_in in;
+	struct ext_pos xp;
 	enum mip4_err why = MIP4_ERR_NONE;
+	const struct ha_cfg_fa *fa, *fh_sa;
 	uint32_t home = 0;
-	uint8_t code = 0;
+	uint8_t code = 0, udp = UDP_NONE;
 	const char *what = NULL;
+	bool fh_ok = false, fa_tm = false;
 	int node;
 
 	memset(reply, 0, sizeof(*reply));
@@ -826,9 +1211,13 @@ int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_rep
 	/* 3.8.2.1 a, d */
 	if (!m.mh.present)
 		return drop(reply, &r->st.drop_no_auth_ext, "no mobile-home authentication");
-	if (m.fh.present)
+	/* RFC 5944 3.5.4: the FA-HA association is the IP source's */
+	fa = ha_cfg_fa_find(c, rx->src_addr);
+	fh_sa = fa && fa->has_sa ? fa : NULL;
+	if (m.fh.present && !fh_sa)
 		return drop(reply, &r->st.drop_fh_auth_without_sa,
 			    "foreign-home authentication without a security association");
+	ext_scan(rx->buf, rx->len, &m, &xp);
 
 	memset(&in, 0, sizeof(in));
 	in.lifetime = lifetime_cap(c, m.lifetime);
@@ -841,6 +1230,7 @@ int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_rep
 	in.src_port = rx->src_port;
 	in.home_link = m.lifetime == 0 && m.home_addr && m.coa == m.home_addr &&
 		       rx->src_addr == m.home_addr;
+	in.fh_sa = fh_sa;
 	if (m.mh.spi != nd->spi ||
 	    mip4_auth_verify(rx->buf, rx->len, &m.mh, nd->key, nd->key_len) != 0) {
 		/* 3.8.2.1 a: no further processing; nothing of the node changes */
@@ -862,15 +1252,53 @@ int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_rep
 		reply->why = "identification mismatch";
 		return HA_REG_REPLY;
 	}
+	/* 3.8.2.1 c: a foreign agent we share an association with must
+	 * authenticate what it relays (not a deregistration's, 3.5.4, but
+	 * one that came is checked) */
+	if (fh_sa && (m.lifetime || m.fh.present)) {
+		if (!m.fh.present) {
+			code = MIP4_CODE_HA_FA_AUTH;
+			what = "no foreign-home authentication";
+		} else if (m.fh.spi != fh_sa->spi || m.fh.off < m.mh.off ||
+			   mip4_auth_verify(rx->buf, rx->len, &m.fh, fh_sa->key,
+					    fh_sa->key_len) != 0) {
+			code = MIP4_CODE_HA_FA_AUTH;
+			what = m.fh.spi != fh_sa->spi ? "foreign-home authentication: unknown SPI"
+						       : "foreign-home authenticator mismatch";
+		} else {
+			fh_ok = true;
+			r->st.fh_auth_verified++;
+		}
+	}
+	/* policy for relayed registrations (D clear: the FA's care-of address) */
+	if (!code && m.lifetime && !(m.flags & MIP4_F_D)) {
+		if (c->fa_policy == HA_FA_LISTED && !fa) {
+			code = MIP4_CODE_HA_PROHIBITED;
+			what = "foreign agent not listed";
+		} else if (c->fa_policy == HA_FA_AUTHENTICATED && !fh_ok) {
+			code = MIP4_CODE_HA_FA_AUTH;
+			what = "foreign agent without a security association";
+		}
+	}
+	/* RFC 5454 3.4: a foreign agent's Tunneling Mode extension (after
+	 * the MH auth) counts only under its valid FH auth, for a node using
+	 * its care-of address */
+	if (c->ipv6 && xp.tm_after_mh) {
+		fa_tm = fh_ok && xp.tm_fa_off < m.fh.off && !(m.flags & MIP4_F_D);
+		if (!fa_tm)
+			r->st.tunnel_mode_ignored++;
+	}
 	/* 3.8.2.1, 3.8.3.2: unicast to us only */
-	if ((rx->dst_addr && dst_is_broadcast(c, rx->dst_addr)) || m.home_agent != c->address) {
+	if (code) {
+		/* decided above */
+	} else if ((rx->dst_addr && dst_is_broadcast(c, rx->dst_addr)) ||
+		   m.home_agent != c->address) {
 		code = MIP4_CODE_HA_UNKNOWN_HA;
 		what = m.home_agent != c->address ? "home agent field is not this home agent"
 						   : "sent to a broadcast address";
-	} else if (c->ipv6 && (m.n_tunnel_mode > 1 ||
-			       (m.n_tunnel_mode && !mip4_covered_by_mh(&m, m.tunnel_mode_off)))) {
+	} else if (c->ipv6 && xp.tm_before_mh > 1) {
 		code = MIP4_CODE_HA_POORLY_FORMED;   /* RFC 5454 3.1 */
-		what = "tunneling mode extension repeated or not authenticated";
+		what = "tunneling mode extension repeated";
 	} else if (m.lifetime && m.coa == 0) {
 		code = MIP4_CODE_HA_POORLY_FORMED;
 		what = "care-of address 0";
@@ -905,6 +1333,9 @@ int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_rep
 			   other_bindings(r, home, m.coa) >= nd->max_bindings) {
 			code = MIP4_CODE_HA_TOO_MANY_BINDINGS;
 			what = "max-bindings reached";
+		} else if (xp.udp) {
+			code = udp_decide(r, &m, rx, &xp, fh_ok, fh_sa, &udp, &what);
+			r->st.udp_tun_refused += code != 0;
 		}
 	}
 	if (code) {
@@ -931,7 +1362,12 @@ int ha_reg_check(struct ha_reg *r, const struct ha_reg_rx *rx, struct ha_reg_rep
 	p->src_addr = rx->src_addr;
 	p->dst_addr = rx->dst_addr;
 	p->src_port = rx->src_port;
-	p->tunnel_mode = c->ipv6 && m.n_tunnel_mode > 0;
+	p->tunnel_mode = c->ipv6 && xp.tm_before_mh > 0;
+	p->fa_tunnel_mode = fa_tm;
+	p->fh_sa = fh_sa;
+	p->udp = udp;
+	p->udp_after_mh = xp.udp && xp.udp_off > m.mh.off;
+	p->udp_flags = m.udp_tun_flags & UDPTUN_REQ_F ? UDPTUN_REP_F : 0;
 	if (c->ipv6 && m.lifetime) {
 		for (unsigned i = 0; i < m.n_prefix; i++) {
 			struct pfx_req *x = &p->pfx[p->n_pfx];
@@ -1129,6 +1565,15 @@ int ha_reg_finish(struct ha_reg *r, struct ha_reg_pending *p, const bool *dad_fa
 		nb.encap = ENCAP4_IPIP;
 	}
 	memcpy(nb.nai, p->nai, p->nai_len);
+	/* RFC 3519 4.6: the tunnel goes to the request's source address and
+	 * port (the NAT's mapping), IP in UDP (4.1; IPv6 with next header 41,
+	 * RFC 5454 3.9) */
+	if (p->udp == UDP_ACCEPT) {
+		nb.udp_tunnel = true;
+		nb.udp_keepalive = c->udp_keepalive;
+		nb.encap = ENCAP4_IPIP;
+		nb.flags &= (uint8_t)~(MIP4_F_G | MIP4_F_M);
+	}
 	nb.id = p->id;
 	nb.registered = now.sec;
 
@@ -1170,8 +1615,11 @@ int ha_reg_finish(struct ha_reg *r, struct ha_reg_pending *p, const bool *dad_fa
 		if (x->dynamic)
 			r->st.prefix_assigned++;
 	}
-	coa_mode = p->tunnel_mode && c->tunnel_mode && (p->flags & MIP4_F_D) && !ll &&
-		   nd->n_implicit == 0;
+	/* 5454 3.3.2 / 3.4: the node's own extension (co-located) or its
+	 * foreign agent's (FA care-of address, under FH auth) */
+	coa_mode = c->tunnel_mode && !ll && nd->n_implicit == 0 &&
+		   ((p->tunnel_mode && (p->flags & MIP4_F_D)) ||
+		    (p->fa_tunnel_mode && !(p->flags & MIP4_F_D)));
 	for (unsigned i = 0; i < p->n_pfx; i++)
 		if (p->pfx[i].code == MIP4_V6_ACCEPT_HOA && coa_mode)
 			p->pfx[i].code = MIP4_V6_ACCEPT_COA;
@@ -1220,6 +1668,13 @@ int ha_reg_finish(struct ha_reg *r, struct ha_reg_pending *p, const bool *dad_fa
 		s->last_id = MAX(s->last_id, p->id);
 	in.lifetime = granted;
 	in.id = reply_id(r, p->node, p->id, false, now, random);
+	in.udp = p->udp;
+	in.udp_after_mh = p->udp_after_mh;
+	in.udp_flags = p->udp_flags;
+	r->st.udp_tun_accepted += p->udp == UDP_ACCEPT;
+	r->st.udp_tun_declined += p->udp == UDP_DECLINE;
+	r->st.via_fa_accepted += !(p->flags & MIP4_F_D);
+	r->st.tunnel_mode_fa += nb.v6_mode == MIP_V6_TO_COA && !(p->flags & MIP4_F_D);
 	reply_build(r, (int)p->node, &in, p, reply);
 	pending_unlink(r, p);
 	free(p);
@@ -1363,6 +1818,11 @@ const struct mip_binding *ha_reg_lookup_v6(const struct ha_reg *r, const struct 
 	return best;
 }
 
+bool ha_reg_prefix_taken(struct ha_reg *r, uint32_t home, const struct mip_prefix *p)
+{
+	return prefix_taken(r, home, p);
+}
+
 const struct ha_cfg_node *ha_reg_node_of(const struct ha_reg *r, uint32_t home_addr)
 {
 	int i = node_by_home(r, home_addr);
@@ -1402,6 +1862,7 @@ void ha_reg_free(struct ha_reg *r)
 		free(p);
 	}
 	free(r->b);
+	free(r->px.t);
 	free(r->ns);
 	free(r->by_home);
 	free(r->by_nai);

@@ -1,7 +1,14 @@
 /* The home agent's registration engine: Mobile IPv4 (RFC 5944 3.8) with
  * the Dual-Stack extensions (RFC 5454 3.3, seed draft-ietf-mip4-dsmipv4-06
- * 3.3 and 3.7.1), the NAI extension (RFC 2794) and reverse tunnelling
- * (RFC 3024 4.3).
+ * 3.3 and 3.7.1), the NAI extension (RFC 2794), reverse tunnelling (RFC
+ * 3024 4.3), registrations relayed by foreign agents (RFC 5944 3.8.2.1
+ * c/d and 3.8.3.3: Foreign-Home authentication with the FA-HA associations
+ * of cfg->fas, code 132; RFC 5454 3.4: an agent's Tunneling Mode extension
+ * after the MH authentication counts only under its valid FH
+ * authentication) and NAT traversal (RFC 3519 4.6: a UDP Tunnel Request
+ * is answered with a UDP Tunnel Reply; an accepted one makes the binding
+ * udp_tunnel, its tunnel going to the request's source address and port;
+ * refusals 129, 134, 142).
  *
  * Pure: no syscalls, no clock, no randomness of its own, no logging.  The
  * caller passes the time and a random 32-bit value (for nonces, RFC 5944
@@ -36,8 +43,8 @@
 #include "store/store.h"
 #include "wire/mip4.h"
 
-/* Largest reply: fixed part 20, NAI 2 + 255, 16 prefix replies of 22, MH
- * authentication 22. */
+/* Largest reply: fixed part 20, NAI 2 + 255, 16 prefix replies of 22, UDP
+ * Tunnel Reply 8, MH and FH authentication 22 each. */
 #define HA_REG_REPLY_MAX 1024
 
 #define HA_REG_COUNTERS(X)                                                      \
@@ -54,6 +61,18 @@
 	X(reply_id_mismatch) X(reply_poorly_formed) X(reply_too_many_bindings)  \
 	X(reply_unknown_ha) X(reply_revtun_unavailable)                         \
 	X(reply_revtun_mandatory) X(reply_encap_unavailable)                    \
+	X(reply_fa_auth_failed) X(reply_udp_encap_unavailable)                  \
+	/* foreign agents (RFC 5944 3.8.2.1 c, RFC 5454 3.4) */                 \
+	X(via_fa_accepted)        /* D clear: FA care-of address */            \
+	X(fh_auth_verified)       /* valid Foreign-Home authentications */     \
+	X(fh_auth_replies)        /* replies that carry one */                 \
+	X(tunnel_mode_fa)         /* FA's Tunneling Mode honoured (code 1) */  \
+	X(tunnel_mode_ignored)    /* after the MH auth, not covered by a valid \
+	                             FH auth (or D set): ignored */            \
+	/* NAT traversal (RFC 3519 4.6) */                                      \
+	X(udp_tun_accepted) X(udp_tun_declined) X(udp_tun_refused)              \
+	X(udp_tun_ignored)        /* a foreign agent's, not covered by its     \
+	                             valid FH auth */                          \
 	/* IPv6 Prefix Reply codes sent (RFC 5454 2.2, seed 2.2) */            \
 	X(prefix_accepted_hoa) X(prefix_accepted_coa)                           \
 	X(prefix_rejected_unspecified) X(prefix_rejected_prohibited)           \
@@ -216,6 +235,11 @@ size_t ha_reg_lookup_home(const struct ha_reg *r, uint32_t home_addr,
  * registrations, prefix length 255, match only their own address).  With
  * simultaneous bindings any one of them: they carry the same node. */
 const struct mip_binding *ha_reg_lookup_v6(const struct ha_reg *r, const struct in6_addr *a);
+/* Another node's registered prefix shares an address with p (RFC 5454
+ * 3.3: the overlap test of every prefix request; the bindings of home
+ * itself do not count).  Indexed: a few hash probes, not a walk over the
+ * bindings; the first query of a new prefix length walks them once. */
+bool ha_reg_prefix_taken(struct ha_reg *r, uint32_t home, const struct mip_prefix *p);
 /* The configured node a home address belongs to (static or assigned), or
  * NULL. */
 const struct ha_cfg_node *ha_reg_node_of(const struct ha_reg *r, uint32_t home_addr);

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "wire/agentadv.h"
+#include "wire/udptun.h"
 
 #define MN_REG_MAX_TRIES 100
 
@@ -78,6 +79,17 @@ static const char *const replay_names[MN_REPLAY_COUNT] = {
 const char *mn_replay_name(enum mn_replay r)
 {
 	return (unsigned)r < MN_REPLAY_COUNT ? replay_names[r] : "INVALID";
+}
+
+static const char *const udp_tunnel_names[MN_REG_UDP_TUNNEL_COUNT] = {
+	[MN_REG_UDP_TUNNEL_OFF] = "off",
+	[MN_REG_UDP_TUNNEL_AUTO] = "auto",
+	[MN_REG_UDP_TUNNEL_FORCE] = "force",
+};
+
+const char *mn_reg_udp_tunnel_name(enum mn_reg_udp_tunnel u)
+{
+	return (unsigned)u < MN_REG_UDP_TUNNEL_COUNT ? udp_tunnel_names[u] : "INVALID";
 }
 
 /* STYLE 5: count, log a named reason (rate-limited), drop. */
@@ -251,8 +263,39 @@ static bool bound_here(const struct mn_reg *m)
 	return m->bound && m->b.coa == m->coa && m->b.fa == m->fa;
 }
 
-/* RFC 5944 3.6.1.3, RFC 2794 2, RFC 5454 3.1: fixed part, NAI, Prefix
- * Requests, Tunneling Mode, Mobile-Home authentication last. */
+/* RFC 3519 4.4: a UDP Tunnel Request in p, a request from the co-located
+ * care-of address p->n_v6 and p->flags are final for, when configured and
+ * not refused here (mn_reg.h: F, encapsulation, D, T, M, G). */
+static void udp_tun_setup(const struct mn_reg *m, struct mn_reg_pending *p)
+{
+	p->udp_tun = false;
+	p->udp_tun_flags = 0;
+	p->udp_tun_encap = 0;
+	p->udp_t_added = false;
+	if (m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_OFF || p->via_fa ||
+	    (m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_AUTO && m->udp_off))
+		return;
+	p->udp_tun = true;
+	if (m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_FORCE)
+		p->udp_tun_flags = 0x80;             /* F (3.1.1) */
+	if (p->n_v6) {
+		/* RFC 5454 3.9: 0, i.e. as M and G say (3.1.4): neither */
+		p->udp_tun_encap = 0;
+		p->flags &= (uint8_t)~(MIP4_F_M | MIP4_F_G);
+	} else {
+		p->udp_tun_encap = UDPTUN_NH_IPV4;   /* IP in UDP (3.1.4) */
+	}
+	p->flags |= MIP4_F_D;                        /* 3.1.5 MUST */
+	if (!(p->flags & MIP4_F_T)) {
+		p->flags |= MIP4_F_T;                /* 3.1.5 SHOULD */
+		p->udp_t_added = true;
+	}
+}
+
+/* RFC 5944 3.6.1.3, RFC 2794 2, RFC 5454 3.1, RFC 3519 4.4: fixed part,
+ * NAI, Prefix Requests, Tunneling Mode, UDP Tunnel Request, Mobile-Home
+ * authentication, then (through an agent) Mobile-Foreign
+ * authentication. */
 static int build(struct mn_reg *m, struct mn_reg_pending *p)
 {
 	struct mip4_buf b;
@@ -268,6 +311,8 @@ static int build(struct mn_reg *m, struct mn_reg_pending *p)
 		r = mip4_put_prefix_request(&b, p->v6[i].plen, &p->v6[i].prefix);
 	if (r == 0 && p->tunnel_mode)
 		r = mip4_put_tunnel_mode(&b);
+	if (r == 0 && p->udp_tun)
+		r = mip4_put_udp_tun_request(&b, p->udp_tun_flags, p->udp_tun_encap);
 	if (r == 0)
 		r = mip4_put_auth(&b, MIP4_EXT_MH_AUTH, m->cfg.spi, m->cfg.key, m->cfg.key_len);
 	/* RFC 5944 3.6.1.3: Mobile-Foreign authentication after it */
@@ -382,6 +427,7 @@ static void attempt_begin(struct mn_reg *m, const struct mn_reg_now *now, bool d
 		/* RFC 5454 3.5: exactly one, co-located mode, with IPv6 requested
 		 * (through a foreign agent the agent attaches it, seed 3.4) */
 		p->tunnel_mode = m->cfg.tunnel_mode && p->n_v6 > 0 && !m->fa;
+		udp_tun_setup(m, p);
 	}
 	m->pending = true;
 	transmit(m, now, out, true);
@@ -610,7 +656,52 @@ static void v6_results(struct mn_reg *m, const struct mip4_reg *r, struct mn_reg
 	}
 }
 
-static void reply_accepted(struct mn_reg *m, const struct mn_reg_now *now,
+/* Offset of the UDP Tunnel Reply extension (the walk mip4_reg_parse made
+ * over msg[0 .. r->ext_end)); 0 for none. */
+static uint16_t udp_tun_reply_off(const uint8_t *msg, const struct mip4_reg *r)
+{
+	for (size_t off = MIP4_REP_FIXED_LEN; off + 2 <= r->ext_end; off += 2u + msg[off + 1])
+		if (msg[off] == MIP4_EXT_UDP_TUN_REPLY)
+			return (uint16_t)off;
+	return 0;
+}
+
+/* RFC 3519 3.2, 4.4: what an accepting reply says about UDP tunnelling. */
+static void udp_results(struct mn_reg *m, const uint8_t *msg, const struct mip4_reg *r,
+			struct mn_reg_binding *b)
+{
+	const struct mn_reg_pending *p = &m->p;
+
+	if (!r->has_udp_tun) {
+		if (p->udp_tun) {
+			/* 4.4: the home agent does not understand it */
+			m->stats.udp_tunnel_no_reply++;
+			log_info("mn: no UDP Tunnel Reply: no UDP tunnelling (RFC 3519 4.4)");
+		}
+		return;
+	}
+	if (!p->udp_tun || !mip4_covered_by_mh(r, udp_tun_reply_off(msg, r))) {
+		m->stats.udp_tunnel_reply_ignored++;
+		log_rl(LOG_WARNING, "mn: UDP Tunnel Reply ignored (%s)",
+		       p->udp_tun ? "not authenticated" : "not requested");
+		return;
+	}
+	if (r->udp_tun_code >= 64) {
+		/* 3.2.1: 64-255 decline */
+		m->stats.udp_tunnel_declined++;
+		log_info("mn: the home agent declined UDP tunnelling (code %u)", r->udp_tun_code);
+		return;
+	}
+	b->udp_tunnel = true;
+	/* 3.2: 0 means our default (4.9); never below 10 s (4.10) */
+	b->keepalive = r->udp_tun_keepalive == 0 ? UDPTUN_KEEPALIVE_DEFAULT :
+		       r->udp_tun_keepalive < UDPTUN_KEEPALIVE_MIN ? UDPTUN_KEEPALIVE_MIN :
+		       r->udp_tun_keepalive;
+	m->stats.udp_tunnel_accepted++;
+	log_info("mn: UDP tunnelling accepted, keepalive %u s", b->keepalive);
+}
+
+static void reply_accepted(struct mn_reg *m, const struct mn_reg_now *now, const uint8_t *msg,
 			   const struct mip4_reg *r, struct mn_reg_out *out)
 {
 	struct mn_reg_pending *p = &m->p;
@@ -647,6 +738,9 @@ static void reply_accepted(struct mn_reg *m, const struct mn_reg_now *now,
 	b->colocated = !p->via_fa;
 	b->fa = p->via_fa ? p->dst : 0;
 	v6_results(m, r, b);
+	for (unsigned i = 0; i < b->n_v6; i++)
+		b->v6_native |= b->v6[i].native_link;
+	udp_results(m, msg, r, b);
 	b->registered_ms = now->ms;
 	/* RFC 5944 3.6.2.2: counted from the request's transmission */
 	if (life == MN_REG_LIFETIME_INFINITE) {
@@ -688,6 +782,26 @@ static void reply_resync(struct mn_reg *m, const struct mn_reg_now *now,
 		log_info("mn: identification mismatch: new nonce %08" PRIx32, m->nonce);
 	}
 	if (m->p.tx_count < m->cfg.retrans_tries)
+		transmit(m, now, out, true);
+	else
+		give_up(m, out);
+}
+
+/* AUTO: the home agent refused because of the UDP Tunnel Request (RFC
+ * 3519 3.5, 4.1: 142; 137 for the T it made us set): go on at once
+ * without it, and leave it out at this care-of address. */
+static void reply_udp_refused(struct mn_reg *m, const struct mn_reg_now *now,
+			      const struct mip4_reg *r, struct mn_reg_out *out)
+{
+	struct mn_reg_pending *p = &m->p;
+
+	m->stats.udp_tunnel_retries++;
+	log_warn("mn: registration denied: %s (%u): trying again without UDP tunnelling",
+		 mip4_code_name(r->code), r->code);
+	m->udp_off = true;
+	p->flags = reg_flags(m);
+	udp_tun_setup(m, p);
+	if (p->tx_count < m->cfg.retrans_tries)
 		transmit(m, now, out, true);
 	else
 		give_up(m, out);
@@ -822,6 +936,12 @@ static void recv_reply(struct mn_reg *m, const struct mn_reg_now *now, const uin
 		deregistered(m, mip4_code_accepted(r.code), out);
 		return;
 	}
+	if (p->udp_tun && m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_AUTO &&
+	    (r.code == MIP4_CODE_HA_UDP_ENCAP_UNAVAIL ||
+	     (r.code == MIP4_CODE_HA_REVTUN_UNAVAIL && p->udp_t_added))) {
+		reply_udp_refused(m, now, &r, out);
+		return;
+	}
 	if (!mip4_code_accepted(r.code)) {
 		m->stats.registrations_rejected++;
 		log_warn("mn: registration denied: %s (%u)", mip4_code_name(r.code), r.code);
@@ -829,7 +949,7 @@ static void recv_reply(struct mn_reg *m, const struct mn_reg_now *now, const uin
 		state_transition(m, MN_REG_FAILED);
 		return;
 	}
-	reply_accepted(m, now, &r, out);
+	reply_accepted(m, now, msg, &r, out);
 }
 
 /* ---- API ---------------------------------------------------------------------- */
@@ -858,7 +978,8 @@ int mn_reg_init(struct mn_reg *m, const struct mn_reg_config *cfg)
 	    !v6_list_ok(c->v6, c->n_v6, c->v6_link_local) ||
 	    c->retrans_max_ms < MN_REG_RETRANS_INITIAL_MS || c->retrans_tries == 0 ||
 	    c->retrans_tries > MN_REG_MAX_TRIES || c->mf_key_len > MN_REG_KEY_MAX ||
-	    (c->mf_key_len && c->mf_spi < MIP4_SPI_HMAC_MD5_MIN))
+	    (c->mf_key_len && c->mf_spi < MIP4_SPI_HMAC_MD5_MIN) ||
+	    (unsigned)c->udp_tunnel >= MN_REG_UDP_TUNNEL_COUNT)
 		return -EINVAL;
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
@@ -882,6 +1003,8 @@ int mn_reg_away(struct mn_reg *m, const struct mn_reg_now *now, uint32_t coa,
 		return -EINVAL;
 	if (coa != m->coa || m->fa || m->state == MN_REG_IDLE || m->state == MN_REG_AT_HOME ||
 	    m->state == MN_REG_DEREGISTERING) {
+		if (coa != m->coa || m->fa)
+			m->udp_off = false;          /* a new place: ask again */
 		m->coa = coa;
 		m->fa = 0;
 		m->fa_offered = 0;
@@ -905,6 +1028,7 @@ int mn_reg_away_fa(struct mn_reg *m, const struct mn_reg_now *now, uint32_t fa, 
 	    m->state == MN_REG_DEREGISTERING) {
 		if (fa != m->fa)
 			m->fa_max_lifetime = 0;
+		m->udp_off = false;
 		m->coa = coa;
 		m->fa = fa;
 		m->fa_offered = offered;
@@ -916,11 +1040,24 @@ int mn_reg_away_fa(struct mn_reg *m, const struct mn_reg_now *now, uint32_t fa, 
 	return 0;
 }
 
+int mn_reg_reregister(struct mn_reg *m, const struct mn_reg_now *now, struct mn_reg_out *out)
+{
+	begin_call(m, now, out);
+	if (m->state != MN_REG_REGISTERING && m->state != MN_REG_REGISTERED &&
+	    m->state != MN_REG_REREGISTERING && m->state != MN_REG_FAILED)
+		return -EINVAL;
+	m->stats.reregistrations++;
+	register_begin(m, now, out);
+	run_due(m, now, out);
+	return 0;
+}
+
 void mn_reg_home(struct mn_reg *m, const struct mn_reg_now *now, struct mn_reg_out *out)
 {
 	begin_call(m, now, out);
 	if (m->state != MN_REG_AT_HOME && m->state != MN_REG_DEREGISTERING) {
 		m->coa = 0;
+		m->udp_off = false;
 		m->fa = 0;
 		m->fa_offered = 0;
 		m->fa_max_lifetime = 0;
@@ -992,10 +1129,12 @@ void mn_reg_stop(struct mn_reg *m, const struct mn_reg_now *now, bool deregister
 			p->dst = m->fa;
 			p->src = m->home_addr;
 		}
+		udp_tun_setup(m, p);   /* through a NAT as the registrations */
 		transmit(m, now, out, true);
 	}
 	unbind(m);
 	m->coa = 0;
+	m->udp_off = false;
 	m->fa = 0;
 	m->fa_offered = 0;
 	m->fa_max_lifetime = 0;

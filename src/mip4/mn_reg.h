@@ -17,7 +17,8 @@
  *   encapsulation (IP in IP: neither), S and B never; extensions in the
  *   order NAI (when configured), IPv6 Prefix Requests (the configured list,
  *   then the link-local one), one IPv6 Tunneling Mode extension (when
- *   configured and at least one prefix is requested), Mobile-Home
+ *   configured and at least one prefix is requested), the UDP Tunnel
+ *   Request (RFC 3519, see "NAT traversal" below), Mobile-Home
  *   authentication last.  The deregistration from home is C.3 of RFC 5944:
  *   flags 0, lifetime 0, care-of address = home address, from the home
  *   address, TTL 1, NAI but no IPv6 extensions (RFC 5454 3.8: lifetime 0
@@ -110,6 +111,68 @@
  *   mn_reg_v6_mode(1, false) (MIP_V6_TO_HOA, store.h has no native
  *   value) and native_link is set.
  * - Coming home, stopping, or mn_reg_away (co-located) leaves the mode.
+ *
+ * NAT traversal (RFC 3519; RFC 5454 3.9), cfg.udp_tunnel:
+ * - OFF (0, what a zeroed config gets: plain RFC 5944) never requests it.
+ *   AUTO and FORCE add a UDP Tunnel Request extension (type 144) to every
+ *   request sent from a co-located care-of address (registrations,
+ *   renewals, mn_reg_stop's deregistration), after the NAI, Prefix
+ *   Request and Tunneling Mode extensions and before the Mobile-Home
+ *   authentication (RFC 3519 4.4: covered by it).  Flags: F with FORCE
+ *   (3.1.1), R never (no co-located registration through an agent here).
+ *   Encapsulation 4 (IP in UDP, 3.1.4) when no IPv6 prefix is requested;
+ *   0 when one is (RFC 5454 3.9 MUST), and then M and G are cleared from
+ *   the request so that the default the 0 stands for (3.1.4, 4.1) is IP
+ *   in IP, i.e. IP in UDP (the data plane speaks next headers 4 and 41
+ *   only); with encapsulation 4 the configured G/M stay for the case the
+ *   home agent does not tunnel over UDP.  The request carries D (3.1.5
+ *   MUST: always, co-located) and T (3.1.5 SHOULD) even when reverse
+ *   tunnelling is not configured.
+ * - Never through a foreign agent (mn_reg_away_fa): RFC 3519 4.4 "SHALL
+ *   NOT be used ... when registering with a foreign agent care-of
+ *   address", whatever U the agent advertises (U/R concern co-located
+ *   registrations through an agent, which this client does not make).
+ *   Nor in the deregistration from home (C.3).
+ * - Reply (accepted, authenticated as above): a UDP Tunnel Reply (type 44)
+ *   before the Mobile-Home authentication with code 0-63 (3.2.1 assent)
+ *   to a request that carried 144: binding.udp_tunnel = true and
+ *   binding.keepalive = its Keepalive Interval, or UDPTUN_KEEPALIVE_DEFAULT
+ *   (110, 4.9) when 0 (3.2: "MUST use its default"), never below
+ *   UDPTUN_KEEPALIVE_MIN (10, 4.10).  Code 64-255: declined, no UDP
+ *   tunnelling (also with FORCE: the home agent accepted the binding).
+ *   No 44: no UDP tunnelling (4.4 MUST NOT).  A 44 after the
+ *   authentication or to a request without 144: ignored
+ *   (udp_tunnel_reply_ignored).  Without UDP tunnelling udp_tunnel is
+ *   false and keepalive 0.
+ * - Rejections: with AUTO, 142 (RFC 3519 3.5: UDP encapsulation
+ *   unavailable) and 137 (reverse tunnel unavailable) when T was set only
+ *   because of the UDP Tunnel Request say the extension is the problem:
+ *   the attempt goes on at once (one of the tries) without the extension
+ *   (T, M, G as configured), and later requests from this care-of address
+ *   leave it out until the node moves, comes home or stops
+ *   (udp_tunnel_retries).  With FORCE, and every other code: a rejection
+ *   as before (MN_LOST_REJECTED; 129 is what 3.1.1 and 4.6.1 make a home
+ *   agent send when it refuses traversal).
+ *
+ * How the daemon (mn.c) uses it:
+ * - mn_cfg_to_reg: r->udp_tunnel = MN_UDP_TUNNEL_AUTO -> MN_REG_UDP_TUNNEL_AUTO,
+ *   FORCE -> MN_REG_UDP_TUNNEL_FORCE, OFF -> MN_REG_UDP_TUNNEL_OFF (the
+ *   numeric values differ from mn_config.h's: map them, do not cast).
+ * - mn_plan_of: binding_udp_tunnel(b) is b->udp_tunnel (only ever true for
+ *   b->colocated), binding_keepalive(b) is b->keepalive (already
+ *   defaulted: non-zero exactly when udp_tunnel).
+ * - Send registrations and, while b->udp_tunnel, tunnel data and
+ *   keepalives from the same UDP socket/port (RFC 3519 4.4, 4.9); keep
+ *   that port across renewals.
+ * - RFC 3519 4.10 (keepalives unanswered at the same point of
+ *   attachment) and RFC 5944 2.4.4 (the agent rebooted): call
+ *   mn_reg_reregister().
+ * - RFC 5454 3.5 through a foreign agent: v6[i].native_link (code 1: IPv6
+ *   native on the link; mode stays MIP_V6_TO_HOA in the store's terms)
+ *   versus code 0 (native_link false, mode MIP_V6_TO_HOA: IPv6 in IPv4
+ *   from the home address); binding.v6_native is true when any accepted
+ *   result is native_link.  No Tunneling Mode extension and no UDP Tunnel
+ *   Request are ever sent through an agent.
  */
 #ifndef DS46_MIP4_MN_REG_H
 #define DS46_MIP4_MN_REG_H
@@ -126,7 +189,8 @@
 #define MN_REG_RETRANS_INITIAL_MS 1000   /* RFC 5944 3.6.3: never below 1 s */
 #define MN_REG_MAX_V6 MIP4_MAX_PREFIXES  /* prefix requests, link-local included */
 #define MN_REG_KEY_MAX 64
-#define MN_REG_MSG_MAX 1024              /* largest request: 24 + 257 + 16 * 20 + 4 + 22 */
+#define MN_REG_MSG_MAX 1024              /* largest request: 24 + 257 + 16 * 20 + 4 + 8
+                                            + 22 + 22 */
 #define MN_REG_LIFETIME_INFINITE 0xffff  /* RFC 5944 3.3 */
 #define MN_REG_TTL 64
 #define MN_REG_TTL_DEREG 1               /* RFC 5944 C.3 */
@@ -138,6 +202,16 @@ enum mn_replay {
 	MN_REPLAY_COUNT
 };
 const char *mn_replay_name(enum mn_replay r);  /* "timestamps", "nonces" */
+
+/* RFC 3519 UDP tunnelling requests (see above).  OFF is 0: a zeroed
+ * configuration keeps plain RFC 5944 requests. */
+enum mn_reg_udp_tunnel {
+	MN_REG_UDP_TUNNEL_OFF = 0,   /* never request it */
+	MN_REG_UDP_TUNNEL_AUTO,      /* with every co-located registration, F clear */
+	MN_REG_UDP_TUNNEL_FORCE,     /* the same with F (RFC 3519 3.1.1) */
+	MN_REG_UDP_TUNNEL_COUNT
+};
+const char *mn_reg_udp_tunnel_name(enum mn_reg_udp_tunnel u);  /* "off", "auto", "force" */
 
 /* STYLE 6: one enum, one name table, one transition function. */
 enum mn_reg_state {
@@ -171,8 +245,9 @@ enum mn_v6_outcome {
 const char *mn_v6_outcome_name(enum mn_v6_outcome o);
 
 /* RFC 5454 3.5: code 0 -> MIP_V6_TO_HOA; code 1 -> MIP_V6_TO_COA in the
- * co-located mode, else as code 0; anything else MIP_V6_NONE.  This node is
- * always co-located while registered. */
+ * co-located mode, else as code 0 (through a foreign agent the result's
+ * native_link says "native on the link", seed 3.5); anything else
+ * MIP_V6_NONE. */
 enum mip_v6_mode mn_reg_v6_mode(uint8_t code, bool colocated);
 
 struct mn_v6_result {
@@ -208,6 +283,11 @@ struct mn_reg_binding {
 	uint64_t renew_ms;           /* when the renewal starts; UINT64_MAX: never */
 	bool colocated;              /* co-located mode (D); false: through fa */
 	uint32_t fa;                 /* foreign agent registered through; 0 */
+	bool v6_native;              /* some v6[i].native_link (RFC 5454 3.5) */
+	bool udp_tunnel;             /* RFC 3519: the home agent assented to UDP
+	                                tunnelling (co-located only) */
+	uint16_t keepalive;          /* udp_tunnel: keepalive interval, seconds
+	                                (the reply's, 110 for 0, >= 10); else 0 */
 };
 
 /* Why the registration was lost (MN_EV_LOST). */
@@ -275,6 +355,7 @@ struct mn_reg_config {
 	uint32_t mf_spi;             /* >= MIP4_SPI_HMAC_MD5_MIN when a key is set */
 	uint8_t mf_key[MN_REG_KEY_MAX];
 	uint8_t mf_key_len;
+	enum mn_reg_udp_tunnel udp_tunnel;   /* RFC 3519 (co-located only) */
 };
 
 /* Counters, named for the control socket.  drop_* are replies discarded
@@ -296,7 +377,9 @@ struct mn_reg_config {
 	X(drop_bad_home_addr)                                                 \
 	X(registrations_fa_denied) X(fa_lifetime_retries) X(fa_timeout_retries) \
 	X(v6_accepted_native) X(drop_no_mf_auth) X(drop_bad_mf_auth)          \
-	X(drop_nai_mismatch)
+	X(drop_nai_mismatch)                                                  \
+	X(udp_tunnel_accepted) X(udp_tunnel_declined) X(udp_tunnel_no_reply)  \
+	X(udp_tunnel_retries) X(udp_tunnel_reply_ignored) X(reregistrations)
 
 struct mn_reg_stats {
 #define X(n) uint64_t n;
@@ -326,6 +409,10 @@ struct mn_reg_pending {
 	uint8_t n_v6;
 	struct mip_prefix v6[MN_REG_MAX_V6];   /* the Prefix Requests sent */
 	bool tunnel_mode;            /* the Tunneling Mode extension was sent */
+	bool udp_tun;                /* the UDP Tunnel Request was sent (RFC 3519) */
+	uint8_t udp_tun_flags;       /* its F */
+	uint8_t udp_tun_encap;       /* its Encapsulation: 4, or 0 with IPv6 */
+	bool udp_t_added;            /* T set only because of it */
 	size_t len;
 	uint8_t msg[MN_REG_MSG_MAX];
 };
@@ -349,6 +436,8 @@ struct mn_reg {
 	uint32_t fa;                 /* foreign agent mode: the agent; 0 co-located */
 	uint16_t fa_offered;         /* its advertised AGENTADV_F_* flags */
 	uint16_t fa_max_lifetime;    /* learnt from a 69 from it; 0: none */
+	bool udp_off;                /* AUTO: the home agent refused the UDP Tunnel
+	                                Request at this care-of address */
 };
 
 /* What survives a restart (the daemon's state file): the replay state and
@@ -381,6 +470,12 @@ int mn_reg_away(struct mn_reg *m, const struct mn_reg_now *now, uint32_t coa,
  * co-located mode) registers at once; otherwise nothing changes. */
 int mn_reg_away_fa(struct mn_reg *m, const struct mn_reg_now *now, uint32_t fa, uint32_t coa,
 		   uint16_t offered, struct mn_reg_out *out);
+
+/* Register again now where the node is (RFC 5944 2.4.4: the foreign agent
+ * rebooted; RFC 3519 4.10: keepalives unanswered, the NAT lost its
+ * mapping): a new attempt, a renewal when the binding in force is here.
+ * -EINVAL unless away (REGISTERING, REGISTERED, REREGISTERING, FAILED). */
+int mn_reg_reregister(struct mn_reg *m, const struct mn_reg_now *now, struct mn_reg_out *out);
 
 /* The node is on its home link: deregister (RFC 5944 3.6.1.2) unless
  * already AT_HOME; without a known home address it just goes AT_HOME. */

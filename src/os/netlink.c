@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -771,6 +772,86 @@ int nl_neigh_proxy_list(struct nl *nl, int family, nl_proxy_cb cb, void *data)
 	ndm->ndm_family = (uint8_t)family;
 	ndm->ndm_flags = NTF_PROXY; /* the kernel then dumps the proxy table */
 	return nl_request(nl, nlh, nl_neigh_proxy_list_cb, &c);
+}
+
+/* ---- neighbours and policy rules ------------------------------------------- */
+
+static int nl_neigh_change(struct nl *nl, uint16_t type, uint16_t flags, int ifindex,
+			   const struct nl_addr *addr, const uint8_t *lladdr, size_t lladdr_len)
+{
+	_Alignas(NLMSG_ALIGNTO) uint8_t buf[NL_REQ_SIZE];
+	if (!nl_addr_len(addr->family))
+		return -EINVAL;
+	if (ifindex <= 0)
+		return -ENODEV;
+	if (lladdr && (lladdr_len == 0 || lladdr_len > 32))
+		return -EINVAL;
+	struct nlmsghdr *nlh = nl_msg_new(buf, type, flags);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)addr->family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = NUD_PERMANENT;
+	nl_put_addr(nlh, NDA_DST, addr);
+	if (lladdr)
+		mnl_attr_put(nlh, NDA_LLADDR, lladdr_len, lladdr);
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
+int nl_neigh_set(struct nl *nl, int ifindex, const struct nl_addr *addr,
+		 const uint8_t *lladdr, size_t lladdr_len)
+{
+	if (!lladdr)
+		return -EINVAL;
+	return nl_neigh_change(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, ifindex, addr,
+			       lladdr, lladdr_len);
+}
+
+int nl_neigh_del(struct nl *nl, int ifindex, const struct nl_addr *addr)
+{
+	return nl_neigh_change(nl, RTM_DELNEIGH, 0, ifindex, addr, NULL, 0);
+}
+
+static int nl_rule_change(struct nl *nl, uint16_t type, uint16_t flags, const struct nl_rule *r)
+{
+	_Alignas(NLMSG_ALIGNTO) uint8_t buf[NL_REQ_SIZE];
+	size_t alen = nl_addr_len(r->family);
+	if (!alen || r->src_len > alen * 8)
+		return -EINVAL;
+	if (r->src.family != AF_UNSPEC && r->src.family != r->family)
+		return -EINVAL;
+	char ifname[IF_NAMESIZE] = "";
+	if (r->iif) {
+		struct nl_link l;
+		int e = nl_link_get(nl, r->iif, &l);
+		if (e < 0)
+			return e;
+		memcpy(ifname, l.name, sizeof(ifname));
+	}
+	struct nlmsghdr *nlh = nl_msg_new(buf, type, flags);
+	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = (uint8_t)r->family;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	if (r->src.family != AF_UNSPEC) {
+		frh->src_len = r->src_len;
+		nl_put_addr(nlh, FRA_SRC, &r->src);
+	}
+	if (ifname[0])
+		mnl_attr_put_strz(nlh, FRA_IIFNAME, ifname);
+	mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
+	if (r->priority)
+		mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
+int nl_rule_add(struct nl *nl, const struct nl_rule *r)
+{
+	return nl_rule_change(nl, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r);
+}
+
+int nl_rule_del(struct nl *nl, const struct nl_rule *r)
+{
+	return nl_rule_change(nl, RTM_DELRULE, 0, r);
 }
 
 /* ---- events -------------------------------------------------------------- */

@@ -144,6 +144,30 @@ int nl_neigh_proxy_del(struct nl *nl, int ifindex, const struct nl_addr *addr);
 typedef int (*nl_proxy_cb)(int ifindex, const struct nl_addr *addr, void *data);
 int nl_neigh_proxy_list(struct nl *nl, int family, nl_proxy_cb cb, void *data);
 
+/* ---- neighbours and policy rules ------------------------------------------- */
+
+/* A PERMANENT neighbour entry addr -> lladdr on ifindex (create or replace):
+ * a foreign agent's visitor (RFC 5944 3.7.2.3: never ARPed for), a mobile
+ * node's foreign agent (4.2.2). */
+int nl_neigh_set(struct nl *nl, int ifindex, const struct nl_addr *addr,
+		 const uint8_t *lladdr, size_t lladdr_len);
+/* -ENOENT when there is no such entry. */
+int nl_neigh_del(struct nl *nl, int ifindex, const struct nl_addr *addr);
+
+struct nl_rule {
+	int family;                  /* AF_INET, AF_INET6 */
+	struct nl_addr src;          /* AF_UNSPEC: any */
+	uint8_t src_len;
+	int iif;                     /* 0: any (sent as FRA_IIFNAME) */
+	uint32_t table;
+	uint32_t priority;           /* 0: kernel picks */
+};
+/* `from src/src_len iif <iif> lookup table [pref priority]`: -EEXIST when
+ * an identical rule exists (NLM_F_EXCL), -ENODEV for an unknown iif. */
+int nl_rule_add(struct nl *nl, const struct nl_rule *r);
+/* Deletes the first rule matching all given fields; -ENOENT when none. */
+int nl_rule_del(struct nl *nl, const struct nl_rule *r);
+
 /* ---- events -------------------------------------------------------------- */
 
 #define NL_EVENTS_LINK      0x1u /* RTMGRP_LINK */

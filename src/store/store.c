@@ -133,6 +133,8 @@ int store_mip_binding_put(struct store *s, struct mip_binding *b)
 			return -EINVAL;
 	if (strnlen(b->nai, sizeof(b->nai)) == sizeof(b->nai))
 		return -EINVAL;              /* not NUL-terminated */
+	if (b->udp_tunnel && (b->src_addr == 0 || b->src_port == 0))
+		return -EINVAL;              /* no tunnel endpoint */
 	return s->ops->mip_binding_put(s, b);
 }
 

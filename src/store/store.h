@@ -163,6 +163,10 @@ struct mip_binding {
 	                                node (co-located), a foreign agent, or a
 	                                NAT (RFC 3519) */
 	uint16_t src_port;
+	bool udp_tunnel;             /* RFC 3519 UDP tunnelling accepted: the
+	                                tunnel goes to src_addr:src_port (the
+	                                NAT's mapping, 4.6), not to coa */
+	uint16_t udp_keepalive;      /* keepalive interval the reply gave (s) */
 	uint8_t flags;               /* request flags (MIP4_F_*) as accepted */
 	uint8_t encap;               /* enum encap4_kind in use towards the coa */
 	uint8_t v6_mode;             /* enum mip_v6_mode */
@@ -178,7 +182,8 @@ struct mip_binding {
 /* Insert or replace by (home_addr, coa).  Sets b->seq (drawn from the lease
  * counter; bindings have no change feed).  -EINVAL for coa 0, n_prefix above
  * MIP4_MAX_PREFIXES, a plen other than 0-128 or 255, v6_mode above
- * MIP_V6_TO_COA or an NAI that is not NUL-terminated.  Outside a
+ * MIP_V6_TO_COA, an NAI that is not NUL-terminated, or udp_tunnel with
+ * src_addr or src_port 0.  Outside a
  * transaction a put or del commits on its own. */
 int store_mip_binding_put(struct store *s, struct mip_binding *b);
 /* Delete one binding; coa == 0 deletes every binding of home_addr

@@ -34,7 +34,7 @@
 
 #include "common/log.h"
 
-#define STORE_SQLITE_SCHEMA_VERSION 2
+#define STORE_SQLITE_SCHEMA_VERSION 3
 #define STORE_SQLITE_BUSY_MS 5000
 
 static const char schema_v1[] =
@@ -98,10 +98,17 @@ static const char schema_v2[] =
 	") WITHOUT ROWID;"
 	"CREATE INDEX mip_binding_seq ON mip_binding (seq);";
 
+/* RFC 3519 NAT traversal (issue 5): a binding tunnelled in UDP to
+ * src_addr:src_port, and the keepalive interval its reply gave. */
+static const char schema_v3[] =
+	"ALTER TABLE mip_binding ADD COLUMN udp_tunnel INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE mip_binding ADD COLUMN udp_keepalive INTEGER NOT NULL DEFAULT 0;";
+
 /* schema_step[n] takes a store from version n to n + 1. */
 static const char *const schema_step[STORE_SQLITE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 #define MIP_PREFIX_REC 17
@@ -137,7 +144,7 @@ enum stmt_id {
 	ST_PRUNE,
 	ST_META_GET,
 	ST_META_SET,
-	ST_MIP_PUT,                  /* from here on: schema version 2 */
+	ST_MIP_PUT,                  /* from here on: schema version 3 */
 	ST_MIP_DEL,
 	ST_MIP_DEL_ALL,
 	ST_MIP_ALL,
@@ -150,11 +157,12 @@ enum stmt_id {
 enum {
 	MCOL_HOME_ADDR, MCOL_COA, MCOL_HOME_AGENT, MCOL_SRC_ADDR, MCOL_SRC_PORT,
 	MCOL_FLAGS, MCOL_ENCAP, MCOL_V6_MODE, MCOL_PREFIXES, MCOL_NAI, MCOL_ID,
-	MCOL_REGISTERED, MCOL_EXPIRES, MCOL_SEQ,
+	MCOL_REGISTERED, MCOL_EXPIRES, MCOL_SEQ, MCOL_UDP_TUNNEL, MCOL_UDP_KEEPALIVE,
 };
 #define MIP_COLS                                                               \
 	"home_addr, coa, home_agent, src_addr, src_port, flags, encap, "       \
-	"v6_mode, prefixes, nai, id, registered, expires, seq"
+	"v6_mode, prefixes, nai, id, registered, expires, seq, udp_tunnel, "   \
+	"udp_keepalive"
 
 
 static const char *const stmt_sql[ST__MAX] = {
@@ -184,7 +192,7 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_META_GET] = "SELECT val FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, val) VALUES (?1, ?2)",
 	[ST_MIP_PUT] = "INSERT OR REPLACE INTO mip_binding (" MIP_COLS ") VALUES "
-		       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	[ST_MIP_DEL] = "DELETE FROM mip_binding WHERE home_addr = ?1 AND coa = ?2",
 	[ST_MIP_DEL_ALL] = "DELETE FROM mip_binding WHERE home_addr = ?1",
 	[ST_MIP_ALL] = "SELECT " MIP_COLS " FROM mip_binding ORDER BY home_addr, coa",
@@ -199,7 +207,7 @@ struct store_sqlite {
 	int wal_fd;                  /* deferred_sync: the WAL, for store_sync */
 	int lock_fd;                 /* writer: flock on <path>.lock */
 	bool in_tx;                  /* between store_begin and commit/rollback */
-	bool has_mip;                /* schema >= 2: the ST_MIP_* are prepared */
+	bool has_mip;                /* schema >= 3: the ST_MIP_* are prepared */
 	char *path;
 };
 
@@ -727,6 +735,8 @@ static int mip_bind(sqlite3_stmt *st, const struct mip_binding *b, const uint8_t
 	rc |= sqlite3_bind_int64(st, MCOL_REGISTERED + 1, b->registered);
 	rc |= sqlite3_bind_int64(st, MCOL_EXPIRES + 1, b->expires);
 	rc |= sqlite3_bind_int64(st, MCOL_SEQ + 1, (sqlite3_int64)seq);
+	rc |= sqlite3_bind_int(st, MCOL_UDP_TUNNEL + 1, b->udp_tunnel);
+	rc |= sqlite3_bind_int(st, MCOL_UDP_KEEPALIVE + 1, b->udp_keepalive);
 	return rc;
 }
 
@@ -749,7 +759,7 @@ static bool col_uint(sqlite3_stmt *st, int i, uint64_t max, uint64_t *v)
 static const char *mip_read(sqlite3_stmt *st, struct mip_binding *b)
 {
 	const uint8_t *p;
-	uint64_t v[8];
+	uint64_t v[10];
 	int n;
 
 	memset(b, 0, sizeof(*b));
@@ -760,8 +770,12 @@ static const char *mip_read(sqlite3_stmt *st, struct mip_binding *b)
 	    !col_uint(st, MCOL_SRC_PORT, UINT16_MAX, &v[4]) ||
 	    !col_uint(st, MCOL_FLAGS, UINT8_MAX, &v[5]) ||
 	    !col_uint(st, MCOL_ENCAP, UINT8_MAX, &v[6]) ||
-	    !col_uint(st, MCOL_V6_MODE, MIP_V6_TO_COA, &v[7]))
+	    !col_uint(st, MCOL_V6_MODE, MIP_V6_TO_COA, &v[7]) ||
+	    !col_uint(st, MCOL_UDP_TUNNEL, 1, &v[8]) ||
+	    !col_uint(st, MCOL_UDP_KEEPALIVE, UINT16_MAX, &v[9]))
 		return "integer out of range";
+	if (v[8] && (v[3] == 0 || v[4] == 0))
+		return "UDP tunnel without an endpoint";
 	if (v[1] == 0)
 		return "care-of address 0";
 	b->home_addr = htonl((uint32_t)v[0]);
@@ -772,6 +786,8 @@ static const char *mip_read(sqlite3_stmt *st, struct mip_binding *b)
 	b->flags = (uint8_t)v[5];
 	b->encap = (uint8_t)v[6];
 	b->v6_mode = (uint8_t)v[7];
+	b->udp_tunnel = v[8] != 0;
+	b->udp_keepalive = (uint16_t)v[9];
 
 	if (sqlite3_column_type(st, MCOL_PREFIXES) != SQLITE_BLOB)
 		return "prefixes not a blob";
@@ -1110,9 +1126,10 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 			v = STORE_SQLITE_SCHEMA_VERSION;
 		}
 	}
-	/* A reader of a store its (older) writer has not upgraded sees no
+	/* A reader of a store its (older) writer has not upgraded (bindings
+	 * came with version 2, their UDP tunnel columns with 3) sees no
 	 * bindings, until it reopens the store after an upgrade. */
-	ss->has_mip = v >= 2;
+	ss->has_mip = v >= 3;
 
 	for (int i = 0; i < (ss->has_mip ? ST__MAX : ST_MIP_FIRST); i++) {
 		rc = sqlite3_prepare_v3(ss->db, stmt_sql[i], -1,

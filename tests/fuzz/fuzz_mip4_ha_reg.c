@@ -18,7 +18,12 @@
  *     replies name the same prefix; never more than requested;
  *   - an accepted registration with a lifetime has its binding, no longer
  *     than requested nor than max-lifetime, and the put of the changes is
- *     that binding.
+ *     that binding;
+ *   - a reply to the foreign agent we share an association with carries a
+ *     valid Foreign-Home authenticator unless it is a deregistration's
+ *     (RFC 5944 3.5.4, 3.8.3.3); a UDP-tunnelled binding has an endpoint
+ *     (RFC 3519 4.6), and only a reply with a UDP Tunnel Reply of code 0
+ *     creates one.
  *
  * Input: [cfg:1] then steps [op:1][args...] (see step()). */
 #include <stdio.h>
@@ -47,6 +52,7 @@ static const char conf[] =
 	"  max-lifetime = 600;\n"
 	"  pool4 = \"192.0.2.100-192.0.2.102\";\n"
 	"  pool6 = { prefix = \"2001:db8:f000::/62\"; length = 64; };\n"
+	"  foreign-agents = ( { address = \"198.51.100.20\"; spi = 500; key = \"fa\"; } );\n"
 	"  nodes = (\n"
 	"    { name = \"mn1\"; home-address = \"192.0.2.10\"; spi = 300;\n"
 	"      key-hex = \"0102030405060708090a0b0c0d0e0f10\"; max-bindings = 3;\n"
@@ -126,6 +132,7 @@ struct st {
 	bool p_auth[MAX_PENDING];
 	int p_node[MAX_PENDING];
 	uint8_t p_npfx[MAX_PENDING];
+	uint32_t p_src[MAX_PENDING];
 	size_t n_p;
 };
 
@@ -204,6 +211,8 @@ static void check_state(struct st *s, bool expired)
 		for (unsigned j = 0; j < b->n_prefix; j++)
 			if (b->prefix[j].plen > 128 && b->prefix[j].plen != 255)
 				die("prefix length");
+		if (b->udp_tunnel && (b->src_addr == 0 || b->src_port == 0))
+			die("UDP tunnel without an endpoint");
 		if (expired && b->expires <= s->now)
 			die("binding past its expiry");
 		next = MIN(next, b->expires);
@@ -225,6 +234,10 @@ static void check_state(struct st *s, bool expired)
 }
 
 /* The reply of a request (node index, or -1 unknown). */
+#define FA_ADDR A4(198, 51, 100, 20)
+static const uint8_t fa_key[] = { 'f', 'a' };
+static uint32_t last_src;
+
 static void check_reply(struct st *s, int node, bool auth, uint64_t req_id, uint16_t lifetime,
 			unsigned n_req)
 {
@@ -246,6 +259,17 @@ static void check_reply(struct st *s, int node, bool auth, uint64_t req_id, uint
 			if (m.prefix[i].plen == m.prefix[j].plen &&
 			    memcmp(&m.prefix[i].prefix, &m.prefix[j].prefix, 16) == 0)
 				die("two prefix replies for one prefix");
+	if (rep.dst_addr == FA_ADDR && m.lifetime &&
+	    (!m.fh.present || m.fh.spi != 500 ||
+	     mip4_auth_verify(rep.buf, rep.len, &m.fh, fa_key, sizeof(fa_key)) != 0))
+		die("reply to the foreign agent without its FH authenticator");
+	if (rep.dst_addr != FA_ADDR && m.fh.present)
+		die("FH authenticator without an association");
+	if (rep.dst_addr != last_src)
+		die("reply not to the request's source");
+	if (mip4_code_accepted(m.code) && ch.has_put &&
+	    ch.put.udp_tunnel != (m.has_udp_tun && m.udp_tun_code == 0))
+		die("UDP tunnel binding without an assenting reply");
 	if (!auth || !nd)
 		return;
 	if (!m.mh.present || m.mh.spi != nd->spi ||
@@ -282,6 +306,7 @@ static void finish(struct st *s, size_t i, uint16_t dad_bits)
 		die("finish");
 	if (rep.len == 0)
 		die("finish without a reply");
+	last_src = s->p_src[i];
 	check_reply(s, s->p_node[i], s->p_auth[i], s->p_id[i], s->p_lifetime[i], s->p_npfx[i]);
 	s->p[i] = s->p[--s->n_p];
 	s->p_node[i] = s->p_node[s->n_p];
@@ -289,16 +314,20 @@ static void finish(struct st *s, size_t i, uint16_t dad_bits)
 	s->p_id[i] = s->p_id[s->n_p];
 	s->p_lifetime[i] = s->p_lifetime[s->n_p];
 	s->p_npfx[i] = s->p_npfx[s->n_p];
+	s->p_src[i] = s->p_src[s->n_p];
 }
 
-static void rx(struct st *s, const uint8_t *buf, size_t len, uint32_t dst, int node, bool auth,
-	       uint64_t id, uint16_t lifetime, unsigned n_req, uint32_t random)
+static void rx(struct st *s, const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, int node,
+	       bool auth, uint64_t id, uint16_t lifetime, unsigned n_req, uint32_t random)
 {
-	struct ha_reg_rx r = { .buf = buf, .len = len, .src_addr = A4(198, 51, 100, 7),
+	struct ha_reg_rx r = { .buf = buf, .len = len, .src_addr = src,
 			       .src_port = 434, .dst_addr = dst,
 			       .now = { .sec = s->now, .nsec = 0 }, .random = random };
 	struct ha_reg_pending *p = NULL;
-	int e = ha_reg_check(s->reg, &r, &rep, &p);
+	int e;
+
+	last_src = src;
+	e = ha_reg_check(s->reg, &r, &rep, &p);
 
 	if (e == HA_REG_DROP) {
 		if (rep.len || p || !rep.why)
@@ -324,6 +353,7 @@ static void rx(struct st *s, const uint8_t *buf, size_t len, uint32_t dst, int n
 	s->p_id[s->n_p] = id;
 	s->p_lifetime[s->n_p] = lifetime;
 	s->p_npfx[s->n_p] = (uint8_t)n_req;
+	s->p_src[s->n_p] = src;
 	s->n_p++;
 }
 
@@ -366,14 +396,35 @@ static void request(struct st *s, struct in *in)
 	}
 	if (c & 0x08)
 		mip4_put_tunnel_mode(&mb);
+	/* RFC 3519 3.1: the node's UDP Tunnel Request before the MH auth */
+	if ((b & 0x02) && !(b & 0x01))
+		mip4_put_udp_tun_request(&mb, (uint8_t)(u8(in) & 0xc0), u8(in) % 8 == 0 ? 47 : 0);
 	mip4_put_auth(&mb, MIP4_EXT_MH_AUTH, (c & 0x04) ? 999 : nd->spi, nd->key, nd->key_len);
 	if (!auth && mb.len)
 		buf[mb.len - 1] ^= 0x5a;
+	/* a foreign agent's: Tunneling Mode, UDP Tunnel Request, FH auth
+	 * (RFC 5454 3.4, RFC 3519 4.5, RFC 5944 3.7.2.2) */
+	if (b & 0x01) {
+		uint8_t f = u8(in);
+		if (f & 0x01)
+			mip4_put_tunnel_mode(&mb);
+		if (b & 0x02)
+			mip4_put_udp_tun_request(&mb, 0, 0);
+		if (f & 0x02)
+			mip4_put_auth(&mb, MIP4_EXT_FH_AUTH, (f & 0x04) ? 501 : 500, fa_key,
+				      sizeof(fa_key));
+		if ((f & 0x08) && mb.len)
+			buf[mb.len - 1] ^= 0x01;
+		if (f & 0x10)
+			mip4_put_tunnel_mode(&mb);
+	}
 	/* the engine names the node by its NAI, else by the home address:
 	 * another node's address makes the request not this node's */
 	if (k < 5 && !(nd->nai[0] && (home == 0 || (c & 0x10))) && home != nd->home_addr)
 		k = 5;
-	rx(s, buf, mb.len, dst, k < 5 ? k : -1, auth && !(c & 0x04), id, lt, np, u32(in));
+	rx(s, buf, mb.len,
+	   (b & 0x01) ? FA_ADDR : (b & 0x04) ? A4(203, 0, 113, 9) : A4(198, 51, 100, 7),
+	   dst, k < 5 ? k : -1, auth && !(c & 0x04), id, lt, np, u32(in));
 }
 
 static void step(struct st *s, struct in *in)
@@ -398,7 +449,7 @@ static void step(struct st *s, struct in *in)
 		memcpy(buf, in->d, len);
 		in->d += len;
 		in->n -= len;
-		rx(s, buf, len, cfg->address, -1, false, 0, 0, MIP4_MAX_PREFIXES, 7);
+		rx(s, buf, len, A4(198, 51, 100, 7), cfg->address, -1, false, 0, 0, MIP4_MAX_PREFIXES, 7);
 		break;
 	}
 	case 4:                              /* time passes */
@@ -422,6 +473,7 @@ static void step(struct st *s, struct in *in)
 			s->p_id[i] = s->p_id[s->n_p];
 			s->p_lifetime[i] = s->p_lifetime[s->n_p];
 			s->p_npfx[i] = s->p_npfx[s->n_p];
+			s->p_src[i] = s->p_src[s->n_p];
 		}
 		break;
 	case 7: {                            /* restore */

@@ -26,7 +26,18 @@
  *     care-of address, D clear, T G M only as offered, no Tunneling Mode,
  *     a Mobile-Foreign authenticator last exactly when an MN-FA key is
  *     configured; the lifetime is at most the configured one; the binding
- *     records the mode.
+ *     records the mode;
+ *   - RFC 3519 (cfg.udp_tunnel from the 4th config byte): a UDP Tunnel
+ *     Request exactly in requests from a co-located care-of address when
+ *     configured (and, with auto, not refused at this address), covered
+ *     by the MH auth, F exactly with force, never R, encapsulation 0 with
+ *     Prefix Requests (then neither M nor G) and 4 without, D and T set;
+ *     never through an agent nor from home; a binding has udp_tunnel only
+ *     co-located and requested, keepalive >= 10 exactly then, else 0;
+ *     v6_native exactly when a result is native_link.  Replies carry a
+ *     UDP Tunnel Reply (none, before or after the MH auth; assenting or
+ *     declining codes; keepalive 0, small, ordinary); rejection codes
+ *     include 137 and 142; mn_reg_reregister is driven too.
  *
  * Input: [cfg:4] then steps [op:1][args...] (see step()). */
 #include <stdio.h>
@@ -61,7 +72,7 @@ static const char *const v6_table[] = {
 	"::1", "ff02::1", "::ffff:192.0.2.1", "2001:db8::",
 };
 static const uint8_t plen_table[] = { 64, 128, 0, 48, 56, 255, 32, 127 };
-static const uint8_t code_table[] = { 0, 1, 133, 128, 129, 131, 64, 136, 139, 2, 255 };
+static const uint8_t code_table[] = { 0, 1, 133, 128, 129, 131, 64, 136, 139, 2, 255, 142, 137 };
 static const uint8_t v6_code_table[] = { 0, 1, 8, 9, 10, 11, 2, 255 };
 static const uint8_t fa_code_table[] = { 65, 69, 78, 64, 67, 194, 75, 76, 99, 100 };
 static const uint8_t MFKEY[8] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8 };
@@ -120,6 +131,8 @@ struct h {
 	uint64_t resyncs;            /* m.stats.resyncs then */
 	uint32_t fa, fa_coa;         /* the last mn_reg_away_fa accepted */
 	uint16_t fa_offered;
+	bool udp_off_pre;            /* m.udp_off before the call (mn_reg_stop
+	                                builds its request, then forgets it) */
 };
 static struct h H;
 
@@ -184,6 +197,25 @@ static void check_request(const struct mn_reg *m, const struct mn_reg_out *o)
 		abort();
 	H.last_id = r.id;
 	H.resyncs = m->stats.resyncs;
+	/* RFC 3519 3.1, 4.4, RFC 5454 3.9 */
+	bool home_dereg = !fa && o->ttl == MN_REG_TTL_DEREG;
+	bool udp_want = !fa && !home_dereg && m->cfg.udp_tunnel != MN_REG_UDP_TUNNEL_OFF &&
+			!(m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_AUTO &&
+			  (m->state == MN_REG_IDLE ? H.udp_off_pre : m->udp_off));
+	if (r.has_udp_tun != udp_want)
+		abort();
+	if (r.has_udp_tun) {
+		uint8_t encap = r.n_prefix ? 0 : 4;
+		bool force = m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_FORCE;
+		size_t off = MIP4_REQ_FIXED_LEN;
+		while (off < o->len && o->msg[off] != MIP4_EXT_UDP_TUN_REQUEST)
+			off += 2u + o->msg[off + 1];
+		if (off >= o->len || !mip4_covered_by_mh(&r, (uint16_t)off) ||
+		    r.udp_tun_encap != encap || r.udp_tun_flags != (force ? 0x80 : 0) ||
+		    !(r.flags & MIP4_F_D) || !(r.flags & MIP4_F_T) ||
+		    (encap == 0 && (r.flags & (MIP4_F_M | MIP4_F_G))))
+			abort();
+	}
 	if (fa) {
 		/* RFC 5944 3.6.1.1, 3.6.1.2, RFC 3024: through the agent */
 		uint8_t allowed = 0;
@@ -264,6 +296,15 @@ static void check(const struct mn_reg *m, const struct mn_reg_out *o, uint64_t n
 		if (b->colocated ? (b->fa != 0 || !(b->flags & MIP4_F_D))
 				 : (b->fa != H.fa || (b->flags & MIP4_F_D)))
 			abort();
+		bool native = false;
+		for (unsigned i = 0; i < b->n_v6; i++)
+			native |= b->v6[i].native_link;
+		if (native != b->v6_native)
+			abort();
+		if (b->udp_tunnel ? (!b->colocated || b->keepalive < 10 ||
+				     m->cfg.udp_tunnel == MN_REG_UDP_TUNNEL_OFF)
+				  : b->keepalive != 0)
+			abort();
 	}
 	if ((o->events & MN_EV_LOST) && (unsigned)o->lost >= MN_LOST_COUNT)
 		abort();
@@ -285,6 +326,11 @@ static size_t build_reply(struct in *in, uint8_t *buf, size_t cap)
 	uint32_t home = f & 0x04 ? coa_of(u8(in)) : (m->home_addr ? m->home_addr : A4(192, 0, 2, 77));
 	uint64_t id = m->p.id;
 	uint8_t npx = u8(in), np = (npx & 0x3f) % 6;
+	/* RFC 3519 3.2 UDP Tunnel Reply: where (none, before the MH auth,
+	 * after it), code (assent 0-7, decline 64-95), keepalive (0, 3-45) */
+	uint8_t ut = u8(in), ut_at = ut & 3;
+	uint8_t ut_code = ut & 0x04 ? (uint8_t)(0x40 | ut >> 3) : (uint8_t)(ut >> 5);
+	uint16_t ut_ka = ut & 0x08 ? 0 : (uint16_t)((ut >> 4) * 3);
 	bool after = npx & 0x80;     /* Prefix Replies after the MH auth */
 	static const uint8_t other_key[16] = { 1 };
 
@@ -315,9 +361,13 @@ static size_t build_reply(struct in *in, uint8_t *buf, size_t cap)
 			a.s6_addr[15] ^= pl;
 		mip4_put_prefix_reply(&b, v6_code_table[pc % ARRAY_SIZE(v6_code_table)], plen, &a);
 	}
+	if (ut_at == 1 || ut_at == 3)
+		mip4_put_udp_tun_reply(&b, ut & 0x80, ut_code, ut_ka);
 	if (!after && !(f & 0x80))
 		mip4_put_auth(&b, MIP4_EXT_MH_AUTH, c == 0x7f ? SPI + 1 : SPI,
 			      npx & 0x40 ? other_key : KEY, sizeof(KEY));
+	if (ut_at == 2)
+		mip4_put_udp_tun_reply(&b, 0, ut_code, ut_ka);
 	if (m->p.via_fa && (mfb & 3) != 1)
 		mip4_put_auth(&b, MIP4_EXT_MF_AUTH, mfb & 0x80 ? MFSPI + 1 : MFSPI,
 			      (mfb & 3) == 2 ? other_key : MFKEY, sizeof(MFKEY));
@@ -351,6 +401,8 @@ static void step(struct in *in)
 	struct mn_reg_now now;
 	uint8_t buf[1024];
 	size_t len;
+
+	H.udp_off_pre = H.m.udp_off;
 
 	switch (op % 10) {
 	case 0:
@@ -388,6 +440,15 @@ static void step(struct in *in)
 	}
 	case 1:
 		now = at();
+		if (op & 0x80) {      /* RFC 3519 4.10, RFC 5944 2.4.4 */
+			bool away = H.m.state == MN_REG_REGISTERING ||
+				    H.m.state == MN_REG_REGISTERED ||
+				    H.m.state == MN_REG_REREGISTERING || H.m.state == MN_REG_FAILED;
+			int r = mn_reg_reregister(&H.m, &now, &H.out);
+			if ((r == 0) != away || (r == 0 && !H.out.send && H.m.p.len))
+				abort();
+			break;
+		}
 		mn_reg_home(&H.m, &now, &H.out);
 		break;
 	case 2: {                     /* the timer fires (or early) */
@@ -481,6 +542,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.retrans_tries = 1u + ((g >> 3) & 7);
 	c.retrans_max_ms = 1000u * (1u + (g >> 6) * 5);
 	c.n_v6 = (uint8_t)(nv % (MN_REG_MAX_V6 + 1 - (c.v6_link_local ? 1 : 0)));
+	c.udp_tunnel = (enum mn_reg_udp_tunnel)(sd % MN_REG_UDP_TUNNEL_COUNT);
 	if (nv & 0x80) {             /* an MN-FA security association */
 		c.mf_spi = MFSPI;
 		memcpy(c.mf_key, MFKEY, sizeof(MFKEY));

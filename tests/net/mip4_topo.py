@@ -42,6 +42,14 @@ MN_HOA6 = "2001:db8:46::10"              # its IPv6 home address (/128 on the ho
 MN2_HOA = "192.0.2.11"                   # a second node (the policy tests)
 SQUAT6 = "2001:db8:46::99"               # answered by the squatter (DAD)
 FOREIGN = {"f1": ("10.1.0.1", "10.1.0.10"), "f2": ("10.2.0.1", "10.2.0.10")}
+# Foreign networks served by foreign agents (issue 5, build_fa_nets): the
+# visitor link, the agent's address on it (its advertised care-of address),
+# its upstream link to the router r (agent end, router end).
+FA_NETS = {"fa1": ("10.3.0.0/24", "10.3.0.1", "10.31.0.2", "10.31.0.1"),
+           "fa2": ("10.4.0.0/24", "10.4.0.1", "10.32.0.2", "10.32.0.1")}
+# The IPv4 network behind a NAT (nftables masquerade in namespace nat).
+NAT_NET, NAT_IN4, NAT_OUT4, R_NAT4 = "172.16.0.0/24", "172.16.0.1", "10.33.0.2", "10.33.0.1"
+NAT_MN4 = "172.16.0.10"
 SPOOF4 = "10.1.0.66"                     # the spoofer on foreign1
 CN4, R_CN4 = "198.51.100.2", "198.51.100.1"
 CN6, R_CN6 = "2001:db8:60::2", "2001:db8:60::1"
@@ -263,19 +271,24 @@ def wait_for(pred, timeout, what):
 class MipNet(SimpleNamespace):
     """The namespaces of the drawing and helpers to move the mobile node."""
 
+    BRIDGES = {"home": "brh", "f1": "brf1", "f2": "brf2", "fa1": "brfa1", "fa2": "brfa2",
+               "nat": "brnat"}
+
     def where(self):
         r = sh("ip", "-n", self.sw, "-j", "link", "show", "dev", "pm")
-        return {"brh": "home", "brf1": "f1", "brf2": "f2"}.get(
-            json.loads(r.stdout)[0].get("master"), None)
+        by_bridge = {v: k for k, v in self.BRIDGES.items()}
+        return by_bridge.get(json.loads(r.stdout)[0].get("master"), None)
 
     def attach(self, place, with_home_addr=True):
-        """Move the mobile node's link m0 to the home link ("home") or a
-        foreign network ("f1", "f2"): re-master its peer end, flush m0,
-        give it the address of the place (at home: the home address, when
-        with_home_addr) and a default route."""
+        """Move the mobile node's link m0 to the home link ("home"), a
+        foreign network ("f1", "f2"), a foreign agent's network ("fa1",
+        "fa2": no address of its own, build_fa_nets) or the network behind
+        the NAT ("nat"): re-master its peer end, flush m0, give it the
+        address of the place (at home: the home address, when
+        with_home_addr) and a default route.  Returns the co-located
+        address (None at home or on a foreign agent's network)."""
         sh("ip", "-n", self.mn, "link", "set", "m0", "down")
-        sh("ip", "-n", self.sw, "link", "set", "pm", "master", {"home": "brh", "f1": "brf1",
-                                                                "f2": "brf2"}[place])
+        sh("ip", "-n", self.sw, "link", "set", "pm", "master", self.BRIDGES[place])
         sh("ip", "-n", self.mn, "-4", "addr", "flush", "dev", "m0")
         sh("ip", "-n", self.mn, "-4", "route", "flush", "dev", "m0")
         sh("ip", "-n", self.mn, "-6", "addr", "flush", "dev", "m0", "scope", "global")
@@ -289,6 +302,12 @@ class MipNet(SimpleNamespace):
                 sh("ip", "-n", self.mn, "-6", "route", "replace", "default", "via", R_HOME6,
                    "dev", "m0")
             return None
+        if place in FA_NETS:
+            return None
+        if place == "nat":
+            sh("ip", "-n", self.mn, "addr", "add", NAT_MN4 + "/24", "dev", "m0")
+            sh("ip", "-n", self.mn, "route", "replace", "default", "via", NAT_IN4)
+            return NAT_MN4
         gw, coa = FOREIGN[place]
         sh("ip", "-n", self.mn, "addr", "add", coa + "/24", "dev", "m0")
         sh("ip", "-n", self.mn, "route", "replace", "default", "via", gw)
@@ -376,4 +395,63 @@ def build_mip_net(topo, workdir):
     for ns, ifn in ((net.r, "rh"), (net.r, "r6"), (net.cn6, "c6"), (net.ha, "h0"),
                     (net.sq, "q0")):
         topo.wait_ready(ns, ifn)
+    return net
+
+
+def build_fa_nets(net, nat_udp_timeout=None):
+    """Issue 5's networks, added to build_mip_net's: two foreign agents'
+    networks (namespaces fa1, fa2: visitor link l0 on bridge brfa1/brfa2,
+    upstream u0 to the router) and an IPv4 network behind a NAT
+    (namespace nat: l0 on brnat, u0 to the router, nftables masquerade
+    out of u0; nat_udp_timeout sets its conntrack UDP timeouts in
+    seconds).  Nothing runs in fa1/fa2: the test starts ds46-fad there."""
+    topo = net.topo
+    for place, (subnet, fa4, up4, r4) in FA_NETS.items():
+        br = "br" + place
+        sh("ip", "-n", net.sw, "link", "add", br, "type", "bridge", "mcast_snooping", "0",
+           "forward_delay", "0")
+        sh("ip", "-n", net.sw, "link", "set", br, "up")
+        ns = topo.ns(place)
+        setattr(net, place, ns)
+        for key in ("all", "default"):
+            topo.sysctl(ns, "net.ipv4.conf.%s.rp_filter" % key, 0)
+        topo.veth(ns, "l0", net.sw, "p" + place)
+        sh("ip", "-n", net.sw, "link", "set", "p" + place, "master", br)
+        topo.veth(ns, "u0", net.r, "r" + place)
+        sh("ip", "-n", ns, "addr", "add", fa4 + "/24", "dev", "l0")
+        sh("ip", "-n", ns, "addr", "add", up4 + "/30", "dev", "u0")
+        sh("ip", "-n", ns, "route", "add", "default", "via", r4)
+        topo.sysctl(ns, "net.ipv4.ip_forward", 1)
+        topo.sysctl(ns, "net.ipv6.conf.all.forwarding", 1)
+        topo.sysctl(ns, "net.ipv6.conf.u0.disable_ipv6", 1)
+        sh("ip", "-n", net.r, "addr", "add", r4 + "/30", "dev", "r" + place)
+        topo.sysctl(net.r, "net.ipv6.conf.r%s.disable_ipv6" % place, 1)
+        sh("ip", "-n", net.r, "route", "add", subnet, "via", up4)
+        topo.wait_ready(ns, "l0")
+    sh("ip", "-n", net.sw, "link", "add", "brnat", "type", "bridge", "mcast_snooping", "0",
+       "forward_delay", "0")
+    sh("ip", "-n", net.sw, "link", "set", "brnat", "up")
+    net.nat = topo.ns("nat")
+    for key in ("all", "default"):
+        topo.sysctl(net.nat, "net.ipv4.conf.%s.rp_filter" % key, 0)
+        topo.sysctl(net.nat, "net.ipv6.conf.%s.disable_ipv6" % key, 1)
+    topo.veth(net.nat, "l0", net.sw, "pnat")
+    sh("ip", "-n", net.sw, "link", "set", "pnat", "master", "brnat")
+    topo.veth(net.nat, "u0", net.r, "rnat")
+    sh("ip", "-n", net.nat, "addr", "add", NAT_IN4 + "/24", "dev", "l0")
+    sh("ip", "-n", net.nat, "addr", "add", NAT_OUT4 + "/30", "dev", "u0")
+    sh("ip", "-n", net.nat, "route", "add", "default", "via", R_NAT4)
+    topo.sysctl(net.nat, "net.ipv4.ip_forward", 1)
+    sh("ip", "-n", net.r, "addr", "add", R_NAT4 + "/30", "dev", "rnat")
+    topo.sysctl(net.r, "net.ipv6.conf.rnat.disable_ipv6", 1)
+    rules = ("table ip ds46nat {\n"
+             " chain post { type nat hook postrouting priority srcnat; policy accept;\n"
+             "  oifname \"u0\" masquerade\n }\n}\n")
+    r = subprocess.run(["ip", "netns", "exec", net.nat, "nft", "-f", "-"], input=rules,
+                       capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise AssertionError("nft in %s: %s" % (net.nat, r.stderr))
+    if nat_udp_timeout:
+        for k in ("nf_conntrack_udp_timeout", "nf_conntrack_udp_timeout_stream"):
+            topo.sysctl(net.nat, "net.netfilter." + k, nat_udp_timeout)
     return net

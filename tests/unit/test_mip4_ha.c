@@ -239,6 +239,16 @@ static void test_dp_bind_of(void **state)
 	assert_int_equal(d.flags, MIP4_F_S | MIP4_F_G | MIP4_F_T);
 	assert_int_equal(d.expires, 1790000300u);
 	assert_true(d.simultaneous);
+	assert_int_equal(d.udp_port, 0);
+	b.udp_tunnel = true;                         /* RFC 3519 4.6 */
+	b.src_addr = a4("203.0.113.9");
+	b.src_port = 40001;
+	ha_dp_bind_of(&b, true, &d);
+	assert_int_equal(d.coa, 0xcb007109);
+	assert_int_equal(d.udp_port, 40001);
+	assert_int_equal(ha_tunnel_dst(&b), 0xcb007109);
+	b.udp_tunnel = false;
+	assert_int_equal(ha_tunnel_dst(&b), 0x0a01000a);
 	b.expires = INT64_MAX;                       /* lifetime 0xffff: never */
 	b.encap = 0;
 	ha_dp_bind_of(&b, false, &d);
@@ -364,6 +374,14 @@ static void test_ctl(void **state)
 	b.prefix[0] = pfx("2001:db8:47::", 64);
 	b.prefix[1] = pfx("2001:db8:46::10", 128);
 	b.v6_mode = MIP_V6_TO_HOA;
+	/* mn1 through a foreign agent (D clear: coa is the FA's), mn2 behind
+	 * a NAT with an RFC 3519 UDP tunnel */
+	b.flags = MIP4_F_T;
+	b.src_addr = a4("198.51.100.2");
+	b2.src_addr = a4("203.0.113.9");
+	b2.src_port = 40001;
+	b2.udp_tunnel = true;
+	b2.udp_keepalive = 110;
 	assert_int_equal(ha_reg_restore(h->reg, &b, now), 0);
 	assert_int_equal(ha_reg_restore(h->reg, &b2, now), 0);
 
@@ -376,8 +394,13 @@ static void test_ctl(void **state)
 	assert_string_equal(jstr(e, "coa"), "10.1.0.10");
 	assert_string_equal(jstr(e, "node"), "mn1");
 	assert_string_equal(jstr(e, "encap"), "ipip");
-	assert_string_equal(jstr(e, "flags"), "DT");
+	assert_string_equal(jstr(e, "flags"), "T");
 	assert_string_equal(jstr(e, "ipv6"), "hoa");
+	assert_string_equal(jstr(e, "via"), "foreign-agent");
+	assert_string_equal(jstr(e, "foreign_agent"), "198.51.100.2");
+	assert_false(json_object_get_boolean(json_object_object_get(e, "udp_tunnel")));
+	assert_int_equal(jint(e, "udp_port"), 0);
+	assert_string_equal(jstr(e, "tunnel_dst"), "10.1.0.10");
 	assert_int_equal(jint(e, "remaining"), 300);
 	assert_int_equal(jint(e, "expires"), 1790000300);
 	assert_true(json_object_object_get_ex(e, "prefixes", &st));
@@ -389,6 +412,13 @@ static void test_ctl(void **state)
 	e = json_object_array_get_idx(arr, 1);
 	assert_string_equal(jstr(e, "home"), "192.0.2.11");
 	assert_int_equal(jint(e, "remaining"), -1);  /* infinite lifetime */
+	assert_string_equal(jstr(e, "via"), "co-located");
+	assert_string_equal(jstr(e, "foreign_agent"), "");
+	assert_true(json_object_get_boolean(json_object_object_get(e, "udp_tunnel")));
+	assert_int_equal(jint(e, "udp_port"), 40001);
+	assert_int_equal(jint(e, "keepalive"), 110);
+	assert_string_equal(jstr(e, "src"), "203.0.113.9");
+	assert_string_equal(jstr(e, "tunnel_dst"), "203.0.113.9");
 	assert_int_equal(jint(e, "expires"), -1);
 	json_object_put(o);
 
@@ -508,6 +538,20 @@ static void test_program_engine(void **state)
 	assert_int_equal(h->st.released, 2);
 	assert_int_equal(h->st.dataplane_errors, 0);
 	assert_int_equal(h->st.kernel_errors, 0);
+
+	/* mn2 re-registers from behind a NAT (RFC 3519 4.6): the engine
+	 * tunnels to the NAT's address, not to the private care-of address */
+	struct mip_binding b4 = binding("192.0.2.11", "10.4.0.10", 1790000300);
+	b4.src_addr = a4("203.0.113.9");
+	b4.src_port = 40001;
+	b4.udp_tunnel = true;
+	assert_int_equal(ha_release(h, b3.home_addr, 0), 1);
+	assert_int_equal(ha_reg_restore(h->reg, &b4, now), 0);
+	ha_program(h, b4.home_addr);
+	assert_int_equal(dp_mip_ha_coas(&h->e, 0xc000020b, coas, encap, 4), 1);
+	assert_int_equal(coas[0], 0xcb007109);
+	assert_int_equal(encap[0], ENCAP4_IPIP);
+	assert_int_equal(h->st.dataplane_errors, 0);
 
 	for (size_t i = 0; i < h->n_prog; i++)
 		ha_kstate_clear(&h->prog[i].ks);

@@ -128,6 +128,19 @@ static void test_example(void **state)
 	assert_int_equal(c->pool4_last, a4("192.0.2.199"));
 	assert_true(c->has_pool6);
 	assert_int_equal(c->pool6_plen, 48);
+	/* foreign agents and NAT traversal (issue 5) */
+	assert_int_equal(c->fa_policy, HA_FA_ANY);
+	assert_int_equal(c->n_fas, 2);
+	assert_int_equal(c->fas[0].address, a4("198.51.100.1"));
+	assert_true(c->fas[0].has_sa);
+	assert_int_equal(c->fas[0].spi, 4096);
+	assert_int_equal(c->fas[0].key_len, strlen("fa-ha shared secret"));
+	assert_false(c->fas[1].has_sa);
+	assert_ptr_equal(ha_cfg_fa_find(c, a4("203.0.113.1")), &c->fas[1]);
+	assert_null(ha_cfg_fa_find(c, a4("203.0.113.2")));
+	assert_true(c->nat_traversal);
+	assert_true(c->nat_force);
+	assert_int_equal(c->udp_keepalive, 110);
 	assert_int_equal(c->pool6_length, 64);
 	roundtrip(c);
 	ha_cfg_free(c);

@@ -23,6 +23,7 @@
 #include "mip4/mn_reg.h"
 #include "wire/agentadv.h"
 #include "wire/mip4.h"
+#include "wire/udptun.h"
 
 #define T0 1700000000LL              /* unix seconds at ms 0: NTP 0xe8fe6f80 */
 #define SPI 0x1234u
@@ -190,6 +191,10 @@ struct rep {
 	const uint8_t *key;          /* NULL: KEY */
 	bool no_auth;
 	bool px_after_auth;          /* the Prefix Replies after the MH auth */
+	int udp;                     /* UDP Tunnel Reply: 0 none, 1 before the
+	                                MH auth, 2 after it */
+	uint8_t udp_code;
+	uint16_t udp_ka;
 };
 
 static size_t mkreply(uint8_t *buf, size_t cap, const struct rep *q)
@@ -207,10 +212,14 @@ static size_t mkreply(uint8_t *buf, size_t cap, const struct rep *q)
 		p = a6(q->px[i].prefix);
 		assert_int_equal(mip4_put_prefix_reply(&b, q->px[i].code, q->px[i].plen, &p), 0);
 	}
+	if (q->udp == 1)
+		assert_int_equal(mip4_put_udp_tun_reply(&b, 0, q->udp_code, q->udp_ka), 0);
 	if (!q->no_auth)
 		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, q->spi ? q->spi : SPI,
 					       q->key ? q->key : KEY, sizeof(KEY)),
 				 0);
+	if (q->udp == 2)
+		assert_int_equal(mip4_put_udp_tun_reply(&b, 0, q->udp_code, q->udp_ka), 0);
 	for (unsigned i = 0; i < q->n && q->px_after_auth; i++) {
 		p = a6(q->px[i].prefix);
 		assert_int_equal(mip4_put_prefix_reply(&b, q->px[i].code, q->px[i].plen, &p), 0);
@@ -254,13 +263,17 @@ static void test_names(void **state)
 	assert_string_equal(mn_reg_state_name(MN_REG_FAILED), "FAILED");
 	assert_string_equal(mn_reg_state_name(MN_REG_STATE_COUNT), "INVALID");
 	assert_string_equal(mn_replay_name(MN_REPLAY_NONCES), "nonces");
+	assert_string_equal(mn_reg_udp_tunnel_name(MN_REG_UDP_TUNNEL_OFF), "off");
+	assert_string_equal(mn_reg_udp_tunnel_name(MN_REG_UDP_TUNNEL_AUTO), "auto");
+	assert_string_equal(mn_reg_udp_tunnel_name(MN_REG_UDP_TUNNEL_FORCE), "force");
+	assert_string_equal(mn_reg_udp_tunnel_name(MN_REG_UDP_TUNNEL_COUNT), "INVALID");
 	assert_string_equal(mn_v6_outcome_name(MN_V6_NO_REPLY), "no-reply");
 	assert_string_equal(mn_lost_name(MN_LOST_GAVE_UP), "no reply from the home agent");
 	assert_int_equal(mn_reg_stat_count() * sizeof(uint64_t), sizeof(struct mn_reg_stats));
 	assert_string_equal(mn_reg_stat_names[0], "tx_registrations");
-	assert_string_equal(mn_reg_stat_names[mn_reg_stat_count() - 1], "drop_nai_mismatch");
+	assert_string_equal(mn_reg_stat_names[mn_reg_stat_count() - 1], "reregistrations");
 	struct mn_reg_stats st = { 0 };
-	st.drop_nai_mismatch = 7;
+	st.reregistrations = 7;
 	assert_int_equal(mn_reg_stat_get(&st, mn_reg_stat_count() - 1), 7);
 	assert_int_equal(mn_reg_stat_get(&st, mn_reg_stat_count()), 0);
 
@@ -307,6 +320,7 @@ static void test_init_invalid(void **state)
 	BAD(c.retrans_tries = 0);
 	BAD(c.n_v6 = 1; c.v6[0].plen = 129);
 	BAD(c.n_v6 = MN_REG_MAX_V6; c.v6_link_local = true);
+	BAD(c.udp_tunnel = MN_REG_UDP_TUNNEL_COUNT);
 #undef BAD
 	c = base_cfg();
 	c.home_addr = 0;
@@ -1761,6 +1775,9 @@ static void test_fa_accepted(void **state)
 	assert_int_equal(b->v6[0].outcome, MN_V6_ACCEPTED);
 	assert_int_equal(b->v6[0].code, 1);
 	assert_true(b->v6[0].native_link);
+	assert_true(b->v6_native);
+	assert_false(b->udp_tunnel);
+	assert_int_equal(b->keepalive, 0);
 	assert_int_equal(b->v6[0].mode, mn_reg_v6_mode(1, false));
 	assert_int_equal(M.stats.v6_accepted_native, 1);
 	assert_int_equal(M.stats.v6_accepted_coa, 0);
@@ -1783,6 +1800,7 @@ static void test_fa_accepted(void **state)
 	assert_int_equal(M.state, MN_REG_REGISTERED);
 	assert_int_equal(M.stats.registrations_renewed, 1);
 	assert_false(O.binding.v6[0].native_link);
+	assert_false(O.binding.v6_native);
 	assert_int_equal(O.binding.v6[0].mode, MIP_V6_TO_HOA);
 	assert_int_equal(M.stats.v6_accepted_hoa, 1);
 }
@@ -2067,6 +2085,397 @@ static void test_fa_moves(void **state)
 	assert_int_equal(r.lifetime, 1800);
 }
 
+/* ---- RFC 3519 NAT traversal (UDP tunnelling) ------------------------------ */
+
+/* RFC 3519 3.1, 3.1.4, 3.1.5, 4.4; RFC 5454 3.9: the UDP Tunnel Request
+ * before the MH auth; encapsulation 4 without IPv6 (G kept for the case
+ * the home agent does not tunnel over UDP), 0 with IPv6 (then M and G
+ * cleared); F only with force; D always; T even when not configured. */
+static void test_udp_request_bytes(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_buf b;
+	uint8_t want[128];
+	struct mip4_reg r;
+
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+	c.encap = ENCAP4_GRE;
+	c.reverse_tunnel = false;
+	start(&c);
+	away(0, COA1);
+	assert_int_equal(O.src, COA1);
+	assert_int_equal(O.dst, HA);
+	static const uint8_t auto4[] = {
+		/* type 1, flags D|G|T (T for the UDP tunnel, 3.1.5) */ 0x01, 0x2a,
+		/* lifetime 1800 */ 0x07, 0x08,
+		/* home address 192.0.2.10 */ 0xc0, 0x00, 0x02, 0x0a,
+		/* home agent 192.0.2.1 */ 0xc0, 0x00, 0x02, 0x01,
+		/* care-of address 198.51.100.20 */ 0xc6, 0x33, 0x64, 0x14,
+		/* identification */ 0xe8, 0xfe, 0x6f, 0x80, 0x00, 0x00, 0x12, 0x34,
+		/* UDP Tunnel Request: type 144, length 6, sub-type 0, reserved 1,
+		 * F 0 R 0, encapsulation 4 (IP in UDP), reserved 3 */
+		144, 6, 0, 0, 0x00, 4, 0x00, 0x00,
+	};
+	memcpy(want, auto4, sizeof(auto4));
+	mip4_buf_init(&b, want, sizeof(want));
+	b.len = sizeof(auto4);
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	assert_int_equal(O.len, b.len);
+	assert_int_equal(O.len, 24 + 8 + 22);
+	assert_memory_equal(O.msg, want, b.len);
+	sent(&r);
+	assert_true(r.has_udp_tun);
+	assert_int_equal(r.udp_tun_encap, 4);
+	assert_true(M.p.udp_tun);
+	assert_true(M.p.udp_t_added);
+
+	/* force, with an IPv6 prefix: F, encapsulation 0, G cleared */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_FORCE;
+	c.reverse_tunnel = true;
+	c.n_v6 = 1;
+	c.v6[0] = pfx("2001:db8:46:1::", 64);
+	start(&c);
+	away(0, COA1);
+	static const uint8_t force6[] = {
+		/* type 1, flags D|T (G cleared: encapsulation 0) */ 0x01, 0x22,
+		0x07, 0x08, 0xc0, 0x00, 0x02, 0x0a, 0xc0, 0x00, 0x02, 0x01,
+		0xc6, 0x33, 0x64, 0x14, 0xe8, 0xfe, 0x6f, 0x80, 0x00, 0x00, 0x12, 0x34,
+		/* Prefix Request 2001:db8:46:1::/64 */
+		152, 18, 1, 64,
+		0x20, 0x01, 0x0d, 0xb8, 0x00, 0x46, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,
+		/* IPv6 Tunneling Mode */ 152, 2, 3, 0,
+		/* UDP Tunnel Request: F, encapsulation 0 (RFC 5454 3.9) */
+		144, 6, 0, 0, 0x80, 0, 0x00, 0x00,
+	};
+	memcpy(want, force6, sizeof(force6));
+	mip4_buf_init(&b, want, sizeof(want));
+	b.len = sizeof(force6);
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	assert_int_equal(O.len, b.len);
+	assert_memory_equal(O.msg, want, b.len);
+	assert_false(M.p.udp_t_added);
+
+	/* off: plain (test_request_bytes_plain); auto with minimal and
+	 * IPv6: M cleared too */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+	c.encap = ENCAP4_MINIMAL;
+	start(&c);
+	away(0, COA1);
+	sent(&r);
+	assert_int_equal(r.flags, MIP4_F_D | MIP4_F_T);
+	assert_true(r.has_udp_tun);
+	assert_int_equal(r.udp_tun_flags, 0);
+	assert_int_equal(r.udp_tun_encap, 0);
+	assert_true(mip4_covered_by_mh(&r, (uint16_t)(O.len - 22 - 8)));
+	assert_int_equal(O.msg[O.len - 22 - 8], 144);
+
+	/* never through a foreign agent (RFC 3519 4.4), even one offering U */
+	c = base_cfg();
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_FORCE;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT | AGENTADV_F_U);
+	sent_fa(&r, FA);
+	assert_false(r.has_udp_tun);
+	assert_int_equal(r.flags, MIP4_F_T);
+	assert_int_equal(O.len, 24 + 22);
+	/* nor in the deregistration from home (RFC 5944 C.3) */
+	register_at(1000, COA1);
+	home(2000);
+	sent(&r);
+	assert_int_equal(r.lifetime, 0);
+	assert_false(r.has_udp_tun);
+	/* but in the stop's deregistration from the care-of address */
+	start(&c);
+	register_at(0, COA1);
+	struct mn_reg_now n = at(500);
+	mn_reg_stop(&M, &n, true, &O);
+	sent(&r);
+	assert_int_equal(r.lifetime, 0);
+	assert_int_equal(O.src, COA1);
+	assert_true(r.has_udp_tun);
+	assert_int_equal(r.udp_tun_flags, 0x80);
+	assert_int_equal(r.udp_tun_encap, 4);
+}
+
+/* RFC 3519 3.2, 3.2.1, 4.4, 4.9, 4.10: the UDP Tunnel Reply in the
+ * accepting reply. */
+static void test_udp_reply(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_buf b;
+	uint8_t buf[128];
+
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+	start(&c);
+	away(0, COA1);
+	/* annotated reply bytes: code 0, lifetime 600, UDP Tunnel Reply code 0
+	 * keepalive 30, MH auth */
+	uint64_t id = M.p.id;
+	uint8_t hdr[] = {
+		/* type 3, code 0 */ 0x03, 0x00,
+		/* lifetime 600 */ 0x02, 0x58,
+		/* home address */ 0xc0, 0x00, 0x02, 0x0a,
+		/* home agent */ 0xc0, 0x00, 0x02, 0x01,
+		/* identification (filled below) */ 0, 0, 0, 0, 0, 0, 0, 0,
+		/* UDP Tunnel Reply: type 44, length 6, sub-type 0, reply code 0,
+		 * F 0 + reserved, keepalive interval 30 */
+		44, 6, 0, 0, 0x00, 0x00, 0x00, 30,
+	};
+	for (int i = 0; i < 8; i++)
+		hdr[12 + i] = (uint8_t)(id >> (56 - 8 * i));
+	memcpy(buf, hdr, sizeof(hdr));
+	mip4_buf_init(&b, buf, sizeof(buf));
+	b.len = sizeof(hdr);
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	recv_ha(100, buf, b.len);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_true(O.events & MN_EV_REGISTERED);
+	assert_true(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.keepalive, 30);
+	assert_true(O.binding.colocated);
+	assert_int_equal(O.binding.flags, MIP4_F_D | MIP4_F_T);
+	assert_int_equal(O.binding.lifetime, 600);
+	assert_int_equal(M.stats.udp_tunnel_accepted, 1);
+	assert_true(mn_reg_binding(&M)->udp_tunnel);
+
+	/* the renewal asks again; keepalive 0: the default 110 (3.2, 4.9) */
+	tick(M.b.renew_ms);
+	assert_int_equal(M.state, MN_REG_REREGISTERING);
+	struct mip4_reg r;
+	sent(&r);
+	assert_true(r.has_udp_tun);
+	struct rep q = { .lifetime = 600, .id = M.p.id, .udp = 1, .udp_ka = 0 };
+	recv_rep(M.b.renew_ms + 10, &q);
+	assert_int_equal(M.stats.registrations_renewed, 1);
+	assert_true(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.keepalive, UDPTUN_KEEPALIVE_DEFAULT);
+	assert_int_equal(O.binding.keepalive, 110);
+
+	/* below 10 s: 10 (4.10) */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id, .udp = 1, .udp_ka = 5 };
+	recv_rep(100, &q);
+	assert_true(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.keepalive, 10);
+	/* code 63 still assents (3.2.1) */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id, .udp = 1, .udp_code = 63, .udp_ka = 20 };
+	recv_rep(100, &q);
+	assert_true(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.keepalive, 20);
+	/* code 64: declined (no NAT seen): plain co-located binding */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id, .udp = 1, .udp_code = 64, .udp_ka = 20 };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.keepalive, 0);
+	assert_int_equal(M.stats.udp_tunnel_declined, 1);
+	/* no UDP Tunnel Reply: the home agent does not understand (4.4) */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.udp_tunnel);
+	assert_int_equal(M.stats.udp_tunnel_no_reply, 1);
+	/* after the MH auth: not authenticated, ignored */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id, .udp = 2 };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.udp_tunnel);
+	assert_int_equal(M.stats.udp_tunnel_reply_ignored, 1);
+	/* not requested (off): ignored */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_OFF;
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id, .udp = 1 };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.keepalive, 0);
+	assert_int_equal(M.stats.udp_tunnel_reply_ignored, 1);
+	/* force, declined by a home agent that accepts the binding anyway */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_FORCE;
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .lifetime = 600, .id = M.p.id, .udp = 1, .udp_code = 64 };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.udp_tunnel);
+	/* through a foreign agent: a relayed 44 is ignored */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	mip4_buf_init(&b, buf, sizeof(buf));
+	assert_int_equal(mip4_put_reply(&b, 0, 600, HOME, HA, M.p.id), 0);
+	assert_int_equal(mip4_put_udp_tun_reply(&b, 0, 0, 30), 0);
+	assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, SPI, KEY, sizeof(KEY)), 0);
+	recv_from(100, buf, b.len, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.colocated);
+	assert_false(O.binding.udp_tunnel);
+	assert_int_equal(M.stats.udp_tunnel_reply_ignored, 1);
+}
+
+/* RFC 3519 3.5, 4.1, 3.1.1, 4.6.1: rejections.  auto: 142, and 137 for a
+ * T set only for the tunnel, retry at once without the extension (and
+ * leave it out at this care-of address); force: rejected. */
+static void test_udp_rejects(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mip4_reg r;
+	struct rep q;
+
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+	c.encap = ENCAP4_GRE;
+	c.reverse_tunnel = false;
+	c.n_v6 = 1;
+	c.v6[0] = pfx("2001:db8:46:1::", 64);
+	start(&c);
+	away(0, COA1);
+	sent(&r);
+	assert_int_equal(r.flags, MIP4_F_D | MIP4_F_T);      /* G cleared, T added */
+	uint64_t id1 = r.id;
+	q = (struct rep){ .code = MIP4_CODE_HA_UDP_ENCAP_UNAVAIL, .id = id1 };
+	recv_rep(100, &q);
+	assert_int_equal(M.stats.udp_tunnel_retries, 1);
+	assert_int_equal(M.stats.registrations_rejected, 0);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	assert_int_equal(O.events, 0);
+	sent(&r);
+	assert_false(r.has_udp_tun);
+	assert_int_equal(r.flags, MIP4_F_D | MIP4_F_G);      /* as configured */
+	assert_true(r.id != id1);
+	assert_int_equal(M.p.tx_count, 2);
+	assert_int_equal(O.len, 24 + 20 + 4 + 22);
+	q = (struct rep){ .lifetime = 1800, .id = r.id, .udp = 1 };   /* stray 44 */
+	recv_rep(200, &q);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.udp_tunnel);
+	assert_int_equal(O.binding.encap, ENCAP4_GRE);
+	assert_int_equal(M.stats.udp_tunnel_reply_ignored, 1);
+	/* the renewal at this address leaves it out */
+	tick(M.b.renew_ms);
+	sent(&r);
+	assert_false(r.has_udp_tun);
+	/* a move asks again */
+	away(M.b.renew_ms + 100, COA2);
+	sent(&r);
+	assert_true(r.has_udp_tun);
+	assert_int_equal(r.coa, COA2);
+
+	/* 137 with T added for the tunnel: retry without */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .code = MIP4_CODE_HA_REVTUN_UNAVAIL, .id = M.p.id };
+	recv_rep(100, &q);
+	assert_int_equal(M.stats.udp_tunnel_retries, 1);
+	sent(&r);
+	assert_false(r.has_udp_tun);
+	assert_int_equal(r.flags, MIP4_F_D | MIP4_F_G);
+	/* 137 with T configured: a rejection */
+	c.reverse_tunnel = true;
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .code = MIP4_CODE_HA_REVTUN_UNAVAIL, .id = M.p.id };
+	recv_rep(100, &q);
+	assert_int_equal(M.stats.udp_tunnel_retries, 0);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_true(O.events & MN_EV_LOST);
+	assert_int_equal(O.lost, MN_LOST_REJECTED);
+	assert_int_equal(O.code, MIP4_CODE_HA_REVTUN_UNAVAIL);
+	/* 129 (traversal not allowed, 4.6.1): a rejection even in auto */
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .code = MIP4_CODE_HA_PROHIBITED, .id = M.p.id };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.code, MIP4_CODE_HA_PROHIBITED);
+	assert_int_equal(M.stats.udp_tunnel_retries, 0);
+	/* the retry after FAILED still asks (only 142/137 turn it off) */
+	tick(M.hold_until);
+	sent(&r);
+	assert_true(r.has_udp_tun);
+
+	/* force: 142 is a rejection */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_FORCE;
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .code = MIP4_CODE_HA_UDP_ENCAP_UNAVAIL, .id = M.p.id };
+	recv_rep(100, &q);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.lost, MN_LOST_REJECTED);
+	assert_int_equal(O.code, MIP4_CODE_HA_UDP_ENCAP_UNAVAIL);
+	assert_int_equal(M.stats.udp_tunnel_retries, 0);
+	assert_int_equal(M.stats.registrations_rejected, 1);
+	tick(M.hold_until);
+	sent(&r);
+	assert_true(r.has_udp_tun);
+	assert_int_equal(r.udp_tun_flags, 0x80);
+
+	/* auto, the last try refused: given up, FAILED */
+	c.udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+	c.retrans_tries = 1;
+	start(&c);
+	away(0, COA1);
+	q = (struct rep){ .code = MIP4_CODE_HA_UDP_ENCAP_UNAVAIL, .id = M.p.id };
+	recv_rep(100, &q);
+	assert_int_equal(M.stats.udp_tunnel_retries, 1);
+	assert_int_equal(M.stats.registrations_gave_up, 1);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_false(O.send);
+	tick(M.hold_until);
+	sent(&r);
+	assert_false(r.has_udp_tun);                /* still at COA1 */
+}
+
+/* mn_reg_reregister: RFC 5944 2.4.4, RFC 3519 4.10. */
+static void test_reregister(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = base_cfg();
+	struct mn_reg_now n = at(0);
+	struct mip4_reg r;
+
+	start(&c);
+	assert_int_equal(mn_reg_reregister(&M, &n, &O), -EINVAL);   /* IDLE */
+	assert_false(O.send);
+	register_at(0, COA1);
+	n = at(1000);
+	assert_int_equal(mn_reg_reregister(&M, &n, &O), 0);
+	assert_int_equal(M.state, MN_REG_REREGISTERING);
+	sent(&r);
+	assert_int_equal(r.coa, COA1);
+	assert_int_equal(M.stats.reregistrations, 1);
+	accept_(1100, 1800);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_int_equal(M.stats.registrations_renewed, 1);
+	/* through an agent: to the agent */
+	away_fa(2000, FA, FACOA, OFF_FT);
+	recv_frep(2100, &((struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true }), FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	n = at(3000);
+	assert_int_equal(mn_reg_reregister(&M, &n, &O), 0);
+	sent_fa(&r, FA);
+	assert_int_equal(r.coa, FACOA);
+	/* at home: nothing */
+	home(4000);
+	accept_(4100, 0);
+	assert_int_equal(M.state, MN_REG_AT_HOME);
+	n = at(5000);
+	assert_int_equal(mn_reg_reregister(&M, &n, &O), -EINVAL);
+	assert_false(O.send);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2097,6 +2506,10 @@ int main(void)
 		cmocka_unit_test(test_fa_denials),
 		cmocka_unit_test(test_fa_mf_auth),
 		cmocka_unit_test(test_fa_moves),
+		cmocka_unit_test(test_udp_request_bytes),
+		cmocka_unit_test(test_udp_reply),
+		cmocka_unit_test(test_udp_rejects),
+		cmocka_unit_test(test_reregister),
 	};
 
 	log_init("test_mip4_mn_reg", false, LOG_ERR);

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -682,6 +683,91 @@ static void test_events(void **state)
 	nl_close(&ev);
 }
 
+/* ---- permanent neighbours and policy rules, on a veth pair ------------------ */
+
+/* The first line `ip` prints for cmd ("" when none). */
+static void ip_out(const char *cmd, char *out, size_t len)
+{
+	out[0] = '\0';
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	pclose(p);
+	size_t n = strcspn(out, "\n");
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\n'))
+		n--;
+	out[n] = '\0';
+}
+
+static void test_neigh_rule(void **state)
+{
+	NEED_NETNS();
+	struct fixture *f = *state;
+	struct nl *nl = &f->nl;
+	if (system("ip link add nlva type veth peer name nlvb && ip link set nlva up") != 0)
+		skip();
+	int ifi = nl_link_index(nl, "nlva");
+	assert_true(ifi > 0);
+	char out[256];
+	const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x01, 0x07 };
+	const uint8_t mac2[6] = { 0x02, 0x00, 0x5e, 0x00, 0x01, 0x08 };
+	struct nl_addr h4 = A4("192.0.2.77"), g6 = A6("fe80::ffff:c000:24d");
+
+	/* RFC 5944 3.7.2.3: a visitor's home address -> the MAC its request came from. */
+	assert_int_equal(nl_neigh_set(nl, ifi, &h4, mac, 6), 0);
+	ip_out("ip -4 neigh show dev nlva 192.0.2.77", out, sizeof(out));
+	assert_string_equal(out, "192.0.2.77 lladdr 02:00:5e:00:01:07 PERMANENT");
+	assert_int_equal(nl_neigh_set(nl, ifi, &h4, mac2, 6), 0); /* replaced */
+	ip_out("ip -4 neigh show dev nlva 192.0.2.77", out, sizeof(out));
+	assert_string_equal(out, "192.0.2.77 lladdr 02:00:5e:00:01:08 PERMANENT");
+	assert_int_equal(nl_neigh_set(nl, ifi, &g6, mac, 6), 0);
+	ip_out("ip -6 neigh show dev nlva fe80::ffff:c000:24d", out, sizeof(out));
+	assert_string_equal(out, "fe80::ffff:c000:24d lladdr 02:00:5e:00:01:07 PERMANENT");
+	assert_int_equal(nl_neigh_del(nl, ifi, &h4), 0);
+	assert_int_equal(nl_neigh_del(nl, ifi, &h4), -ENOENT);
+	assert_int_equal(nl_neigh_del(nl, ifi, &g6), 0);
+	ip_out("ip neigh show dev nlva", out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_int_equal(nl_neigh_set(nl, ifi, &h4, NULL, 0), -EINVAL);
+	assert_int_equal(nl_neigh_set(nl, 9999, &h4, mac, 6), -ENODEV);
+
+	/* RFC 3024 direct delivery: from home/32 iif L lookup T. */
+	struct nl_rule r4 = { .family = AF_INET, .src = h4, .src_len = 32, .iif = ifi,
+			      .table = 434, .priority = 1434 };
+	assert_int_equal(nl_rule_add(nl, &r4), 0);
+	assert_int_equal(nl_rule_add(nl, &r4), -EEXIST);
+	ip_out("ip -4 rule show pref 1434", out, sizeof(out));
+	assert_string_equal(out, "1434:\tfrom 192.0.2.77 iif nlva lookup 434");
+	struct nl_rule r6 = { .family = AF_INET6, .src = A6("2001:db8:77::"), .src_len = 48,
+			      .iif = ifi, .table = 434, .priority = 1434 };
+	assert_int_equal(nl_rule_add(nl, &r6), 0);
+	ip_out("ip -6 rule show pref 1434", out, sizeof(out));
+	assert_string_equal(out, "1434:\tfrom 2001:db8:77::/48 iif nlva lookup 434");
+	assert_int_equal(nl_rule_del(nl, &r4), 0);
+	assert_int_equal(nl_rule_del(nl, &r4), -ENOENT);
+	assert_int_equal(nl_rule_del(nl, &r6), 0);
+	ip_out("ip -4 rule show pref 1434", out, sizeof(out));
+	assert_string_equal(out, "");
+	/* Any source, a table above 255 (FRA_TABLE only). */
+	struct nl_rule any = { .family = AF_INET, .table = 70000, .priority = 1500 };
+	assert_int_equal(nl_rule_add(nl, &any), 0);
+	ip_out("ip -4 rule show pref 1500", out, sizeof(out));
+	assert_string_equal(out, "1500:\tfrom all lookup 70000");
+	assert_int_equal(nl_rule_del(nl, &any), 0);
+	/* Argument checks. */
+	struct nl_rule bad = r4;
+	bad.src_len = 33;
+	assert_int_equal(nl_rule_add(nl, &bad), -EINVAL);
+	bad = r4;
+	bad.family = AF_INET6;
+	assert_int_equal(nl_rule_add(nl, &bad), -EINVAL);
+	bad = r4;
+	bad.iif = 9999;
+	assert_int_equal(nl_rule_add(nl, &bad), -ENODEV);
+	assert_int_equal(system("ip link del nlva"), 0);
+}
+
 int main(void)
 {
 	log_init("test_os_netlink", false, LOG_WARNING);
@@ -699,6 +785,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route6, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_proxy_neigh, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_events, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_neigh_rule, fixture_setup, fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -662,8 +662,8 @@ static void test_schema_newer(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	assert_int_equal(v, 2);      /* what this code writes */
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL),
+	assert_int_equal(v, 3);      /* what this code writes */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 
@@ -920,6 +920,8 @@ static void assert_binding_equal(const struct mip_binding *a, const struct mip_b
 	assert_int_equal(a->flags, b->flags);
 	assert_int_equal(a->encap, b->encap);
 	assert_int_equal(a->v6_mode, b->v6_mode);
+	assert_int_equal(a->udp_tunnel, b->udp_tunnel);
+	assert_int_equal(a->udp_keepalive, b->udp_keepalive);
 	assert_int_equal(a->n_prefix, b->n_prefix);
 	for (int i = 0; i < a->n_prefix; i++) {
 		assert_memory_equal(&a->prefix[i].prefix, &b->prefix[i].prefix, 16);
@@ -966,6 +968,8 @@ static void test_mip_roundtrip(void **state)
 	a.home_agent = ip4("198.51.100.1");
 	a.src_addr = ip4("255.255.255.254");         /* a NAT in front of the MN */
 	a.src_port = 65535;
+	a.udp_tunnel = true;                         /* RFC 3519 via that NAT */
+	a.udp_keepalive = 65535;
 	a.flags = 0xff;
 	a.encap = ENCAP4_GRE;
 	a.v6_mode = MIP_V6_TO_COA;
@@ -1034,6 +1038,14 @@ static void test_mip_roundtrip(void **state)
 	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
 	bad = m;
 	memset(bad.nai, 'x', sizeof(bad.nai));       /* no NUL */
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.udp_tunnel = true;                       /* no endpoint */
+	bad.src_port = 0;
+	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.udp_tunnel = true;
+	bad.src_addr = 0;
 	assert_int_equal(store_mip_binding_put(s, &bad), -EINVAL);
 	assert_int_equal(store_mip_binding_foreach(s, NULL, NULL), -EINVAL);
 	assert_int_equal(store_mip_binding_count(s, NULL), -EINVAL);
@@ -1382,7 +1394,7 @@ static void test_mip_migrate_v1(void **state)
 
 	/* the writer does, and keeps leases, tombstones, meta and the counter */
 	s = open_store(f, false);
-	assert_int_equal(user_version(f->path), 2);
+	assert_int_equal(user_version(f->path), 3);
 	assert_v1_lease(s);
 	assert_int_equal(store_lease_count(s, &n), 0);
 	assert_true(n == 1);
@@ -1400,7 +1412,7 @@ static void test_mip_migrate_v1(void **state)
 
 	/* upgraded once: a second open changes nothing */
 	s = open_store(f, false);
-	assert_int_equal(user_version(f->path), 2);
+	assert_int_equal(user_version(f->path), 3);
 	store_close(s);
 	r = open_store(f, true);
 	assert_v1_lease(r);
@@ -1431,9 +1443,10 @@ static void test_mip_corrupt_row(void **state)
 	assert_int_equal(store_mip_binding_put(s, &b), 0);
 	store_close(s);
 
-#define ROW(home, coa, v6, pfx, nai)                                           \
-	"INSERT INTO mip_binding VALUES (" home ", " coa ", 1, 1, 434, 0, 1, "  \
-	v6 ", " pfx ", " nai ", 1, 1, 2, 100);"
+#define ROWU(home, coa, v6, pfx, nai, udp, sport)                               \
+	"INSERT INTO mip_binding VALUES (" home ", " coa ", 1, 1, " sport ", 0, "\
+	"1, " v6 ", " pfx ", " nai ", 1, 1, 2, 100, " udp ", 110);"
+#define ROW(home, coa, v6, pfx, nai) ROWU(home, coa, v6, pfx, nai, "0", "434")
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 		/* 10.0.0.2 .. 10.0.0.10, around the good ones */
@@ -1448,9 +1461,12 @@ static void test_mip_corrupt_row(void **state)
 		ROW("167772168", "4294967296", "0", "X''", "''")   /* > 32 bits */
 		ROW("167772169", "1", "0", "'text'", "''")         /* not a blob */
 		ROW("167772170", "1", "0", "X''",                  /* NUL in NAI */
-		    "CAST(X'610062' AS TEXT)"),
+		    "CAST(X'610062' AS TEXT)")
+		ROWU("167772171", "1", "0", "X''", "''", "2", "434") /* udp_tunnel */
+		ROWU("167772172", "1", "0", "X''", "''", "1", "0"),  /* no port */
 		NULL, NULL, NULL), SQLITE_OK);
 #undef ROW
+#undef ROWU
 	sqlite3_close(db);
 
 	s = open_store(f, false);
@@ -1459,7 +1475,7 @@ static void test_mip_corrupt_row(void **state)
 	assert_binding_equal(&a, &got.b[0]);
 	assert_binding_equal(&b, &got.b[1]);
 	assert_int_equal(store_mip_binding_count(s, &n), 0);
-	assert_true(n == 11);                /* count is of rows */
+	assert_true(n == 13);                /* count is of rows */
 	/* the bad rows can be replaced and deleted like any other */
 	assert_int_equal(store_mip_binding_del(s, ip4("10.0.0.2"), 0), 0);
 	make_binding("10.0.0.3", "0.0.0.1", &a);
@@ -1469,8 +1485,61 @@ static void test_mip_corrupt_row(void **state)
 	assert_int_equal(got.n, 3);
 	assert_binding_equal(&a, &got.b[1]);
 	assert_int_equal(store_mip_binding_count(s, &n), 0);
-	assert_true(n == 10);
+	assert_true(n == 12);
 	store_close(s);
+}
+
+/* A version 2 store (bindings without the RFC 3519 columns): a reader sees
+ * no bindings, the writer adds the columns (udp_tunnel 0) and keeps the
+ * rows; a UDP-tunnelled binding then survives a reopen (kill -9 safe: it
+ * is one committed row). */
+static void test_mip_migrate_v2(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false), *r;
+	struct mip_binding a, u;
+	struct mip_list got = { 0 };
+	sqlite3 *db;
+
+	make_binding("10.0.0.1", "192.0.2.10", &a);
+	assert_int_equal(store_mip_binding_put(s, &a), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"ALTER TABLE mip_binding DROP COLUMN udp_tunnel;"
+		"ALTER TABLE mip_binding DROP COLUMN udp_keepalive;"
+		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	r = open_store(f, true);
+	assert_int_equal(store_mip_binding_foreach(r, collect_mip, &got), 0);
+	assert_int_equal(got.n, 0);
+	store_close(r);
+	assert_int_equal(user_version(f->path), 2);
+
+	s = open_store(f, false);
+	assert_int_equal(user_version(f->path), 3);
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_binding_equal(&a, &got.b[0]);
+	assert_false(got.b[0].udp_tunnel);
+	make_binding("10.0.0.2", "192.168.1.20", &u);     /* private coa */
+	u.src_addr = ip4("198.51.100.99");                /* the NAT */
+	u.src_port = 40001;
+	u.udp_tunnel = true;
+	u.udp_keepalive = 110;
+	assert_int_equal(store_mip_binding_put(s, &u), 0);
+	store_close(s);
+
+	r = open_store(f, true);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_binding_foreach(r, collect_mip, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_binding_equal(&u, &got.b[1]);
+	assert_true(got.b[1].udp_tunnel);
+	assert_int_equal(got.b[1].src_port, 40001);
+	assert_int_equal(got.b[1].udp_keepalive, 110);
+	store_close(r);
 }
 
 int main(void)
@@ -1501,6 +1570,7 @@ int main(void)
 		T(test_mip_readonly),
 		T(test_mip_migrate_v1),
 		T(test_mip_corrupt_row),
+		T(test_mip_migrate_v2),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

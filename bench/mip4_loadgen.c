@@ -16,6 +16,13 @@
  * for -T ms is a loss and its node goes back to the queue.  Identifications
  * are NTP timestamps, strictly increasing per node.
  *
+ * --fa FA: through a foreign agent (RFC 5944 3.7): the requests go to FA
+ * (UDP -p 434) with FA as the care-of address, D and T clear, the home
+ * agent -a in them; the agent answers each node at its home address
+ * (3.7.2.3), so the socket is bound to any address (the bench makes the
+ * home addresses local: `ip route add local ... dev lo`) and -c is not
+ * needed.
+ *
  * --echo: the peer is a plain UDP request/echo server (bench/udp_echo); the
  * same requests are sent and the echoed datagram is the answer: the
  * ceiling of a request/response server on the same path.
@@ -52,6 +59,7 @@ struct lg {
 	uint32_t src;                /* network order: care-of address */
 	uint32_t home0;              /* host order: first home address */
 	uint32_t ha;                 /* network order */
+	uint32_t fa;                 /* network order; 0: co-located, to ha */
 	uint32_t n_nodes, window;
 	uint32_t spi0;
 	bool spi_step;
@@ -117,8 +125,8 @@ static int build(struct lg *g, uint32_t i, uint8_t *out, size_t cap, size_t *len
 		id = g->nodes[i].last_id + 1;
 	g->nodes[i].last_id = id;
 	mip4_buf_init(&b, out, cap);
-	r = mip4_put_request(&b, MIP4_F_D | MIP4_F_T, g->lifetime, htonl(g->home0 + i), g->ha,
-			     g->src, id);
+	r = mip4_put_request(&b, g->fa ? 0 : MIP4_F_D | MIP4_F_T, g->lifetime, htonl(g->home0 + i),
+			     g->ha, g->fa ? g->fa : g->src, id);
 	for (unsigned k = 0; r == 0 && k < g->prefixes; k++) {
 		struct in6_addr p = { 0 };
 		p.s6_addr[0] = 0x20;
@@ -234,7 +242,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: mip4_loadgen -a HA -c COA -H FIRST-HOME -n NODES -k KEYHEX [-S SPI]\n"
 		"         [--spi-step] [-P 0|2] [-w WINDOW] [-d SECS] [-l LIFETIME] [-T MS]\n"
-		"         [-p PORT] [--echo] [--count N]\n");
+		"         [-p PORT] [--echo] [--count N] [--fa FA]\n");
 	exit(2);
 }
 
@@ -262,6 +270,7 @@ int main(int argc, char **argv)
 		{ "echo", no_argument, NULL, 'E' },
 		{ "spi-step", no_argument, NULL, 'I' },
 		{ "count", required_argument, NULL, 'N' },
+		{ "fa", required_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct lg g = { .peer = { .sin_family = AF_INET, .sin_port = htons(MIP4_PORT) },
@@ -302,10 +311,17 @@ int main(int argc, char **argv)
 		case 'p': g.peer.sin_port = htons((uint16_t)atoi(optarg)); break;
 		case 'E': g.echo = true; break;
 		case 'N': count = strtoull(optarg, NULL, 0); break;
+		case 'F':
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				usage();
+			g.fa = a.s_addr;
+			break;
 		default: usage();
 		}
 	}
-	if (!g.ha || !g.src || !g.home0 || !g.keylen || g.n_nodes == 0 || g.prefixes > 2 ||
+	if (g.fa)
+		g.peer.sin_addr.s_addr = g.fa;
+	if (!g.ha || !(g.src || g.fa) || !g.home0 || !g.keylen || g.n_nodes == 0 || g.prefixes > 2 ||
 	    g.window == 0)
 		usage();
 	if (g.window > g.n_nodes)

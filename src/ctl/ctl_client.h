@@ -39,6 +39,7 @@ int ctl_cmd_leases(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_pools(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_bindings(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_mobility(struct ctl_client *c, int argc, char **argv);
+int ctl_cmd_visitors(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_stats(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_release(struct ctl_client *c, int argc, char **argv);
 int ctl_cmd_reconfigure(struct ctl_client *c, int argc, char **argv);

@@ -42,24 +42,31 @@ static void fmt_prefixes(char *buf, size_t len, struct json_object *b)
 static int print_bindings(struct ctl_client *c, struct json_object *arr)
 {
 	static const char *const cols[] = {
-		"HOME", "CARE-OF", "ENCAP", "FLAGS", "IPV6", "PREFIXES", ">EXPIRES",
-		">PKTS-IN", ">PKTS-OUT",
+		"HOME", "CARE-OF", "VIA", "ENCAP", "UDP", "FLAGS", "IPV6", "PREFIXES",
+		">EXPIRES", ">PKTS-IN", ">PKTS-OUT",
 	};
 	struct ctl_table t;
 
 	ctl_table_init(&t, sizeof(cols) / sizeof(cols[0]), cols);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *b = json_object_array_get_idx(arr, i);
-		char expires[32], pin[24], pout[24], prefixes[512];
+		char expires[32], pin[24], pout[24], prefixes[512], udp[32];
+		const char *via = ctl_json_str(b, "foreign_agent");
 
 		fmt_remaining(expires, sizeof(expires), ctl_json_int(b, "remaining"));
 		fmt_prefixes(prefixes, sizeof(prefixes), b);
 		snprintf(pin, sizeof(pin), "%llu", ctl_json_u64(b, "pkts_in"));
 		snprintf(pout, sizeof(pout), "%llu", ctl_json_u64(b, "pkts_out"));
+		/* RFC 3519: the NAT's port and the keepalive interval */
+		if (ctl_json_bool(b, "udp_tunnel"))
+			snprintf(udp, sizeof(udp), "%llu/%llus", ctl_json_u64(b, "udp_port"),
+				 ctl_json_u64(b, "keepalive"));
+		else
+			snprintf(udp, sizeof(udp), "-");
 		const char *row[] = {
-			ctl_json_str(b, "home"), ctl_json_str(b, "coa"), ctl_json_str(b, "encap"),
-			ctl_json_str(b, "flags"), ctl_json_str(b, "ipv6"), prefixes, expires, pin,
-			pout,
+			ctl_json_str(b, "home"), ctl_json_str(b, "coa"), via && via[0] ? via : "-",
+			ctl_json_str(b, "encap"), udp, ctl_json_str(b, "flags"),
+			ctl_json_str(b, "ipv6"), prefixes, expires, pin, pout,
 		};
 		if (ctl_table_add(&t, row) < 0) {
 			fprintf(stderr, "%s: out of memory\n", c->prog);

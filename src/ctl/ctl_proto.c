@@ -35,6 +35,7 @@ static const struct {
 	{ CTL_CMD_PING, "ping", 0 },
 	{ CTL_CMD_BINDINGS, "bindings", K_LIMIT },
 	{ CTL_CMD_MOBILITY, "mobility", K_LIMIT },
+	{ CTL_CMD_VISITORS, "visitors", K_LIMIT },
 };
 
 const char *ctl_cmd_name(enum ctl_cmd c)

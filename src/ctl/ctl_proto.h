@@ -34,6 +34,8 @@ enum ctl_cmd {
 	CTL_CMD_MOBILITY,            /* Mobile IPv4: the home agent's mobility
 	                                bindings or the mobile node's registration
 	                                (optional "limit") */
+	CTL_CMD_VISITORS,            /* Mobile IPv4: the foreign agent's visitor
+	                                list (optional "limit") */
 	CTL_CMD__MAX,                /* not a command */
 };
 

@@ -28,6 +28,8 @@ static const struct ctl_subcommand subcommands[] = {
 	{ "mobility", "[--limit N]",
 	  "Mobile IPv4: the home agent's bindings or the mobile node's registration",
 	  ctl_cmd_mobility },
+	{ "visitors", "[--limit N]", "Mobile IPv4: the foreign agent's visitor list (ds46-fad)",
+	  ctl_cmd_visitors },
 	{ "stats", "", "Show the daemon's counters", ctl_cmd_stats },
 	{ "release", "ADDR", "Release the lease of an address", ctl_cmd_release },
 	{ "reconfigure", "ADDR | --duid HEX", "Send a Reconfigure to a client",

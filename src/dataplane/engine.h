@@ -79,7 +79,11 @@ enum dp_role {
 	X(udptun_in) X(udptun_out) X(udptun_keepalive_in)                       \
 	X(udptun_keepalive_out) X(drop_udptun_malformed)                        \
 	X(drop_udptun_no_binding) X(drop_udptun_bad_port)                       \
-	X(drop_udptun_next_hdr) X(drop_udptun_keepalive)
+	X(drop_udptun_next_hdr) X(drop_udptun_keepalive)                       \
+	/* home agent multicast, MLD proxy (engine_mld.h) */                    \
+	X(mld_in) X(mld_joins) X(mld_leaves) X(mld_timeouts) X(mld_ignored)     \
+	X(mld_malformed) X(mld_node_full) X(mld_event_overflow)                 \
+	X(mc_tunnelled) X(mc_copies_capped) X(mld_queries_sent)
 
 struct dp_stats {
 #define X(n) uint64_t n;
@@ -117,6 +121,16 @@ struct dp_mip_coa {                  /* a further care-of address (S bit) */
 #define DP_MIP_PMTU_WAYS 4
 #define DP_MIP_PMTU_SETS 16
 #define DP_MIP_PMTU_AGE 600          /* seconds (RFC 1191 6.3: 10 minutes) */
+
+/* Home agent multicast (engine_mld.h): a node listening to a group. */
+struct dp_mip_mld {
+	struct in6_addr group;
+	uint32_t home;               /* the node's home address */
+	uint32_t expires;            /* e->now seconds */
+};
+#define DP_MIP_MLD_EVQ 64            /* first-join / last-leave events queued */
+#define DP_MIP_MC_COPY_MAX 128       /* nodes one multicast packet goes to
+                                        (o->copies is a uint8_t) */
 
 struct dp_mip_pmtu {
 	uint32_t dst;                /* outer destination; 0 = free */
@@ -156,6 +170,21 @@ struct dp_mip {
 	uint32_t copy_home;
 	uint8_t copy_n;              /* copies the last verdict announced */
 	uint32_t copy_coa[DP_MIP_SIM_MAX];
+	bool copy_mc;                /* the copies are multicast ones, to
+	                                mc_home[1 .. copy_n] */
+	uint32_t mc_home[DP_MIP_MC_COPY_MAX];
+	/* home agent multicast (engine_mld.h) */
+	struct dp_mip_mld *mld;      /* sorted by (group, home) */
+	uint32_t n_mld, cap_mld;
+	uint32_t mld_timeout;        /* seconds; 260 (RFC 3810 9.4) */
+	uint32_t mld_max_per_node;   /* groups per node; 16 */
+	uint8_t mc_min_scope;        /* tunnel groups of this scope and up;
+	                                0xe (global) */
+	void (*mld_notify)(void *ctx);/* called when an event is queued (the
+	                                daemon schedules its drain); NULL */
+	void *mld_notify_ctx;
+	uint8_t mld_ev_head, mld_ev_n;
+	struct { struct in6_addr group; bool join; } mld_ev[DP_MIP_MLD_EVQ];
 	/* mobile node (co-located care-of address) */
 	uint32_t home, ha, coa;
 	uint8_t encap;               /* enum encap4_kind of the reverse tunnel */

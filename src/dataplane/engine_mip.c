@@ -9,6 +9,7 @@
 
 #include "common/util.h"
 #include "dataplane/engine_fa.h"
+#include "dataplane/engine_mld.h"
 #include "wire/udptun.h"
 
 _Static_assert(DP_HEADROOM >= ENCAP4_HEADROOM, "room for a double encapsulation");
@@ -344,6 +345,9 @@ int dp_mip_init(struct dp_engine *e, uint32_t bindings_hint)
 	m->ttl = DP_MIP_TTL;
 	m->pmtu_min = IP4_MIN_MTU;
 	m->pmtu_age = DP_MIP_PMTU_AGE;
+	m->mld_timeout = DP_MIP_MLD_TIMEOUT;
+	m->mld_max_per_node = DP_MIP_MLD_PER_NODE;
+	m->mc_min_scope = DP_MIP_MC_MIN_SCOPE;
 	prefix6_init(&m->prefixes);
 	if (e->role == DP_ROLE_MIP_FA)
 		return binding_table_init(&e->bindings, bindings_hint);
@@ -367,6 +371,9 @@ void dp_mip_free(struct dp_engine *e)
 	prefix6_free(&m->prefixes);
 	free(m->sim);
 	free(m->copy_buf);
+	free(m->mld);
+	m->mld = NULL;
+	m->n_mld = m->cap_mld = 0;
 	m->sim = NULL;
 	m->copy_buf = NULL;
 	m->n_sim = m->cap_sim = 0;
@@ -455,6 +462,8 @@ static void ha_binding_del(struct dp_engine *e, struct binding *b)
 		prefix6_del_value(&e->mip.prefixes, home);
 	if (b->mip.n_sim)
 		sim_remove_home(&e->mip, home);
+	if (e->mip.n_mld)
+		dp_mip_mld_forget(e, home);     /* group state ends with the binding */
 	binding_del(&e->bindings, home);
 }
 
@@ -704,6 +713,8 @@ uint32_t dp_mip_ha_expire(struct dp_engine *e, uint32_t now)
 		return 0;
 	if (now > e->now)
 		e->now = now;
+	if (m->n_mld)
+		dp_mip_mld_expire(e, now);
 	for (uint32_t i = 0; i < m->n_sim;) {
 		if (!expired(m->sim[i].expires, now)) {
 			i++;
@@ -808,6 +819,7 @@ static void ha_send(struct dp_engine *e, struct binding *b, const struct coa_set
 	}
 	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	m->copy_n = (uint8_t)(s->n - 1);
+	m->copy_mc = false;
 	o->copies = m->copy_n;
 	b->pkts_out++;
 	b->bytes_out += len;
@@ -832,6 +844,104 @@ static void ha_tun_in4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 	ha_send(e, b, &s, false, pkt, v.total_len, o);
 }
 
+/* One multicast copy to the node of b, on its IPv6 path (engine_mld.h);
+ * hoa: through the home address whatever the mode (RFC 5454 3.3.3, MLD). */
+static void ha_mc_one(struct dp_engine *e, struct binding *b, uint8_t *pkt, size_t len, bool hoa,
+		      struct dp_out *o)
+{
+	struct coa_set s;
+	uint8_t *out;
+
+	if (ha_live(e, b, &s) == 0) {
+		drop(o, &e->st.drop_no_binding, "multicast listener has no live care-of address");
+		return;
+	}
+	bool via_hoa = hoa || b->mip.v6_mode != MIP_V6_TO_COA;
+	struct dp_mip_path p = { .src = e->mip.local, .dst = s.coa[0],
+			      .kind = (enum encap4_kind)s.encap[0],
+			      .mid_src = via_hoa ? e->mip.local : 0, .mid_dst = via_hoa ? b->v4 : 0 };
+	if (s.port[0]) {
+		p.mid_src = p.mid_dst = 0;
+		p.sport = UDPTUN_PORT;
+		p.dport = s.port[0];
+	}
+	if (len > dp_mip_v6_mtu(e, &p, pkt)) {
+		drop(o, &e->st.drop_too_big, "multicast larger than the IPv6 tunnel MTU");
+		return;
+	}
+	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
+	if (n < 0) {
+		drop(o, &e->st.drop_encap, "cannot encapsulate");
+		return;
+	}
+	dp_mip_to_tunnel4(e, out, (size_t)n, o);
+	if (!hoa)
+		e->st.mc_tunnelled++;
+	b->pkts_out++;
+	b->bytes_out += len;
+}
+
+int dp_mip_mld_query(struct dp_engine *e, uint32_t home, uint8_t *pkt, struct dp_out *o)
+{
+	struct binding *b = e->role == DP_ROLE_MIP_HA ? binding_get(&e->bindings, home) : NULL;
+
+	o->verdict = DP_DROP;
+	o->why = NULL;
+	o->copies = 0;
+	o->frag_mtu = 0;
+	if (!b)
+		return -ENOENT;
+	e->mip.copy_n = 0;
+	size_t n = dp_mip_mld_query_build(e, pkt);
+	ha_mc_one(e, b, pkt, n, true, o);
+	if (o->verdict != DP_TO_TUNNEL4)
+		return -ENOENT;
+	e->st.mld_queries_sent++;
+	return 0;
+}
+
+/* dsmipv4-06 3.3.2: multicast of scope mc_min_scope and up to the nodes
+ * listening (RFC 6275 10.4.2); the others are not tunnelled. */
+static void ha_mc(struct dp_engine *e, const struct in6_addr *dst, uint8_t *pkt, size_t len,
+		  struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	unsigned n = 0;
+
+	if ((dst->s6_addr[1] & 0x0f) < m->mc_min_scope || !m->n_mld) {
+		drop(o, &e->st.drop_multicast, "multicast scope or group not tunnelled");
+		return;
+	}
+	unsigned all = dp_mip_mld_listeners(e, dst, m->mc_home, DP_MIP_MC_COPY_MAX);
+	if (all > DP_MIP_MC_COPY_MAX) {
+		e->st.mc_copies_capped++;
+		all = DP_MIP_MC_COPY_MAX;
+	}
+	/* the listeners with a binding, first one for the verdict */
+	for (unsigned i = 0; i < all; i++)
+		if (binding_get(&e->bindings, m->mc_home[i]))
+			m->mc_home[n++] = m->mc_home[i];
+	if (n == 0) {
+		drop(o, &e->st.drop_multicast, "no listener for the group");
+		return;
+	}
+	m->copy_src = pkt;
+	m->copy_len = len;
+	m->copy_hdr_saved = false;
+	m->copy_mc = true;
+	m->copy_n = 0;
+	/* the first listener that takes it is the verdict, the rest copies */
+	for (unsigned i = 0; i < n; i++) {
+		ha_mc_one(e, binding_get(&e->bindings, m->mc_home[i]), pkt, len, false, o);
+		if (o->verdict != DP_TO_TUNNEL4)
+			continue;
+		memmove(m->mc_home, m->mc_home + i + 1, (n - i - 1) * sizeof(m->mc_home[0]));
+		m->copy_n = (uint8_t)(n - i - 1);
+		break;
+	}
+	o->copies = m->copy_n;
+}
+
 /* RFC 5454 3.3.2: IPv6 to a registered prefix or link-local address. */
 static void ha_tun_in6(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
 {
@@ -847,7 +957,7 @@ static void ha_tun_in6(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 	}
 	len = IP6_HDR_LEN + (size_t)v.payload_len;
 	if (mc6(&v.dst)) {
-		drop(o, &e->st.drop_multicast, "multicast is not tunnelled");
+		ha_mc(e, &v.dst, pkt, len, o);
 		return;
 	}
 	if (ll6(&v.dst)) {
@@ -902,6 +1012,19 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 	o->why = NULL;
 	o->copies = 0;
 	o->frag_mtu = 0;
+	if (m->copy_mc) {
+		struct binding *mb = binding_get(&e->bindings, m->mc_home[k]);
+		if (!mb) {
+			drop(o, &e->st.drop_no_binding, "multicast listener has gone");
+			return 0;
+		}
+		uint8_t *c = m->copy_buf + DP_HEADROOM;
+		memcpy(c, m->copy_src, m->copy_len);
+		ha_mc_one(e, mb, c, m->copy_len, false, o);
+		if (o->verdict == DP_TO_TUNNEL4)
+			e->st.tx_copies++;
+		return 0;
+	}
 	struct binding *b = binding_get(&e->bindings, m->copy_home);
 	uint32_t coa = m->copy_coa[k];
 	if (!b || !ha_coa_live(e, b, coa, &encap, &port)) {
@@ -958,6 +1081,8 @@ static void ha_accept6(struct dp_engine *e, uint32_t from4, uint8_t tos, uint8_t
 			drop(o, &e->st.drop_link_local, "link-local source not through the home address");
 			return;
 		}
+		if (is_mld(&v))
+			(void)dp_mip_mld_input(e, from4, &v);  /* RFC 5454 3.3.3 */
 	} else {
 		if (prefix6_lookup(&e->mip.prefixes, &v.src, &home, NULL) < 0) {
 			drop(o, &e->st.drop_revtun_bad_inner6, "inner source outside the registered prefixes");
@@ -1243,7 +1368,16 @@ static void mn_accept6(struct dp_engine *e, uint8_t *in, size_t ilen, uint8_t to
 		drop(o, &e->st.drop_link_local, "link-local destination not through the home address");
 		return;
 	}
-	if (!mn_registered6(&e->mip, &v6.dst)) {
+	if (mc6(&v6.dst)) {
+		/* RFC 5454 3.3.3: group traffic the home agent tunnels (the
+		 * node's kernel delivers only groups it joined), and MLD
+		 * queries from it through the home address; no other
+		 * link-scope multicast */
+		if ((v6.dst.s6_addr[1] & 0x0f) <= 2 && !(via_hoa && ll6(&v6.src) && is_mld(&v6))) {
+			drop(o, &e->st.drop_multicast, "link-scope multicast other than MLD");
+			return;
+		}
+	} else if (!mn_registered6(&e->mip, &v6.dst)) {
 		drop(o, &e->st.drop_not_our_address, "inner destination is not a registered address");
 		return;
 	}

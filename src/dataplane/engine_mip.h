@@ -33,8 +33,9 @@
  *     only when the node registered that address (RFC 5454 3.7.1,
  *     prefix length 255), always through the home address; any other
  *     link-local destination gets ICMPv6 Destination Unreachable code 3
- *     (dsmipv4-06 3.3.2).  Multicast is not tunnelled (no group state
- *     here; counted drop_multicast).  No registration: ICMPv6 code 3.
+ *     (dsmipv4-06 3.3.2).  Multicast: only to the nodes listening to the
+ *     group through MLD (engine_mld.h), else drop_multicast.  No
+ *     registration: ICMPv6 code 3.
  *   Simultaneous bindings (S bit): a copy to every registered care-of
  *     address (RFC 5944 4.2.3): the verdict is for the most recent one and
  *     o->copies says how many more dp_mip_ha_copy() gives.
@@ -56,7 +57,10 @@
  *   link-local source; any destination, multicast included, the home
  *   agent decides); tunnel -> TUN only from its home agent to its care-of
  *   address, for its home address / registered prefixes (a link-local
- *   destination only through the home address).  At home nothing passes
+ *   destination only through the home address), or multicast of scope 3
+ *   and up (the groups it asked for, engine_mld.h), or MLD with a
+ *   link-local source through the home address (the home agent's
+ *   queries; other link-scope multicast: drop_multicast).  At home nothing passes
  *   (drop_at_home).
  * Mobile node via a foreign agent (via_fa): IPv4 is not the engine's
  *   (drop_via_fa_ipv4); IPv6 in mode MIP_V6_TO_HOA goes as 6in4 from the

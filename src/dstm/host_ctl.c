@@ -80,6 +80,7 @@ static char *host_ctl_answer(void *ctx, const char *buf, size_t len)
 	case CTL_CMD_RECONFIGURE:
 	case CTL_CMD_BINDINGS:
 	case CTL_CMD_MOBILITY:      /* Mobile IPv4 daemons' */
+	case CTL_CMD_VISITORS:
 	case CTL_CMD__MAX:
 		break;
 	}

@@ -283,6 +283,7 @@ char *server_ctl_answer(struct server *s, const char *buf, size_t len)
 		return ctl_server_ok();
 	case CTL_CMD_BINDINGS:          /* the border router's */
 	case CTL_CMD_MOBILITY:      /* Mobile IPv4 daemons' */
+	case CTL_CMD_VISITORS:
 	case CTL_CMD__MAX:
 		break;
 	}

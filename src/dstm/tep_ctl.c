@@ -146,6 +146,7 @@ char *tep_ctl_answer(struct tep *t, const char *buf, size_t len, int64_t now)
 	case CTL_CMD_RELEASE:
 	case CTL_CMD_RECONFIGURE:
 	case CTL_CMD_MOBILITY:      /* Mobile IPv4 daemons' */
+	case CTL_CMD_VISITORS:
 	case CTL_CMD__MAX:
 		break;
 	}

@@ -117,6 +117,12 @@ int fa_frame_build(uint8_t *out, size_t cap, const uint8_t dst_mac[6], const uin
 enum fa_frame_kind fa_frame_parse(const uint8_t *frame, size_t len, uint16_t port,
 				  struct fa_frame *f)
 {
+	return fa_frame_parse_rx(frame, len, port, false, f);
+}
+
+enum fa_frame_kind fa_frame_parse_rx(const uint8_t *frame, size_t len, uint16_t port,
+				     bool csum_ok, struct fa_frame *f)
+{
 	struct ip4_view v;
 	enum ip_drop why;
 
@@ -141,7 +147,7 @@ enum fa_frame_kind fa_frame_parse(const uint8_t *frame, size_t len, uint16_t por
 		ulen = get_be16(u + 4);
 		if (ulen < 8 || ulen > v.payload_len)
 			return FA_FRAME_BAD;
-		if (get_be16(u + 6) != 0 &&
+		if (!csum_ok && get_be16(u + 6) != 0 &&
 		    ip_csum_fold(ip_csum_partial(ip_csum_pseudo4(v.src, v.dst, IPPROTO_UDP, ulen),
 						 u, ulen)) != 0)
 			return FA_FRAME_BAD;
@@ -635,12 +641,12 @@ static bool solicit_allowed(struct fa_link *l, bool unicast, uint64_t now_ms)
 	return l->ucast_n++ < FA_SOLICIT_UCAST_BURST;
 }
 
-static void on_frame(struct fa *f, unsigned li, const uint8_t *buf, size_t len)
+static void on_frame(struct fa *f, unsigned li, const uint8_t *buf, size_t len, bool csum_ok)
 {
 	struct fa_link *l = &f->links[li];
 	struct fa_frame fr;
 	enum agentadv_drop why = AGENTADV_DROP_NONE;
-	enum fa_frame_kind k = fa_frame_parse(buf, len, f->cfg->port, &fr);
+	enum fa_frame_kind k = fa_frame_parse_rx(buf, len, f->cfg->port, csum_ok, &fr);
 	static struct agentadv adv_buf;      /* large; one thread */
 	struct agentadv *adv = &adv_buf;
 	int r;
@@ -715,21 +721,42 @@ static void on_link_rx(evutil_socket_t fd, short what, void *arg)
 	struct link_ctx *c = arg;
 	struct fa_link *l = &c->f->links[c->i];
 	static uint8_t buf[65536 + 64];
-	struct packet_rx rx;
 
 	(void)fd;
 	(void)what;
 	for (int n = 0; n < 64; n++) {
-		ssize_t len = packet_recv(&l->ps, buf, sizeof(buf), &rx);
+		/* packet_recv plus PACKET_AUXDATA: a request sent through a veth
+		 * (or by this host) carries only the pseudo-header sum in its
+		 * UDP checksum, left to an offload that never happens */
+		struct sockaddr_ll sll = { 0 };
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		union {
+			struct cmsghdr h;
+			uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		} cm;
+		struct msghdr mh = { .msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov,
+				     .msg_iovlen = 1, .msg_control = cm.b,
+				     .msg_controllen = sizeof(cm.b) };
+		bool csum_ok = false;
+		ssize_t len = recvmsg(l->ps.fd, &mh, MSG_TRUNC | MSG_DONTWAIT);
+
 		if (len < 0)
 			return;
-		if (rx.pkt_type == PACKET_OUTGOING)
+		if (sll.sll_pkttype == PACKET_OUTGOING)
 			continue;
-		if (rx.wire_len > rx.len) {
+		if ((size_t)len > sizeof(buf)) {
 			c->f->st.drop_frame_truncated++;
 			continue;
 		}
-		on_frame(c->f, c->i, buf, (size_t)len);
+		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h)) {
+			struct tpacket_auxdata aux;
+			if (h->cmsg_level != SOL_PACKET || h->cmsg_type != PACKET_AUXDATA ||
+			    h->cmsg_len < CMSG_LEN(sizeof(aux)))
+				continue;
+			memcpy(&aux, CMSG_DATA(h), sizeof(aux));
+			csum_ok = (aux.tp_status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID)) != 0;
+		}
+		on_frame(c->f, c->i, buf, (size_t)len, csum_ok);
 	}
 }
 
@@ -930,6 +957,9 @@ static int links_open(struct fa *f)
 		r = packet_open(&l->ps, l->ifindex, ETH_P_IP);
 		if (r == 0)
 			r = attach_filter(l->ps.fd, c->port);
+		if (r == 0 && setsockopt(l->ps.fd, SOL_PACKET, PACKET_AUXDATA, &(int){ 1 },
+					 sizeof(int)) < 0)
+			r = -errno;
 		if (r < 0) {
 			log_err("%s: packet socket: %s%s", l->name, strerror(-r),
 				r == -EPROTONOSUPPORT ? " (not an Ethernet link)" : "");

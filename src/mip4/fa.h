@@ -102,6 +102,12 @@ struct fa_frame {
 };
 enum fa_frame_kind fa_frame_parse(const uint8_t *frame, size_t len, uint16_t port,
 				  struct fa_frame *f);
+/* The same for a frame whose UDP checksum the kernel vouches for
+ * (csum_ok: PACKET_AUXDATA says TP_STATUS_CSUM_VALID, or
+ * TP_STATUS_CSUMNOTREADY: sent by this host or over a veth with the
+ * checksum left to offload, only the pseudo-header sum in the field). */
+enum fa_frame_kind fa_frame_parse_rx(const uint8_t *frame, size_t len, uint16_t port,
+				     bool csum_ok, struct fa_frame *f);
 
 /* "fe80::ffff:a.b.c.d" for home (network order): the IPv6 gateway of a
  * native visitor (api-issue5). */

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dataplane/engine_io4.h"
+#include "dataplane/engine_mld.h"
 #include "os/udp4.h"
 #include "wire/udptun.h"
 
@@ -1576,6 +1577,194 @@ static void ha_dataplane_close(struct ha *h)
 	h->io = NULL;
 }
 
+/* ---- multicast: the MLD proxy (RFC 5454 3.3.3, RFC 6275 10.4.2-10.4.3) ------------- */
+
+#define MC_FRAME_MAX (ETH_HLEN + 65535)
+#define MC_READS_PER_WAKEUP 64
+#define MLD_TICK 5                   /* seconds: e->now, listener timeouts */
+
+static void on_mc(evutil_socket_t fd, short what, void *arg)
+{
+	struct ha *h = arg;
+	struct packet_rx rx;
+	struct dp_out o;
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < MC_READS_PER_WAKEUP; i++) {
+		uint8_t *f = h->mc_buf + DP_HEADROOM - ETH_HLEN;
+		ssize_t n = packet_recv(&h->mc, f, MC_FRAME_MAX, &rx);
+		if (n < 0)
+			return;
+		uint8_t *ip6 = f + ETH_HLEN;
+		size_t len = (size_t)n > ETH_HLEN ? (size_t)n - ETH_HLEN : 0;
+		struct in6_addr g;
+		if (rx.pkt_type == PACKET_OUTGOING || rx.wire_len > rx.len || len < 40 ||
+		    get_be16(f + 12) != ETH_P_IPV6 || ip6[0] >> 4 != 6 || ip6[24] != 0xff) {
+			h->st.mc_rx_ignored++;
+			continue;
+		}
+		memcpy(&g, ip6 + 24, sizeof(g));
+		if (!dp_mip_mld_has_group(&h->e, &g)) {
+			h->st.mc_rx_ignored++;
+			continue;
+		}
+		/* forwarded by us: one hop (RFC 8200 3) */
+		if (ip6[7] <= 1) {
+			h->st.mc_rx_hop_limit++;
+			continue;
+		}
+		ip6[7]--;
+		h->st.mc_rx++;
+		dp_mip_tun_in(&h->e, ip6, len, &o);
+		dp_io4_act(h->io, &o);
+	}
+}
+
+static int mc_open(struct ha *h)
+{
+	int r;
+
+	if (h->mc.fd >= 0)
+		return 0;
+	r = packet_open(&h->mc, h->home_ifindex, ETH_P_IPV6);
+	if (r < 0)
+		return r;
+	h->ev_mc = event_new(h->base, h->mc.fd, EV_READ | EV_PERSIST, on_mc, h);
+	if (!h->ev_mc || event_add(h->ev_mc, NULL) < 0) {
+		if (h->ev_mc)
+			event_free(h->ev_mc);
+		h->ev_mc = NULL;
+		packet_close(&h->mc);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void mc_close(struct ha *h)
+{
+	if (h->ev_mc)
+		event_free(h->ev_mc);
+	h->ev_mc = NULL;
+	packet_close(&h->mc);
+}
+
+/* The engine's first-join / last-leave events: membership on the home link. */
+static void on_mld_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct ha *h = arg;
+	struct in6_addr g;
+	bool join;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)fd;
+	(void)what;
+	while (dp_mip_mld_event(&h->e, &g, &join) == 1) {
+		struct ipv6_mreq mr = { .ipv6mr_multiaddr = g,
+					.ipv6mr_interface = (unsigned)h->home_ifindex };
+		inet_ntop(AF_INET6, &g, a, sizeof(a));
+		if (setsockopt(h->mc_fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP,
+			       &mr, sizeof(mr)) < 0) {
+			h->st.mc_join_errors++;
+			log_rl(LOG_WARNING, "multicast: %s %s on %s: %s", join ? "joining" : "leaving",
+			       a, h->cfg->home_link, strerror(errno));
+			continue;
+		}
+		if (join) {
+			h->st.mc_joined++;
+			h->n_mc_joined++;
+			log_info("multicast: a mobile node listens to %s: joined on %s", a,
+				 h->cfg->home_link);
+			int r = mc_open(h);
+			if (r < 0)
+				log_rl(LOG_WARNING, "multicast: packet socket on %s: %s",
+				       h->cfg->home_link, strerror(-r));
+		} else {
+			h->st.mc_left++;
+			if (h->n_mc_joined)
+				h->n_mc_joined--;
+			log_info("multicast: no mobile node listens to %s: left on %s", a,
+				 h->cfg->home_link);
+			if (!h->n_mc_joined)
+				mc_close(h);
+		}
+	}
+}
+
+static void mld_notify(void *ctx)
+{
+	struct ha *h = ctx;
+	if (h->ev_mld)
+		event_active(h->ev_mld, EV_TIMEOUT, 0);
+}
+
+/* The engine's clock, the listener timeouts, the periodic queries. */
+static void on_mld_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct ha *h = arg;
+	int64_t now = now_wall();
+	struct dp_out o;
+
+	(void)fd;
+	(void)what;
+	if (now > 0 && now <= (int64_t)UINT32_MAX && (uint32_t)now > h->e.now)
+		h->e.now = (uint32_t)now;
+	dp_mip_mld_expire(&h->e, h->e.now);
+	if (now >= h->next_query) {
+		h->next_query = now + DP_MLD_QUERY_INTERVAL;
+		h->st.mld_query_rounds++;
+		for (size_t i = 0; i < h->n_prog; i++) {
+			const struct ha_kstate *ks = &h->prog[i].ks;
+			if (!ks->present || !ks->n6)
+				continue;
+			if (dp_mip_mld_query(&h->e, ntohl(ks->home), h->mc_buf + DP_HEADROOM, &o) == 0)
+				dp_io4_act(h->io, &o);
+		}
+	}
+	on_mld_event(-1, 0, h);
+}
+
+static int ha_mc_setup(struct ha *h)
+{
+	static const struct timeval tick = { .tv_sec = MLD_TICK };
+
+	h->mc_buf = malloc((size_t)DP_HEADROOM + MC_FRAME_MAX);
+	if (!h->mc_buf)
+		return -ENOMEM;
+	h->mc_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (h->mc_fd < 0) {
+		log_err("multicast: socket: %s", strerror(errno));
+		return -errno;
+	}
+	int64_t now = now_wall();
+	h->e.now = now > 0 && now <= (int64_t)UINT32_MAX ? (uint32_t)now : 0;
+	h->next_query = now + 2;
+	h->ev_mld = event_new(h->base, -1, 0, on_mld_event, h);
+	h->ev_mld_tick = event_new(h->base, -1, EV_PERSIST, on_mld_tick, h);
+	if (!h->ev_mld || !h->ev_mld_tick || event_add(h->ev_mld_tick, &tick) < 0)
+		return -ENOMEM;
+	h->e.mip.mld_notify = mld_notify;
+	h->e.mip.mld_notify_ctx = h;
+	return 0;
+}
+
+static void ha_mc_teardown(struct ha *h)
+{
+	h->e.mip.mld_notify = NULL;
+	mc_close(h);
+	if (h->ev_mld)
+		event_free(h->ev_mld);
+	if (h->ev_mld_tick)
+		event_free(h->ev_mld_tick);
+	h->ev_mld = h->ev_mld_tick = NULL;
+	if (h->mc_fd >= 0)
+		close(h->mc_fd);    /* the memberships go with it */
+	h->mc_fd = -1;
+	h->n_mc_joined = 0;
+	free(h->mc_buf);
+	h->mc_buf = NULL;
+}
+
 /* ---- open / close ---------------------------------------------------------------------- */
 
 int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, const char *tun)
@@ -1588,7 +1777,8 @@ int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, con
 	h->cfg = cfg;
 	h->base = base;
 	h->udp_fd = -1;
-	h->tx.fd = h->nd.fd = -1;
+	h->mc_fd = -1;
+	h->tx.fd = h->nd.fd = h->mc.fd = -1;
 	r = ha_reg_new(cfg, &h->reg);
 	if (r < 0)
 		return r;
@@ -1664,6 +1854,11 @@ int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, con
 	r = ha_setup_sysctls(h);
 	if (r < 0)
 		return r;
+	if (c->ipv6) {
+		r = ha_mc_setup(h);
+		if (r < 0)
+			return r;
+	}
 
 	r = store_open(&so, &h->store);
 	if (r < 0) {
@@ -1711,6 +1906,7 @@ void ha_close(struct ha *h)
 		dad_unlink(h, d);
 	}
 	nd_close(h);
+	ha_mc_teardown(h);
 	if (h->ev_udp)
 		event_free(h->ev_udp);
 	if (h->ev_expire)

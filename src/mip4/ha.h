@@ -26,6 +26,19 @@
  * keepalives (type 4, RFC 3519 3.3): they go to dp_mip_udptun_in(), whose
  * inner packets are written into the TUN and whose keepalive answers leave
  * from the registration socket itself (port cfg->port).
+ *
+ * Multicast (RFC 5454 3.3.3, RFC 6275 10.4.2-10.4.3; an MLD proxy in the
+ * manner of RFC 4605, docs/dataplane.md "Multicast"): the engine keeps the
+ * groups the nodes report through their home-address tunnels and queues
+ * first-join / last-leave events; the daemon joins / leaves each group on
+ * the home link (IPV6_JOIN_GROUP on an AF_INET6 socket: the kernel sends
+ * the MLD reports there and answers the router's queries), reads the
+ * group traffic on the home link (an ETH_P_IPV6 packet socket, open while
+ * any group is joined; frames of joined groups with a hop limit above 1,
+ * decremented) and hands it to the engine as TUN-side packets.  Every
+ * DP_MLD_QUERY_INTERVAL seconds (first after 2 s) each node with IPv6
+ * registered gets an MLDv2 General Query through its home-address tunnel.
+ * The daemon keeps e->now at the wall clock (listener timeouts).
  */
 #ifndef DS46_MIP4_HA_H
 #define DS46_MIP4_HA_H
@@ -62,7 +75,10 @@
 	X(tunnel_errors)                                                        \
 	X(expired) X(released)                                                  \
 	/* RFC 3519 tunnel data on the registration socket */                  \
-	X(udptun_rx) X(udptun_rx_dropped) X(udptun_tx) X(udptun_tx_errors)
+	X(udptun_rx) X(udptun_rx_dropped) X(udptun_tx) X(udptun_tx_errors)     \
+	/* multicast, MLD proxy (docs/dataplane.md "Multicast") */             \
+	X(mc_joined) X(mc_left) X(mc_join_errors) X(mc_rx) X(mc_rx_ignored)    \
+	X(mc_rx_hop_limit) X(mld_query_rounds)
 
 struct ha_stats {
 #define X(n) uint64_t n;
@@ -179,6 +195,15 @@ struct ha {
 	size_t n_prog, cap_prog;
 	struct ha_ctl *ctl;
 	struct ha_rxbatch *rxb;
+	/* multicast (MLD proxy) */
+	int mc_fd;                   /* AF_INET6 UDP: group membership on the
+	                                home link */
+	struct packet_sock mc;       /* home link, ETH_P_IPV6: group traffic,
+	                                open while n_mc_joined > 0 */
+	unsigned n_mc_joined;
+	struct event *ev_mc, *ev_mld, *ev_mld_tick;
+	uint8_t *mc_buf;             /* DP_HEADROOM + one frame */
+	int64_t next_query;          /* wall clock of the next query round */
 	struct ha_stats st;
 };
 

@@ -18,6 +18,7 @@
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
 #include "dataplane/engine_io4.h"
+#include "dataplane/engine_mld.h"
 
 struct ha_ctl {
 	struct ha *h;
@@ -142,6 +143,29 @@ static int mob_one(const struct mip_binding *b, void *arg)
 	json_object_object_add(o, "bytes_in", json_object_new_uint64(db ? db->bytes_in : 0));
 	json_object_object_add(o, "pkts_out", json_object_new_uint64(db ? db->pkts_out : 0));
 	json_object_object_add(o, "bytes_out", json_object_new_uint64(db ? db->bytes_out : 0));
+	/* RFC 5454 3.3.3: the groups the node listens to (engine_mld.h) */
+	struct json_object *mg = json_object_new_array();
+	if (mg && db) {
+		struct in6_addr g[DP_MIP_MLD_PER_NODE];
+		uint32_t exp[DP_MIP_MLD_PER_NODE];
+		unsigned n = dp_mip_mld_node_groups(&m->h->e, ntohl(b->home_addr), g, exp,
+						    DP_MIP_MLD_PER_NODE);
+		for (unsigned i = 0; i < n && i < DP_MIP_MLD_PER_NODE; i++) {
+			char a[INET6_ADDRSTRLEN];
+			struct json_object *go = json_object_new_object();
+			if (!go || !inet_ntop(AF_INET6, &g[i], a, sizeof(a))) {
+				json_object_put(go);
+				continue;
+			}
+			json_object_object_add(go, "group", json_object_new_string(a));
+			json_object_object_add(go, "expires_in",
+					       json_object_new_int64(exp[i] > m->h->e.now ?
+								     (int64_t)exp[i] - m->h->e.now : 0));
+			json_object_array_add(mg, go);
+		}
+	}
+	if (mg)
+		json_object_object_add(o, "mld_groups", mg);
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	if (fprintf(m->f, "%s%s", m->n ? "," : "", s) < 0)
 		m->err = -ENOMEM;
@@ -219,6 +243,7 @@ char *ha_ctl_answer(struct ha *h, const char *buf, size_t len, int64_t now)
 	case CTL_CMD_LEASES:         /* the DSTM daemons' */
 	case CTL_CMD_POOLS:
 	case CTL_CMD_RECONFIGURE:
+	case CTL_CMD_VISITORS:       /* the foreign agent's */
 	case CTL_CMD__MAX:
 		break;
 	}

@@ -14,9 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <net/ethernet.h>
+#include <sys/socket.h>
+
 #include "common/log.h"
 #include "common/util.h"
 #include "os/udp4.h"
+#include "wire/ip.h"
+#include "wire/udptun.h"
 
 #define MN_RX_BATCH 16
 #define MN_NL_BUF 16384
@@ -88,6 +94,7 @@ void mn_locate(const struct mn_cfg *c, uint32_t home, const struct mn_addr4 *a, 
 	       uint32_t current, struct mn_location *out)
 {
 	uint32_t first = 0;
+	uint8_t first_plen = 0, keep_plen = 0;
 	bool keep = false;
 
 	memset(out, 0, sizeof(*out));
@@ -95,23 +102,131 @@ void mn_locate(const struct mn_cfg *c, uint32_t home, const struct mn_addr4 *a, 
 		if (home && a[i].addr == home && a[i].scope == RT_SCOPE_UNIVERSE) {
 			out->where = MN_WHERE_HOME;
 			out->home_addr_present = true;
+			if (!out->link_addr) {
+				out->link_addr = a[i].addr;
+				out->link_plen = a[i].plen;
+			}
 			continue;
 		}
 		if (!mn_coa_usable(&a[i]))
 			continue;
 		if (mn_in_home_net(c, a[i].addr)) {
 			out->where = MN_WHERE_HOME;
+			if (!out->link_addr) {
+				out->link_addr = a[i].addr;
+				out->link_plen = a[i].plen;
+			}
 			continue;
 		}
-		if (!first)
+		if (!first) {
 			first = a[i].addr;
-		if (current && a[i].addr == current)
+			first_plen = a[i].plen;
+		}
+		if (current && a[i].addr == current) {
 			keep = true;
+			keep_plen = a[i].plen;
+		}
 	}
 	if (out->where == MN_WHERE_HOME || !first)
 		return;
 	out->where = MN_WHERE_AWAY;
 	out->coa = keep ? current : first;
+	out->link_addr = out->coa;
+	out->link_plen = keep ? keep_plen : first_plen;
+}
+
+void mn_locate_agent(const struct mn_location *by_addr, enum mn_disc_state ds,
+		     const struct mn_disc_agent *agent, const uint8_t *mac,
+		     struct mn_location *out)
+{
+	*out = *by_addr;
+	out->fa = 0;
+	out->fa_flags = 0;
+	memset(out->fa_mac, 0, sizeof(out->fa_mac));
+	if (ds == MN_DISC_HOME) {
+		/* RFC 5944 2.4.3: our home agent's advertisement */
+		out->where = MN_WHERE_HOME;
+		out->coa = 0;
+		return;
+	}
+	if (by_addr->where == MN_WHERE_HOME || ds != MN_DISC_FOREIGN || !agent || !agent->coa)
+		return;
+	out->where = MN_WHERE_AWAY;
+	out->coa = agent->coa;
+	out->fa = agent->addr;
+	out->fa_flags = agent->flags;
+	if (mac)
+		memcpy(out->fa_mac, mac, sizeof(out->fa_mac));
+}
+
+/* ---- agent discovery helpers (pure) ------------------------------------------------ */
+
+int mn_solicit_frame(const struct mn_disc_out *o, const uint8_t src_mac[PACKET_ETH_ALEN],
+		     uint8_t *out, size_t cap)
+{
+	/* RFC 1112 6.4: 01:00:5e + the low 23 bits of the group */
+	uint32_t g = ntohl(o->dst);
+	size_t n = ETH_HLEN + IP4_HDR_LEN + o->len;
+	uint8_t *ip = out + ETH_HLEN;
+
+	if (!o->solicit || o->len == 0 || o->len > sizeof(o->msg))
+		return -EINVAL;
+	if (cap < n)
+		return -ENOBUFS;
+	memset(out, 0, n);
+	out[0] = 0x01;
+	out[1] = 0x00;
+	out[2] = 0x5e;
+	out[3] = (uint8_t)((g >> 16) & 0x7f);
+	out[4] = (uint8_t)(g >> 8);
+	out[5] = (uint8_t)g;
+	memcpy(out + 6, src_mac, PACKET_ETH_ALEN);
+	out[12] = ETH_P_IP >> 8;
+	out[13] = ETH_P_IP & 0xff;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((IP4_HDR_LEN + o->len) >> 8);
+	ip[3] = (uint8_t)(IP4_HDR_LEN + o->len);
+	ip[8] = o->ttl;
+	ip[9] = IPPROTO_ICMP;
+	memcpy(ip + 12, &o->src, 4);
+	memcpy(ip + 16, &o->dst, 4);
+	ip4_hdr_csum_set(ip, IP4_HDR_LEN);
+	memcpy(ip + IP4_HDR_LEN, o->msg, o->len);
+	return (int)n;
+}
+
+void mn_fa_gw6(uint32_t fa, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[0] = 0xfe;
+	out->s6_addr[1] = 0x80;
+	out->s6_addr[10] = 0xff;
+	out->s6_addr[11] = 0xff;
+	memcpy(&out->s6_addr[12], &fa, 4);
+}
+
+const char *mn_agent_flags_str(uint16_t flags, char *buf, size_t len)
+{
+	static const struct {
+		uint16_t f;
+		char c;
+	} names[] = {
+		{ AGENTADV_F_R, 'R' }, { AGENTADV_F_B, 'B' }, { AGENTADV_F_H, 'H' },
+		{ AGENTADV_F_F, 'F' }, { AGENTADV_F_M, 'M' }, { AGENTADV_F_G, 'G' },
+		{ AGENTADV_F_T, 'T' }, { AGENTADV_F_U, 'U' }, { AGENTADV_F_X, 'X' },
+		{ AGENTADV_F_I, 'I' },
+	};
+	size_t k = 0;
+
+	if (len == 0)
+		return buf;
+	for (size_t i = 0; i < ARRAY_SIZE(names) && k + 1 < len; i++)
+		if (flags & names[i].f)
+			buf[k++] = names[i].c;
+	if (k == 0 && len > 1)
+		buf[k++] = '-';
+	buf[k] = '\0';
+	return buf;
 }
 
 /* ---- the plan (pure) -------------------------------------------------------------- */
@@ -137,13 +252,27 @@ static bool addr6_is_ll(const struct in6_addr *a)
 	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
 }
 
-void mn_plan_of(const struct mn_cfg *c, enum mn_where where, uint32_t coa, uint32_t home,
-		const struct mn_reg_binding *b, struct mn_plan *p)
+/* RFC 3519: what the accepted reply said about UDP tunnelling (mn_reg's
+ * binding: udp_tunnel, keepalive already defaulted). */
+static bool binding_udp_tunnel(const struct mn_reg_binding *b)
 {
+	return b->udp_tunnel;
+}
+
+static uint16_t binding_keepalive(const struct mn_reg_binding *b)
+{
+	return b->keepalive;
+}
+
+void mn_plan_of(const struct mn_cfg *c, const struct mn_location *loc, uint32_t home,
+		const struct mn_reg_binding *b, uint16_t udp_sport, struct mn_plan *p)
+{
+	bool native = false;
+
 	memset(p, 0, sizeof(*p));
 	p->home = home;
 	p->dp.encap = c->encap;
-	if (where != MN_WHERE_AWAY) {
+	if (loc->where != MN_WHERE_AWAY) {
 		/* at home (or lost): nothing is tunnelled, nothing of ours in
 		 * the kernel */
 		p->dp.at_home = true;
@@ -151,13 +280,29 @@ void mn_plan_of(const struct mn_cfg *c, enum mn_where where, uint32_t coa, uint3
 	}
 	p->away = home != 0;
 	p->route4 = home != 0;
-	if (!b || !home)
+	if (loc->fa) {
+		/* RFC 5944 4.2.2: the agent is never ARPed for with the home
+		 * address: a permanent neighbour entry from its advertisement */
+		p->fa = loc->fa;
+		memcpy(p->fa_mac, loc->fa_mac, sizeof(p->fa_mac));
+		p->fa_link = true;
+		mn_fa_gw6(loc->fa, &p->gw6);
+	}
+	/* through a foreign agent, only a binding made through this one */
+	if (!b || !home || (loc->fa && (b->colocated || b->fa != loc->fa)))
 		return;
 	p->registered = true;
 	p->dp.home = ntohl(home);
 	p->dp.ha = ntohl(b->home_agent);
-	p->dp.coa = ntohl(coa);
+	p->dp.coa = ntohl(loc->coa);
 	p->dp.encap = b->encap;
+	if (loc->fa) {
+		/* IPv4 goes natively to the agent, which reverse-tunnels it
+		 * when T was granted (RFC 3024) */
+		p->route4 = false;
+		p->route4_fa = true;
+		p->dp.via_fa = true;
+	}
 	for (uint8_t i = 0; i < b->n_v6 && i < MN_REG_MAX_V6; i++) {
 		const struct mn_v6_result *v = &b->v6[i];
 		struct mn_addr6 a;
@@ -166,12 +311,25 @@ void mn_plan_of(const struct mn_cfg *c, enum mn_where where, uint32_t coa, uint3
 			continue;
 		if (p->dp.v6_mode == MIP_V6_NONE)
 			p->dp.v6_mode = v->mode;
+		if (loc->fa && v->native_link)
+			native = true;
 		p->prefix[p->n_prefix++] = v->granted;
 		p->addr6[p->n_addr6++] = a;
 		if (!p->route6 && !addr6_is_ll(&a.addr)) {
 			p->route6 = true;
 			p->src6 = a.addr;
 		}
+	}
+	if (native) {
+		/* RFC 5454 3.5 code 1 through a foreign agent: IPv6 native on
+		 * the link, the engine carries none */
+		p->dp.v6_mode = MIP_V6_TO_COA;
+		p->route6_fa = p->route6;
+	}
+	if (!loc->fa && b->colocated && binding_udp_tunnel(b)) {
+		/* RFC 3519 3.3: tunnel data from the registration's port */
+		p->dp.udp_sport = udp_sport;
+		p->keepalive = binding_keepalive(b) ? binding_keepalive(b) : UDPTUN_KEEPALIVE_DEFAULT;
 	}
 }
 
@@ -278,42 +436,105 @@ static void state_load(struct mn *m)
 
 /* ---- kernel: addresses and routes ------------------------------------------------------ */
 
-static void route_halves4(struct mn *m, uint32_t home, bool add)
+/* 0.0.0.0/1 and 128.0.0.0/1 dev oif [via gw] src src: together they beat
+ * the operator's default route without removing it. */
+static void route_halves4(struct mn *m, int oif, uint32_t gw, uint32_t src, bool add)
 {
 	for (int i = 0; i < 2; i++) {
-		struct nl_route rt = { .family = AF_INET, .dst_len = 1, .oif = m->tun };
+		struct nl_route rt = { .family = AF_INET, .dst_len = 1, .oif = oif };
 		int r;
 
 		nl_addr_set4(&rt.dst, (struct in_addr){ .s_addr = htonl(i ? 0x80000000u : 0) });
+		if (gw)
+			nl_addr_set4(&rt.gateway, (struct in_addr){ .s_addr = gw });
 		if (add) {
-			nl_addr_set4(&rt.prefsrc, (struct in_addr){ .s_addr = home });
+			nl_addr_set4(&rt.prefsrc, (struct in_addr){ .s_addr = src });
 			r = nl_route_replace(&m->nl, &rt);
 			if (r < 0)
-				kerr(m, "IPv4 route into the TUN", r);
+				kerr(m, gw ? "IPv4 route via the foreign agent" : "IPv4 route into the TUN",
+				     r);
 		} else {
 			nl_route_del(&m->nl, &rt);
 		}
 	}
 }
 
-static void route_halves6(struct mn *m, const struct in6_addr *src, bool add)
+static void route_halves6(struct mn *m, int oif, const struct in6_addr *gw,
+			  const struct in6_addr *src, bool add)
 {
 	for (int i = 0; i < 2; i++) {
-		struct nl_route rt = { .family = AF_INET6, .dst_len = 1, .oif = m->tun };
+		struct nl_route rt = { .family = AF_INET6, .dst_len = 1, .oif = oif };
 		struct in6_addr d = { 0 };
 		int r;
 
 		d.s6_addr[0] = i ? 0x80 : 0;
 		nl_addr_set6(&rt.dst, &d);
+		if (gw)
+			nl_addr_set6(&rt.gateway, gw);
 		if (add) {
 			nl_addr_set6(&rt.prefsrc, src);
 			r = nl_route_replace(&m->nl, &rt);
 			if (r < 0)
-				kerr(m, "IPv6 route into the TUN", r);
+				kerr(m, gw ? "IPv6 route via the foreign agent" : "IPv6 route into the TUN",
+				     r);
 		} else {
 			nl_route_del(&m->nl, &rt);
 		}
 	}
+}
+
+static void routes4_del(struct mn *m, const struct mn_plan *o)
+{
+	if (o->route4)
+		route_halves4(m, m->tun, 0, o->home, false);
+	if (o->route4_fa)
+		route_halves4(m, m->phys, o->fa, o->home, false);
+}
+
+static void routes6_del(struct mn *m, const struct mn_plan *o)
+{
+	if (o->route6)
+		route_halves6(m, o->route6_fa ? m->phys : m->tun, o->route6_fa ? &o->gw6 : NULL,
+			      &o->src6, false);
+}
+
+/* F/32 dev L [src home] and the PERMANENT neighbour F -> its MAC. */
+static void fa_link_set(struct mn *m, const struct mn_plan *p, bool add)
+{
+	struct nl_route rt = { .family = AF_INET, .dst_len = 32, .oif = m->phys };
+	struct nl_addr f;
+	int r;
+
+	nl_addr_set4(&f, (struct in_addr){ .s_addr = p->fa });
+	rt.dst = f;
+	if (!add) {
+		nl_route_del(&m->nl, &rt);
+		nl_neigh_del(&m->nl, m->phys, &f);
+		return;
+	}
+	r = nl_neigh_set(&m->nl, m->phys, &f, p->fa_mac, sizeof(p->fa_mac));
+	if (r < 0)
+		kerr(m, "neighbour entry of the foreign agent", r);
+	if (p->home)
+		nl_addr_set4(&rt.prefsrc, (struct in_addr){ .s_addr = p->home });
+	r = nl_route_replace(&m->nl, &rt);
+	if (r < 0)
+		kerr(m, "route to the foreign agent", r);
+}
+
+static void fa_neigh6_set(struct mn *m, const struct mn_plan *p, bool add)
+{
+	struct nl_addr g;
+	int r;
+
+	nl_addr_set6(&g, &p->gw6);
+	if (!add) {
+		nl_neigh_del(&m->nl, m->phys, &g);
+		return;
+	}
+	r = nl_neigh_set(&m->nl, m->phys, &g, p->fa_mac, sizeof(p->fa_mac));
+	if (r < 0)
+		kerr(m, "IPv6 neighbour entry of the foreign agent", r);
 }
 
 static bool has_addr6(const struct mn_plan *p, const struct mn_addr6 *a)
@@ -350,19 +571,31 @@ static void engine_apply(struct mn *m, const struct mn_plan *p)
 	m->e.mip.icmp6_src = p->route6 ? p->src6 : in6addr_any;
 }
 
+static void keepalive_update(struct mn *m, const struct mn_plan *p);
+
 /* Bring the kernel and the engine from m->applied to p. */
 static void plan_apply(struct mn *m, const struct mn_plan *p)
 {
 	struct mn_plan *o = &m->applied;
 	struct nl_addr a;
 	int r;
+	bool same_fa = o->fa == p->fa && memcmp(o->fa_mac, p->fa_mac, sizeof(p->fa_mac)) == 0;
+	bool same4 = o->route4 == p->route4 && o->route4_fa == p->route4_fa && o->home == p->home &&
+		     (!p->route4_fa || o->fa == p->fa);
+	bool same6 = o->route6 == p->route6 && o->route6_fa == p->route6_fa &&
+		     memcmp(&o->src6, &p->src6, sizeof(p->src6)) == 0 &&
+		     (!p->route6_fa || memcmp(&o->gw6, &p->gw6, sizeof(p->gw6)) == 0);
 
 	engine_apply(m, p);
 	/* removals first */
-	if (o->route6 && (!p->route6 || memcmp(&o->src6, &p->src6, sizeof(p->src6))))
-		route_halves6(m, &o->src6, false);
-	if (o->route4 && (!p->route4 || o->home != p->home))
-		route_halves4(m, o->home, false);
+	if (!same6)
+		routes6_del(m, o);
+	if (o->route6_fa && !(p->route6_fa && same_fa))
+		fa_neigh6_set(m, o, false);
+	if (!same4)
+		routes4_del(m, o);
+	if (o->fa_link && !(p->fa_link && same_fa && o->home == p->home))
+		fa_link_set(m, o, false);
 	for (uint8_t i = 0; i < o->n_addr6; i++) {
 		if (has_addr6(p, &o->addr6[i]))
 			continue;
@@ -388,10 +621,18 @@ static void plan_apply(struct mn *m, const struct mn_plan *p)
 		if (r < 0 && r != -EEXIST)
 			kerr(m, "IPv6 home address on the TUN", r);
 	}
+	if (p->fa_link)
+		fa_link_set(m, p, true);
 	if (p->route4)
-		route_halves4(m, p->home, true);
+		route_halves4(m, m->tun, 0, p->home, true);
+	if (p->route4_fa)
+		route_halves4(m, m->phys, p->fa, p->home, true);
+	if (p->route6_fa)
+		fa_neigh6_set(m, p, true);
 	if (p->route6)
-		route_halves6(m, &p->src6, true);
+		route_halves6(m, p->route6_fa ? m->phys : m->tun, p->route6_fa ? &p->gw6 : NULL,
+			      &p->src6, true);
+	keepalive_update(m, p);
 	*o = *p;
 }
 
@@ -399,7 +640,7 @@ static void plan_update(struct mn *m)
 {
 	struct mn_plan p;
 
-	mn_plan_of(m->cfg, m->loc.where, m->loc.coa, m->reg.home_addr, mn_reg_binding(&m->reg), &p);
+	mn_plan_of(m->cfg, &m->loc, m->reg.home_addr, mn_reg_binding(&m->reg), m->udp_port, &p);
 	plan_apply(m, &p);
 }
 
@@ -543,12 +784,154 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	act(m, &out);
 }
 
+/* ---- NAT traversal (RFC 3519) ------------------------------------------------------------ */
+
+/* MIP tunnel data on the registration socket: the engine checks it (from
+ * the home agent's port 434 to our care-of address) and unwraps it. */
+static void udptun_rx(struct mn *m, struct udp4_msg *msg)
+{
+	struct dp_out o;
+
+	m->st.udptun_rx++;
+	m->ka_unanswered = 0;
+	memset(&o, 0, sizeof(o));
+	m->e.now = (uint32_t)now_wall();
+	dp_mip_udptun_in(&m->e, msg->buf, msg->len, ntohl(msg->peer.sin_addr.s_addr),
+			 ntohs(msg->peer.sin_port), ntohl(msg->local.s_addr), &o);
+	if (o.verdict == DP_TO_TUN || o.verdict == DP_ICMP_TO_TUN) {
+		m->st.udptun_rx_to_tun++;
+		dp_io4_tun_write(m->io, o.pkt, o.len);
+		return;
+	}
+	m->st.udptun_rx_dropped++;
+	log_rl(LOG_DEBUG, "UDP tunnel data dropped: %s", o.why ? o.why : "?");
+}
+
+/* RFC 3519 4.9: an ICMP echo request from the home address to the home
+ * agent in UDP tunnel data, from the registration socket. */
+static void keepalive_send(struct mn *m)
+{
+	uint8_t buf[UDPTUN_HDR_LEN + IP4_HDR_LEN + UDPTUN_ECHO_HDR_LEN + 16], *msg = NULL;
+	const struct mn_plan *p = &m->applied;
+	struct udptun_keepalive k = {
+		.type = UDPTUN_ECHO_REQUEST,
+		.src = htonl(p->dp.home),
+		.dst = htonl(p->dp.ha),
+		.id = (uint16_t)(m->udp_port ^ 0x4d4e),
+		.seq = ++m->ka_seq,
+	};
+	char a[ADDR4_STRLEN];
+	int n, r;
+
+	n = udptun_keepalive_build(&k, m->ka_seq, buf + UDPTUN_HDR_LEN, sizeof(buf) - UDPTUN_HDR_LEN);
+	if (n >= 0)
+		n = udptun_hdr_put(UDPTUN_NH_IPV4, buf + UDPTUN_HDR_LEN, (size_t)n, UDPTUN_HDR_LEN,
+				   &msg);
+	if (n < 0) {
+		m->st.udptun_keepalive_errors++;
+		log_rl(LOG_WARNING, "UDP tunnel keepalive: %s", strerror(-n));
+		return;
+	}
+	struct udp4_msg um = {
+		.buf = msg,
+		.len = (size_t)n,
+		.peer = { .sin_family = AF_INET, .sin_port = htons(UDPTUN_PORT),
+			  .sin_addr.s_addr = htonl(p->dp.ha) },
+		.local.s_addr = htonl(p->dp.coa),
+	};
+	r = udp4_send(m->udp_fd, &um);
+	if (r < 0) {
+		m->st.udptun_keepalive_errors++;
+		log_rl(LOG_WARNING, "UDP tunnel keepalive to %s: %s", fmt_in4(p->dp.ha, a),
+		       strerror(-r));
+		return;
+	}
+	m->st.udptun_keepalives++;
+}
+
+/* The keepalive check runs every K/4 seconds (at least 1): a keepalive
+ * goes when no tunnel packet went out for three of them (RFC 3519 4.9:
+ * within every K seconds of silence). */
+static uint32_t keepalive_period_ms(uint16_t k)
+{
+	return k >= 4 ? (uint32_t)k * 250u : 1000u;
+}
+
+static void keepalive_arm(struct mn *m)
+{
+	uint32_t ms = keepalive_period_ms(m->applied.keepalive);
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (suseconds_t)(ms % 1000) * 1000 };
+
+	event_add(m->ev_ka, &tv);
+}
+
+static uint64_t tunnel_tx(const struct mn *m)
+{
+	struct dp_io4_stats st;
+
+	if (!m->io)
+		return 0;
+	dp_io4_get_stats(m->io, &st);
+	return st.tx_packets;
+}
+
+static void on_keepalive(evutil_socket_t fd, short what, void *arg)
+{
+	struct mn *m = arg;
+	uint64_t now = now_ms_mono(), tx = tunnel_tx(m);
+
+	(void)fd;
+	(void)what;
+	if (!m->applied.keepalive)
+		return;
+	if (tx != m->ka_tx_seen) {
+		m->ka_tx_seen = tx;
+		m->ka_last_ms = now;
+	} else if (now - m->ka_last_ms >= 3ull * keepalive_period_ms(m->applied.keepalive)) {
+		if (m->ka_unanswered >= MN_KEEPALIVE_TRIES) {
+			/* RFC 3519 4.10: the NAT lost its mapping: a request
+			 * through the new one tells the home agent */
+			static struct mn_reg_out out;
+			struct mn_reg_now rn;
+
+			log_info("%u UDP tunnel keepalives unanswered: registering again",
+				 m->ka_unanswered);
+			m->ka_unanswered = 0;
+			m->st.udptun_reregistrations++;
+			mn_now(&rn);
+			memset(&out, 0, sizeof(out));
+			if (mn_reg_reregister(&m->reg, &rn, &out) == 0)
+				act(m, &out);
+		}
+		keepalive_send(m);
+		m->ka_unanswered++;
+		m->ka_last_ms = now;
+	}
+	if (m->applied.keepalive)
+		keepalive_arm(m);
+}
+
+static void keepalive_update(struct mn *m, const struct mn_plan *p)
+{
+	if (!m->ev_ka || p->keepalive == m->applied.keepalive)
+		return;
+	event_del(m->ev_ka);
+	if (!p->keepalive)
+		return;
+	m->ka_tx_seen = tunnel_tx(m);
+	m->ka_last_ms = now_ms_mono();
+	m->ka_unanswered = 0;
+	m->applied.keepalive = p->keepalive;
+	keepalive_arm(m);
+}
+
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct mn *m = arg;
 	static uint8_t bufs[MN_RX_BATCH][MN_REG_MSG_MAX + 1];
 	static struct mn_reg_out out;
 	struct udp4_msg msgs[MN_RX_BATCH];
+	struct udptun_view v;
 
 	(void)what;
 	for (int round = 0; round < 4; round++) {
@@ -574,6 +957,11 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 			if (msgs[i].truncated) {
 				m->st.drop_rx_truncated++;
 				log_rl(LOG_NOTICE, "registration socket: datagram too long: dropped");
+				continue;
+			}
+			/* RFC 3519 3.3: MIP tunnel data shares the socket */
+			if (udptun_parse(msgs[i].buf, msgs[i].len, &v, NULL) != -ENOMSG) {
+				udptun_rx(m, &msgs[i]);
 				continue;
 			}
 			mn_now(&now);
@@ -605,13 +993,11 @@ static int collect4(const struct nl_addr_info *ai, void *data)
 	return 0;
 }
 
-static void relocate(struct mn *m)
+/* The home interface's IPv4 addresses into m->by_addr: false when the dump
+ * failed. */
+static bool scan_addrs(struct mn *m)
 {
 	struct addr_list l = { 0 };
-	struct mn_location loc;
-	static struct mn_reg_out out;
-	struct mn_reg_now now;
-	char a[ADDR4_STRLEN];
 	int r;
 
 	m->st.addr_dumps++;
@@ -623,11 +1009,90 @@ static void relocate(struct mn *m)
 	}
 	if (r < 0) {
 		kerr(m, "address dump of the home interface", r);
-		return;
+		return false;
 	}
-	mn_locate(m->cfg, m->reg.home_addr, l.a, l.n, m->loc.coa, &loc);
-	if (loc.where == m->loc.where && loc.coa == m->loc.coa && !m->link_lost) {
-		m->loc.home_addr_present = loc.home_addr_present;
+	mn_locate(m->cfg, m->reg.home_addr, l.a, l.n, m->loc.fa ? 0 : m->loc.coa, &m->by_addr);
+	return true;
+}
+
+static const uint8_t *agent_mac(const struct mn *m, uint32_t addr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(m->macs); i++)
+		if (m->macs[i].addr == addr && addr)
+			return m->macs[i].mac;
+	return NULL;
+}
+
+static void agent_mac_learn(struct mn *m, uint32_t addr, const uint8_t *mac, uint64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(m->macs); i++) {
+		if (m->macs[i].addr == addr) {
+			k = i;
+			break;
+		}
+		if (m->macs[i].seen_ms < m->macs[k].seen_ms)
+			k = i;
+	}
+	m->macs[k].addr = addr;
+	memcpy(m->macs[k].mac, mac, PACKET_ETH_ALEN);
+	m->macs[k].seen_ms = now;
+}
+
+/* Register through the foreign agent of m->loc (mn_reg_away_fa: nothing
+ * happens when the agent, its care-of address and usable flags are those
+ * of the registration in force or pending).  reboot: RFC 5944 2.4.4. */
+static void register_fa(struct mn *m, bool reboot)
+{
+	static struct mn_reg_out out;
+	struct mn_reg_now now;
+	char a[ADDR4_STRLEN];
+	int r;
+
+	mn_now(&now);
+	memset(&out, 0, sizeof(out));
+	r = mn_reg_away_fa(&m->reg, &now, m->loc.fa, m->loc.coa, m->loc.fa_flags, &out);
+	if (r < 0)
+		log_warn("foreign agent %s refused: %s", fmt_in4(ntohl(m->loc.fa), a), strerror(-r));
+	if (reboot && r == 0 && !out.send) {
+		/* the same agent, address and flags: it lost its visitor list,
+		 * register again at once */
+		log_info("foreign agent %s rebooted: registering again", fmt_in4(ntohl(m->loc.fa), a));
+		r = mn_reg_reregister(&m->reg, &now, &out);
+		if (r < 0)
+			log_warn("re-registration: %s", strerror(-r));
+	}
+	if (out.send) {
+		m->st.fa_registrations++;
+		if (reboot)
+			m->st.fa_reboot_registrations++;
+	}
+	act(m, &out);
+}
+
+/* Act on where the node is now: m->by_addr and the agent discovery. */
+static void decide(struct mn *m, unsigned disc_events)
+{
+	const struct mn_disc_agent *ag = m->disc_on ? mn_disc_current(&m->disc) : NULL;
+	enum mn_disc_state ds = m->disc_on ? m->disc.state : MN_DISC_DOWN;
+	struct mn_location loc;
+	static struct mn_reg_out out;
+	struct mn_reg_now now;
+	char a[ADDR4_STRLEN], f[ADDR4_STRLEN];
+	int r;
+
+	mn_locate_agent(&m->by_addr, ds, ag, ag ? agent_mac(m, ag->addr) : NULL, &loc);
+	if (loc.where == m->loc.where && loc.coa == m->loc.coa && loc.fa == m->loc.fa &&
+	    !m->link_lost) {
+		bool new_mac = memcmp(loc.fa_mac, m->loc.fa_mac, sizeof(loc.fa_mac)) != 0;
+
+		m->loc = loc;
+		if (loc.fa) {
+			if (new_mac)
+				plan_update(m);
+			register_fa(m, (disc_events & MN_DISC_EV_REBOOTED) != 0);
+		}
 		return;
 	}
 	if (loc.where != MN_WHERE_UNKNOWN)
@@ -638,7 +1103,8 @@ static void relocate(struct mn *m)
 	case MN_WHERE_UNKNOWN:
 		/* e.g. between the flush and the new address of a move: wait */
 		if (!m->link_lost)
-			log_info("no usable IPv4 address on %s: waiting", m->cfg->home_interface);
+			log_info("no usable IPv4 address or agent on %s: waiting",
+				 m->cfg->home_interface);
 		/* the same address back (flushed and re-added) re-checks the
 		 * route to the home agent: the flush took it */
 		m->link_lost = true;
@@ -659,16 +1125,27 @@ static void relocate(struct mn *m)
 	case MN_WHERE_COUNT:
 		break;
 	}
-	if (loc.coa != m->loc.coa || m->loc.where != MN_WHERE_AWAY)
+	if (loc.coa != m->loc.coa || loc.fa != m->loc.fa || m->loc.where != MN_WHERE_AWAY)
 		m->st.moves++;
+	home_addr_on_link(m, false);
+	ha_route_del(m);
+	if (loc.fa) {
+		/* RFC 5944 3.6, 4.2.2: through the foreign agent, from the
+		 * home address; no route to the home agent of ours */
+		log_info("away from home: foreign agent %s, care-of address %s on %s",
+			 fmt_in4(ntohl(loc.fa), f), fmt_in4(ntohl(loc.coa), a),
+			 m->cfg->home_interface);
+		m->loc = loc;
+		plan_update(m);
+		register_fa(m, false);
+		return;
+	}
 	log_info("away from home: care-of address %s on %s", fmt_in4(ntohl(loc.coa), a),
 		 m->cfg->home_interface);
-	home_addr_on_link(m, false);
 	/* HA/32 as the kernel routes it without our half-defaults */
-	ha_route_del(m);
-	if (m->applied.route4) {
-		route_halves4(m, m->applied.home, false);
-		m->applied.route4 = false;
+	if (m->applied.route4 || m->applied.route4_fa) {
+		routes4_del(m, &m->applied);
+		m->applied.route4 = m->applied.route4_fa = false;
 	}
 	ha_route_add(m);
 	m->loc = loc;
@@ -679,18 +1156,234 @@ static void relocate(struct mn *m)
 	act(m, &out);
 }
 
+/* ---- agent discovery (RFC 5944 2.4) -------------------------------------------------------- */
+
+static void disc_now(struct mn_disc_now *now)
+{
+	now->ms = now_ms_mono();
+	if (getrandom(&now->random, sizeof(now->random), 0) != sizeof(now->random))
+		now->random = (uint32_t)(now->ms * 2654435761u);
+}
+
+static void disc_arm(struct mn *m)
+{
+	uint64_t next = mn_disc_next_timeout(&m->disc), now = now_ms_mono();
+
+	event_del(m->ev_disc);
+	if (next == UINT64_MAX)
+		return;
+	uint64_t d = next > now ? next - now : 0;
+	struct timeval tv = { .tv_sec = (time_t)(d / 1000),
+			      .tv_usec = (suseconds_t)(d % 1000) * 1000 };
+	event_add(m->ev_disc, &tv);
+}
+
+static void solicit_send(struct mn *m, const struct mn_disc_out *o)
+{
+	uint8_t frame[ETH_HLEN + IP4_HDR_LEN + AGENTADV_SOLICIT_LEN];
+	int n = mn_solicit_frame(o, m->pkt.mac, frame, sizeof(frame));
+	ssize_t r = n < 0 ? n : packet_send(&m->pkt, frame, (size_t)n);
+
+	if (r < 0) {
+		m->st.disc_tx_errors++;
+		log_rl(LOG_WARNING, "agent solicitation on %s: %s", m->cfg->home_interface,
+		       strerror((int)-r));
+		return;
+	}
+	m->st.disc_tx_solicitations++;
+}
+
+/* Send what the machine asks, log its events, re-arm; the events. */
+static unsigned disc_act(struct mn *m, const struct mn_disc_out *o)
+{
+	char a[ADDR4_STRLEN], c[ADDR4_STRLEN], fl[16];
+
+	if (o->solicit)
+		solicit_send(m, o);
+	if (o->events & MN_DISC_EV_LOST)
+		log_info("agent %s given up: %s", fmt_in4(ntohl(o->lost_addr), a),
+			 mn_disc_lost_name(o->lost));
+	if (o->events & MN_DISC_EV_MOVED)
+		log_info("moved: the advertised prefixes changed (RFC 5944 2.4.2.2)");
+	if (o->events & (MN_DISC_EV_AGENT | MN_DISC_EV_REBOOTED))
+		log_info("foreign agent %s%s: care-of address %s, flags %s",
+			 fmt_in4(ntohl(o->agent.addr), a),
+			 o->events & MN_DISC_EV_REBOOTED ? " rebooted" : "",
+			 fmt_in4(ntohl(o->agent.coa), c), mn_agent_flags_str(o->agent.flags, fl,
+									   sizeof(fl)));
+	if (o->events & MN_DISC_EV_HOME)
+		log_info("home agent %s advertises on %s", fmt_in4(ntohl(o->agent.addr), a),
+			 m->cfg->home_interface);
+	disc_arm(m);
+	return o->events;
+}
+
+static void on_disc_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mn *m = arg;
+	struct mn_disc_now now;
+	struct mn_disc_out out;
+
+	(void)fd;
+	(void)what;
+	disc_now(&now);
+	memset(&out, 0, sizeof(out));
+	mn_disc_tick(&m->disc, &now, &out);
+	if (disc_act(m, &out))
+		decide(m, out.events);
+}
+
+/* The node's address on the link, for the agent choice (2.4.1). */
+static unsigned disc_addr_update(struct mn *m)
+{
+	struct mn_disc_now now;
+	struct mn_disc_out out;
+
+	if (!m->disc_on || (m->by_addr.link_addr == m->disc.colo_addr &&
+			    m->by_addr.link_plen == m->disc.colo_plen))
+		return 0;
+	disc_now(&now);
+	memset(&out, 0, sizeof(out));
+	if (mn_disc_set_addr(&m->disc, &now, m->by_addr.link_addr, m->by_addr.link_plen, &out) < 0)
+		return 0;
+	return disc_act(m, &out);
+}
+
+static unsigned disc_link(struct mn *m, bool up)
+{
+	struct mn_disc_now now;
+	struct mn_disc_out out;
+
+	if (!m->disc_on || up == m->link_up)
+		return 0;
+	m->link_up = up;
+	if (up)
+		m->st.link_ups++;
+	else
+		m->st.link_downs++;
+	log_info("%s is %s", m->cfg->home_interface, up ? "up" : "down");
+	disc_now(&now);
+	memset(&out, 0, sizeof(out));
+	if (mn_disc_link(&m->disc, &now, m->phys, up, &out) < 0)
+		return 0;
+	return disc_act(m, &out);
+}
+
+#define MN_FRAME_MAX 1600
+
+static void on_pkt(evutil_socket_t fd, short what, void *arg)
+{
+	struct mn *m = arg;
+	static uint8_t buf[MN_FRAME_MAX];
+	static struct agentadv adv;
+	unsigned events = 0;
+	bool reboot = false;
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < 32; i++) {
+		struct packet_rx rx;
+		struct mn_disc_now now;
+		struct mn_disc_out out;
+		enum agentadv_drop why = AGENTADV_DROP_NONE;
+		ssize_t n = packet_recv(&m->pkt, buf, sizeof(buf), &rx);
+		const uint8_t *ip = buf + ETH_HLEN;
+		uint32_t src;
+		int r;
+
+		if (n == -EAGAIN)
+			break;
+		if (n < 0) {
+			m->st.disc_rx_errors++;
+			log_rl(LOG_WARNING, "agent discovery socket: %s", strerror((int)-n));
+			if (n == -ENETDOWN || n == -EINTR)
+				continue;
+			break;
+		}
+		if (rx.pkt_type == PACKET_OUTGOING)
+			continue;
+		m->st.disc_rx_frames++;
+		if (rx.len < ETH_HLEN + IP4_HDR_LEN + AGENTADV_ICMP_HDR_LEN ||
+		    rx.wire_len > rx.len) {
+			m->st.disc_drop_truncated++;
+			log_rl(LOG_NOTICE, "agent discovery: frame of %zu octets dropped",
+			       rx.wire_len);
+			continue;
+		}
+		/* the filter's job, again: ICMP type 9, not a fragment */
+		size_t ihl = (size_t)(ip[0] & 0xf) * 4;
+		if ((ip[0] >> 4) != 4 || ip[9] != IPPROTO_ICMP || ihl < IP4_HDR_LEN ||
+		    rx.len < ETH_HLEN + ihl + 1 || ip[ihl] != AGENTADV_ICMP_ADVERT) {
+			m->st.disc_rx_other++;
+			continue;
+		}
+		r = agentadv_parse_ip4(ip, rx.len - ETH_HLEN, &adv, NULL, &why);
+		if (r == -ENOMSG) {
+			m->st.disc_rx_not_agent_adv++;
+			continue;
+		}
+		if (r < 0) {
+			m->st.disc_drop_bad_adv++;
+			log_rl(LOG_NOTICE, "agent advertisement dropped: %s", agentadv_drop_name(why));
+			continue;
+		}
+		memcpy(&src, ip + 12, 4);
+		disc_now(&now);
+		agent_mac_learn(m, src, buf + PACKET_ETH_ALEN, now.ms);
+		memset(&out, 0, sizeof(out));
+		mn_disc_recv(&m->disc, &now, &adv, src, rx.ifindex ? rx.ifindex : m->phys,
+			     m->by_addr.link_addr, m->by_addr.link_plen, &out);
+		events |= disc_act(m, &out);
+		reboot |= (out.events & MN_DISC_EV_REBOOTED) != 0;
+	}
+	if (events)
+		decide(m, events | (reboot ? MN_DISC_EV_REBOOTED : 0));
+}
+
+/* Classic BPF on the ETH_P_IP socket: ICMP (protocol 1), not a later
+ * fragment, type 9 (router advertisement); everything else stays in the
+ * kernel. */
+static int disc_filter(int fd)
+{
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HLEN + 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 6),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, ETH_HLEN + 6),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 4, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, ETH_HLEN),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, ETH_HLEN),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AGENTADV_ICMP_ADVERT, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(code), .filter = code };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ? -errno : 0;
+}
+
+static void relocate(struct mn *m)
+{
+	unsigned ev;
+
+	if (!scan_addrs(m))
+		return;
+	ev = disc_addr_update(m);
+	decide(m, ev);
+}
+
 static void on_nl(evutil_socket_t fd, short what, void *arg)
 {
 	struct mn *m = arg;
 	static uint8_t buf[MN_NL_BUF] __attribute__((aligned(4)));
 	bool again = false;
+	unsigned ev = 0;
 
 	(void)fd;
 	(void)what;
 	for (int i = 0; i < 64; i++) {
 		ssize_t n = nl_events_recv(&m->nlev, buf, sizeof(buf));
 		size_t off = 0;
-		struct nl_event ev;
+		struct nl_event nev;
 		int r;
 
 		if (n == -EAGAIN)
@@ -702,23 +1395,29 @@ static void on_nl(evutil_socket_t fd, short what, void *arg)
 				break;
 			continue;
 		}
-		while ((r = nl_event_parse(buf, (size_t)n, &off, &ev)) != 0) {
+		while ((r = nl_event_parse(buf, (size_t)n, &off, &nev)) != 0) {
 			if (r < 0)
 				continue;
-			if (ev.ifindex != m->phys)
+			if (nev.ifindex != m->phys)
 				continue;
-			if (ev.type == NL_EV_ADDR_ADD || ev.type == NL_EV_ADDR_DEL) {
+			if (nev.type == NL_EV_ADDR_ADD || nev.type == NL_EV_ADDR_DEL) {
 				m->st.addr_events++;
-				if (ev.addr.family == AF_INET)
+				if (nev.addr.family == AF_INET)
 					again = true;
-			} else if (ev.type == NL_EV_LINK_DEL) {
+			} else if (nev.type == NL_EV_LINK_UP || nev.type == NL_EV_LINK_DOWN) {
+				/* RFC 5944 2.4.2: a new attachment starts the search */
+				ev |= disc_link(m, nev.type == NL_EV_LINK_UP);
+			} else if (nev.type == NL_EV_LINK_DEL) {
 				log_warn("home interface %s deleted", m->cfg->home_interface);
+				ev |= disc_link(m, false);
 				again = true;
 			}
 		}
 	}
 	if (again)
 		relocate(m);
+	else if (ev)
+		decide(m, ev);
 }
 
 /* ---- open / close ---------------------------------------------------------------------- */
@@ -730,6 +1429,95 @@ static void on_tunnel_error(void *ctx, uint32_t dst, int err)
 
 	m->st.tunnel_errors++;
 	log_rl(LOG_WARNING, "tunnel packet to %s: %s", fmt_in4(dst, a), strerror(-err));
+}
+
+/* Agent discovery: the machine, an ETH_P_IP packet socket on the home
+ * interface (advertisements with their link-layer source, RFC 5944 3.6.1.1;
+ * solicitations from 0.0.0.0, RFC 1256 5.1) and its filter.  A link that
+ * is not Ethernet runs without. */
+static int disc_open(struct mn *m)
+{
+	struct mn_disc_config dc;
+	int r;
+
+	if (!m->cfg->agent_discovery)
+		return 0;
+	mn_cfg_to_disc(m->cfg, &dc);
+	r = mn_disc_init(&m->disc, &dc);
+	if (r < 0) {
+		log_err("agent discovery: %s", strerror(-r));
+		return r;
+	}
+	r = packet_open(&m->pkt, m->phys, ETH_P_IP);
+	if (r == -EPROTONOSUPPORT) {
+		log_warn("%s is not an Ethernet link: no agent discovery", m->cfg->home_interface);
+		return 0;
+	}
+	if (r < 0) {
+		log_err("agent discovery socket on %s: %s", m->cfg->home_interface, strerror(-r));
+		return r;
+	}
+	r = disc_filter(m->pkt.fd);
+	if (r < 0)
+		log_warn("agent discovery socket filter: %s (the daemon filters)", strerror(-r));
+	m->ev_pkt = event_new(m->base, m->pkt.fd, EV_READ | EV_PERSIST, on_pkt, m);
+	if (!m->ev_pkt || event_add(m->ev_pkt, NULL) < 0)
+		return -ENOMEM;
+	m->disc_on = true;
+	return 0;
+}
+
+/* A sysctl of the home interface: its old value (or -errno) and the new
+ * one written (val < 0: only read). */
+static int if_sysctl(const char *ifname, const char *name, int val)
+{
+	char path[128], buf[16];
+	int fd, old;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0) {
+		close(fd);
+		return n < 0 ? -errno : -EIO;
+	}
+	buf[n] = '\0';
+	old = atoi(buf);
+	if (val >= 0) {
+		n = snprintf(buf, sizeof(buf), "%d\n", val);
+		if (pwrite(fd, buf, (size_t)n, 0) != n)
+			old = -errno;
+	}
+	close(fd);
+	return old;
+}
+
+/* RFC 5944 4.6: away from home the node answers no ARP Request for its
+ * home address (arp_ignore 1: only for addresses on the interface, the
+ * home address lives on the TUN) and sends none with it as the sender
+ * (arp_announce 2: the interface's own address).  At home the home
+ * address is on the interface, so the same settings hold there. */
+static void arp_setup(struct mn *m)
+{
+	m->arp_ignore_was = if_sysctl(m->cfg->home_interface, "arp_ignore", 1);
+	m->arp_announce_was = if_sysctl(m->cfg->home_interface, "arp_announce", 2);
+	if (m->arp_ignore_was < 0 || m->arp_announce_was < 0)
+		log_warn("%s: arp_ignore / arp_announce not set (%s): the node may answer ARP "
+			 "for its home address away from home",
+			 m->cfg->home_interface,
+			 strerror(-(m->arp_ignore_was < 0 ? m->arp_ignore_was : m->arp_announce_was)));
+}
+
+static void arp_restore(struct mn *m)
+{
+	if (m->arp_ignore_was >= 0)
+		if_sysctl(m->cfg->home_interface, "arp_ignore", m->arp_ignore_was);
+	if (m->arp_announce_was >= 0)
+		if_sysctl(m->cfg->home_interface, "arp_announce", m->arp_announce_was);
+	m->arp_ignore_was = m->arp_announce_was = -1;
 }
 
 static unsigned n_v6_requests(const struct mn_cfg *c)
@@ -747,6 +1535,8 @@ int mn_open(struct mn *m, const struct mn_cfg *cfg, struct event_base *base)
 	m->cfg = cfg;
 	m->base = base;
 	m->udp_fd = -1;
+	m->pkt.fd = -1;
+	m->arp_ignore_was = m->arp_announce_was = -1;
 	m->applied.dp.at_home = true;
 	m->applied.dp.encap = cfg->encap;
 	mn_cfg_to_reg(cfg, &rc);
@@ -778,6 +1568,7 @@ int mn_open(struct mn *m, const struct mn_cfg *cfg, struct event_base *base)
 	}
 	if (nl_link_get_mtu(&m->nl, m->phys, &mtu) == 0 && mtu >= 576 && mtu <= 65535)
 		m->e.mip.link_mtu = (uint16_t)mtu;
+	arp_setup(m);
 
 	struct dp_io4_config ioc = {
 		.tun_name = cfg->tunnel_interface,
@@ -812,26 +1603,48 @@ int mn_open(struct mn *m, const struct mn_cfg *cfg, struct event_base *base)
 	}
 	m->nlev_open = true;
 
-	struct udp4_config uc = { .addr.s_addr = INADDR_ANY, .port = 0,
+	/* RFC 3519 3.3: UDP tunnel data leaves from the registration's
+	 * port, so the port stays the same while the daemon runs */
+	struct udp4_config uc = { .addr.s_addr = INADDR_ANY, .port = cfg->registration_port,
 				  .ifname = cfg->home_interface };
+	struct sockaddr_in local;
 	m->udp_fd = udp4_open(&uc);
 	if (m->udp_fd < 0) {
 		r = m->udp_fd;
 		log_err("registration socket: %s", strerror(-r));
 		return r;
 	}
+	r = udp4_local(m->udp_fd, &local);
+	if (r < 0) {
+		log_err("registration socket: %s", strerror(-r));
+		return r;
+	}
+	m->udp_port = ntohs(local.sin_port);
 
 	m->ev_udp = event_new(base, m->udp_fd, EV_READ | EV_PERSIST, on_udp, m);
 	m->ev_nl = event_new(base, nl_fd(&m->nlev), EV_READ | EV_PERSIST, on_nl, m);
 	m->ev_timer = evtimer_new(base, on_timer, m);
-	if (!m->ev_udp || !m->ev_nl || !m->ev_timer || event_add(m->ev_udp, NULL) < 0 ||
-	    event_add(m->ev_nl, NULL) < 0)
+	m->ev_ka = evtimer_new(base, on_keepalive, m);
+	m->ev_disc = evtimer_new(base, on_disc_timer, m);
+	if (!m->ev_udp || !m->ev_nl || !m->ev_timer || !m->ev_ka || !m->ev_disc ||
+	    event_add(m->ev_udp, NULL) < 0 || event_add(m->ev_nl, NULL) < 0)
 		return -ENOMEM;
+
+	r = disc_open(m);
+	if (r < 0)
+		return r;
 
 	r = mn_ctl_open(m);
 	if (r < 0) {
 		log_err("control socket %s: %s", cfg->control_socket, strerror(-r));
 		return r;
+	}
+	if (m->disc_on) {
+		struct nl_link l;
+
+		if (nl_link_get(&m->nl, m->phys, &l) == 0 && (l.flags & IFF_UP) &&
+		    (l.flags & IFF_RUNNING))
+			disc_link(m, true);
 	}
 	relocate(m);
 	return 0;
@@ -874,6 +1687,7 @@ void mn_close(struct mn *m)
 			plan_apply(m, &none);
 		ha_route_del(m);
 		home_addr_on_link(m, false);
+		arp_restore(m);
 	}
 	if (m->ctl)
 		ctl_server_close(m->ctl);
@@ -883,6 +1697,13 @@ void mn_close(struct mn *m)
 		event_free(m->ev_nl);
 	if (m->ev_timer)
 		event_free(m->ev_timer);
+	if (m->ev_ka)
+		event_free(m->ev_ka);
+	if (m->ev_disc)
+		event_free(m->ev_disc);
+	if (m->ev_pkt)
+		event_free(m->ev_pkt);
+	packet_close(&m->pkt);
 	if (m->udp_fd >= 0)
 		close(m->udp_fd);
 	dp_io4_close(m->io);

@@ -17,13 +17,15 @@ static const char *const mn_keys[] = {
 	"home-address", "home-prefix-length", "nai", "home-agent", "spi", "key", "replay",
 	"lifetime", "encapsulation", "reverse-tunnel", "retransmit-max", "retransmit-tries",
 	"home-interface", "tunnel-interface", "control-socket", "state-file", "log-level",
-	"ipv6",
+	"ipv6", "agent-discovery", "prefer-foreign-agent", "solicitation-max-interval",
+	"mn-fa-spi", "mn-fa-key", "udp-tunnel", "registration-port",
 };
 enum {
 	MK_HOME_ADDRESS, MK_HOME_PLEN, MK_NAI, MK_HOME_AGENT, MK_SPI, MK_KEY, MK_REPLAY,
 	MK_LIFETIME, MK_ENCAP, MK_REVTUN, MK_RETRANSMIT_MAX, MK_RETRANSMIT_TRIES,
 	MK_HOME_INTERFACE, MK_TUNNEL_INTERFACE, MK_CONTROL_SOCKET, MK_STATE_FILE, MK_LOG_LEVEL,
-	MK_IPV6, MK__MAX,
+	MK_IPV6, MK_AGENT_DISCOVERY, MK_PREFER_FA, MK_SOLICIT_MAX, MK_MF_SPI, MK_MF_KEY,
+	MK_UDP_TUNNEL, MK_REG_PORT, MK__MAX,
 };
 
 static const char *const v6_keys[] = {
@@ -62,6 +64,16 @@ static void mn_defaults(struct mn_cfg *c)
 	c->log_level = LOG_INFO;
 	c->v6_link_local = false;
 	c->v6_tunnel_mode = true;
+	c->agent_discovery = true;
+	c->solicit_max = MN_CFG_DEFAULT_SOLICIT_MAX;
+	c->udp_tunnel = MN_UDP_TUNNEL_AUTO;
+}
+
+static const char *const udp_tunnel_names[MN_UDP_TUNNEL_COUNT] = { "auto", "force", "off" };
+
+const char *mn_udp_tunnel_name(enum mn_udp_tunnel u)
+{
+	return (unsigned)u < MN_UDP_TUNNEL_COUNT ? udp_tunnel_names[u] : "?";
 }
 
 /* ---- mn.ipv6 --------------------------------------------------------------- */
@@ -285,6 +297,33 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 		return cfgparse_get_log_level(p, s, &c->log_level);
 	case MK_IPV6:
 		return parse_ipv6(p, s, c);
+	case MK_AGENT_DISCOVERY:
+		return cfgparse_get_bool(p, s, &c->agent_discovery);
+	case MK_PREFER_FA:
+		return cfgparse_get_bool(p, s, &c->prefer_fa);
+	case MK_SOLICIT_MAX:
+		r = cfgparse_get_uint(p, s, 1, MN_CFG_MAX_SOLICIT_MAX, &v);
+		c->solicit_max = (uint32_t)v;
+		return r;
+	case MK_MF_SPI:
+		return cfgparse_get_u32(p, s, MIP4_SPI_HMAC_MD5_MIN, &c->mf_spi);
+	case MK_MF_KEY:
+		return cfgparse_get_hex(p, s, MN_CFG_KEY_MIN, c->mf_key, sizeof(c->mf_key),
+					&c->mf_key_len);
+	case MK_UDP_TUNNEL:
+		r = cfgparse_get_str(p, s, &str);
+		if (r < 0)
+			return r;
+		for (unsigned i = 0; i < MN_UDP_TUNNEL_COUNT; i++)
+			if (strcmp(str, udp_tunnel_names[i]) == 0) {
+				c->udp_tunnel = (enum mn_udp_tunnel)i;
+				return 0;
+			}
+		return cfgparse_err(p, s, "'udp-tunnel' must be \"auto\", \"force\" or \"off\"");
+	case MK_REG_PORT:
+		r = cfgparse_get_uint(p, s, 0, UINT16_MAX, &v);
+		c->registration_port = (uint16_t)v;
+		return r;
 	}
 	return cfgparse_err(p, s, "unknown setting '%s' in mn", config_setting_name(s));
 }
@@ -334,6 +373,10 @@ static int check_mn(struct cfgparse *p, const config_setting_t *g,
 				    "home-agent \"%s\" is not on the home network of \"%s\"/%u",
 				    config_setting_get_string(set[MK_HOME_AGENT]),
 				    config_setting_get_string(set[MK_HOME_ADDRESS]), c->home_plen);
+	if (!set[MK_MF_SPI] != !set[MK_MF_KEY])
+		return cfgparse_err(p, set[MK_MF_SPI] ? set[MK_MF_SPI] : set[MK_MF_KEY],
+				    "mn-fa-spi and mn-fa-key go together (the MN-FA security "
+				    "association, RFC 5944 3.5.3)");
 	if (strcmp(c->home_interface, c->tunnel_interface) == 0)
 		return cfgparse_err(p, later(set[MK_HOME_INTERFACE], set[MK_TUNNEL_INTERFACE]),
 				    "tunnel-interface \"%s\" is the home interface: the tunnel is a "
@@ -429,6 +472,30 @@ void mn_cfg_to_reg(const struct mn_cfg *c, struct mn_reg_config *r)
 	}
 	r->retrans_max_ms = c->retransmit_max * 1000;
 	r->retrans_tries = c->retransmit_tries;
+	r->mf_spi = c->mf_spi;
+	memcpy(r->mf_key, c->mf_key, c->mf_key_len);
+	r->mf_key_len = c->mf_key_len;
+	/* the numeric values differ: map, never cast */
+	switch (c->udp_tunnel) {
+	case MN_UDP_TUNNEL_AUTO:
+		r->udp_tunnel = MN_REG_UDP_TUNNEL_AUTO;
+		break;
+	case MN_UDP_TUNNEL_FORCE:
+		r->udp_tunnel = MN_REG_UDP_TUNNEL_FORCE;
+		break;
+	case MN_UDP_TUNNEL_OFF:
+	case MN_UDP_TUNNEL_COUNT:
+		r->udp_tunnel = MN_REG_UDP_TUNNEL_OFF;
+		break;
+	}
+}
+
+void mn_cfg_to_disc(const struct mn_cfg *c, struct mn_disc_config *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->home_agent = c->home_agent;
+	d->solicit_max_ms = c->solicit_max * 1000;
+	d->prefer_fa = c->prefer_fa;
 }
 
 /* ---- printing ------------------------------------------------------------- */
@@ -462,6 +529,15 @@ void mn_cfg_print(FILE *f, const struct mn_cfg *c)
 	cfgparse_print_kv_str(f, ind, "control-socket", c->control_socket);
 	cfgparse_print_kv_str(f, ind, "state-file", c->state_file);
 	cfgparse_print_kv_str(f, ind, "log-level", cfgparse_log_level_name(c->log_level));
+	cfgparse_print_kv_bool(f, ind, "agent-discovery", c->agent_discovery);
+	cfgparse_print_kv_bool(f, ind, "prefer-foreign-agent", c->prefer_fa);
+	cfgparse_print_kv_u32(f, ind, "solicitation-max-interval", c->solicit_max);
+	if (c->mf_key_len) {
+		cfgparse_print_kv_u32(f, ind, "mn-fa-spi", c->mf_spi);
+		cfgparse_print_kv_hex(f, ind, "mn-fa-key", c->mf_key, c->mf_key_len);
+	}
+	cfgparse_print_kv_str(f, ind, "udp-tunnel", mn_udp_tunnel_name(c->udp_tunnel));
+	cfgparse_print_kv_u32(f, ind, "registration-port", c->registration_port);
 	fputs("  ipv6 = {\n", f);
 	fputs("    prefixes = [ ", f);
 	for (unsigned i = 0; i < c->n_v6_prefixes; i++)

@@ -20,6 +20,13 @@
  *     control-socket = "/run/ds46/mnd.sock";
  *     state-file = "/var/lib/ds46/mnd.state";
  *     log-level = "info";
+ *     agent-discovery = true;        # RFC 5944 2.4: listen, solicit, use foreign agents
+ *     prefer-foreign-agent = false;  # a foreign agent even without R (co-located address there)
+ *     solicitation-max-interval = 60; # seconds, cap of the solicitation backoff
+ *     mn-fa-spi = 300;               # MN-FA security association (optional, both or none)
+ *     mn-fa-key = "00:11:...";
+ *     udp-tunnel = "auto";           # RFC 3519: "auto", "force", "off"
+ *     registration-port = 0;         # UDP source port of registrations (0: kernel's)
  *     ipv6 = {
  *       prefixes = [ "2001:db8:46:1::/64", "2001:db8:46::10/128" ];
  *       dynamic-prefixes = [ 64 ];   # zero prefix, length hint (0: none)
@@ -39,6 +46,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mip4/mn_disc.h"
 #include "mip4/mn_reg.h"
 
 #define MN_CFG_DEFAULT_HOME_PLEN 24
@@ -51,6 +59,21 @@
 #define MN_CFG_DEFAULT_TUNNEL "mip0"
 #define MN_CFG_DEFAULT_CONTROL_SOCKET "/run/ds46/mnd.sock"
 #define MN_CFG_DEFAULT_STATE_FILE "/var/lib/ds46/mnd.state"
+#define MN_CFG_DEFAULT_SOLICIT_MAX 60    /* RFC 5944 2.4: at least a minute */
+#define MN_CFG_MAX_SOLICIT_MAX 3600
+
+/* RFC 3519 UDP tunnelling (NAT traversal) with a co-located care-of
+ * address: auto requests it (UDP Tunnel Request, F clear) whenever the
+ * care-of address is co-located and the home agent decides from what it
+ * sees (RFC 3519 3.2); force sets F (the tunnel even without a NAT); off
+ * never requests it.  Never through a foreign agent. */
+enum mn_udp_tunnel {
+	MN_UDP_TUNNEL_AUTO = 0,
+	MN_UDP_TUNNEL_FORCE,
+	MN_UDP_TUNNEL_OFF,
+	MN_UDP_TUNNEL_COUNT
+};
+const char *mn_udp_tunnel_name(enum mn_udp_tunnel u);   /* "auto", "force", "off" */
 
 struct mn_cfg {
 	char file[256];
@@ -82,6 +105,19 @@ struct mn_cfg {
 	struct in6_addr v6_iids[MN_REG_MAX_V6];
 	bool v6_link_local;          /* default false */
 	bool v6_tunnel_mode;         /* default true */
+	/* agent discovery (RFC 5944 2.4) and the foreign-agent mode */
+	bool agent_discovery;        /* default true */
+	bool prefer_fa;              /* use a foreign agent without R when a
+	                                co-located address is there; default false */
+	uint32_t solicit_max;        /* seconds, 1-3600, default 60 */
+	uint32_t mf_spi;             /* MN-FA security association (optional) */
+	uint8_t mf_key[MN_REG_KEY_MAX];
+	uint8_t mf_key_len;          /* 0: none */
+	/* NAT traversal (RFC 3519) */
+	enum mn_udp_tunnel udp_tunnel;   /* default auto */
+	uint16_t registration_port;  /* UDP source port of registrations and
+	                                UDP tunnel data; 0: the kernel picks one
+	                                at start (kept while running) */
 };
 
 int mn_cfg_load(const char *path, struct mn_cfg **out, char *err, size_t errlen);
@@ -94,5 +130,7 @@ void mn_cfg_print(FILE *f, const struct mn_cfg *c);
  * prefixes, dynamic-prefixes, interface-ids (the link-local one is added by
  * the client itself). */
 void mn_cfg_to_reg(const struct mn_cfg *c, struct mn_reg_config *r);
+/* The agent discovery machine's configuration. */
+void mn_cfg_to_disc(const struct mn_cfg *c, struct mn_disc_config *d);
 
 #endif

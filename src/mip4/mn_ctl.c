@@ -26,6 +26,10 @@ static char *answer_stats(struct mn *m)
 	}
 	for (size_t i = 0; i < mn_reg_stat_count(); i++)
 		ctl_json_add_u64(st, mn_reg_stat_names[i], mn_reg_stat_get(&m->reg.stats, i));
+	for (size_t i = 0; i < mn_disc_stat_count(); i++) {
+		snprintf(key, sizeof(key), "disc_%s", mn_disc_stat_names[i]);
+		ctl_json_add_u64(st, key, mn_disc_stat_get(&m->disc.stats, i));
+	}
 	for (size_t i = 0; i < mn_stat_count(); i++) {
 		snprintf(key, sizeof(key), "mn_%s", mn_stat_name(i));
 		ctl_json_add_u64(st, key, mn_stat_get(&m->st, i));
@@ -69,6 +73,83 @@ static struct json_object *prefix_json(const struct mip_prefix *p)
 	else
 		snprintf(b, sizeof(b), "%s/%u", a, p->plen);
 	return json_object_new_string(b);
+}
+
+static struct json_object *str_mac(const uint8_t *mac)
+{
+	char b[18];
+
+	if (!mac)
+		return json_object_new_string("-");
+	snprintf(b, sizeof(b), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return json_object_new_string(b);
+}
+
+static long long remaining_s(uint64_t expires_ms, uint64_t now_ms)
+{
+	return expires_ms > now_ms ? (long long)((expires_ms - now_ms + 999) / 1000) : 0;
+}
+
+static const uint8_t *mac_of(const struct mn *m, uint32_t addr)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(m->macs); i++)
+		if (addr && m->macs[i].addr == addr)
+			return m->macs[i].mac;
+	return NULL;
+}
+
+/* Agent discovery, the agent in use and the UDP tunnel (RFC 5944 2.4,
+ * 4.2.2; RFC 3519), into the registration object. */
+static void mobility_agent(struct mn *m, struct json_object *r, uint64_t now_ms)
+{
+	const struct mn_disc_agent *ag = m->disc_on ? mn_disc_current(&m->disc) : NULL;
+	const struct mn_reg_binding *b = mn_reg_binding(&m->reg);
+	struct json_object *agents = json_object_new_array();
+	char fl[16];
+	const char *mode = "-";
+
+	if (m->loc.where == MN_WHERE_AWAY)
+		mode = m->loc.fa ? "foreign-agent" : "co-located";
+	json_object_object_add(r, "mode", json_object_new_string(mode));
+	json_object_object_add(r, "discovery",
+			       json_object_new_string(m->disc_on ? mn_disc_state_name(m->disc.state)
+								 : "off"));
+	json_object_object_add(r, "agent", str4(ag ? ag->addr : 0));
+	json_object_object_add(r, "agent_mac", str_mac(ag ? mac_of(m, ag->addr) : NULL));
+	json_object_object_add(r, "agent_coa", str4(ag ? ag->coa : 0));
+	json_object_object_add(r, "agent_flags",
+			       json_object_new_string(ag ? mn_agent_flags_str(ag->flags, fl, sizeof(fl))
+							 : "-"));
+	json_object_object_add(r, "agent_remaining",
+			       json_object_new_int64(ag ? remaining_s(ag->expires_ms, now_ms) : 0));
+	json_object_object_add(r, "registered_via", str4(b && !b->colocated ? b->fa : 0));
+	json_object_object_add(r, "udp_tunnel",
+			       json_object_new_string(m->applied.dp.udp_sport ? "on" : "off"));
+	json_object_object_add(r, "udp_tunnel_config",
+			       json_object_new_string(mn_udp_tunnel_name(m->cfg->udp_tunnel)));
+	json_object_object_add(r, "udp_port", json_object_new_int(m->udp_port));
+	json_object_object_add(r, "keepalive", json_object_new_int(m->applied.keepalive));
+	if (!agents)
+		return;
+	for (int i = 0; m->disc_on && i < MN_DISC_MAX_AGENTS; i++) {
+		const struct mn_disc_agent *x = &m->disc.agents[i];
+		struct json_object *e;
+
+		if (!m->disc.used[i] || (e = json_object_new_object()) == NULL)
+			continue;
+		json_object_object_add(e, "address", str4(x->addr));
+		json_object_object_add(e, "mac", str_mac(mac_of(m, x->addr)));
+		json_object_object_add(e, "coa", str4(x->coa));
+		json_object_object_add(e, "flags",
+				       json_object_new_string(mn_agent_flags_str(x->flags, fl, sizeof(fl))));
+		json_object_object_add(e, "home", json_object_new_boolean(x->home));
+		json_object_object_add(e, "current", json_object_new_boolean(i == m->disc.current));
+		json_object_object_add(e, "remaining",
+				       json_object_new_int64(remaining_s(x->expires_ms, now_ms)));
+		json_object_array_add(agents, e);
+	}
+	json_object_object_add(r, "agents", agents);
 }
 
 /* {"ok":true,"role":"mobile-node","registration":{...}}: every key that
@@ -115,10 +196,13 @@ static char *answer_mobility(struct mn *m, uint64_t now_ms)
 			const struct mn_v6_result *x = &b->v6[i];
 			struct json_object *e = json_object_new_object();
 
+			/* RFC 5454 3.5 code 1 through a foreign agent: native */
+			const char *mode = x->native_link ? "native" : v6_mode_name(x->mode);
+
 			if (x->outcome == MN_V6_ACCEPTED) {
 				json_object_array_add(pre, prefix_json(&x->granted));
 				if (!strcmp(ipv6, "none"))
-					ipv6 = v6_mode_name(x->mode);
+					ipv6 = mode;
 			}
 			if (!e)
 				continue;
@@ -127,7 +211,7 @@ static char *answer_mobility(struct mn *m, uint64_t now_ms)
 			json_object_object_add(e, "outcome",
 					       json_object_new_string(mn_v6_outcome_name(x->outcome)));
 			json_object_object_add(e, "code", json_object_new_int(x->code));
-			json_object_object_add(e, "mode", json_object_new_string(v6_mode_name(x->mode)));
+			json_object_object_add(e, "mode", json_object_new_string(mode));
 			json_object_array_add(v6, e);
 		}
 	} else {
@@ -141,6 +225,7 @@ static char *answer_mobility(struct mn *m, uint64_t now_ms)
 	json_object_object_add(r, "v6", v6);
 	json_object_object_add(r, "tunnel", json_object_new_string(m->tun_name));
 	json_object_object_add(r, "interface", json_object_new_string(m->cfg->home_interface));
+	mobility_agent(m, r, now_ms);
 	json_object_object_add(o, "ok", json_object_new_boolean(1));
 	json_object_object_add(o, "role", json_object_new_string("mobile-node"));
 	json_object_object_add(o, "registration", r);
@@ -171,6 +256,7 @@ char *mn_ctl_answer(struct mn *m, const char *buf, size_t len, uint64_t now_ms)
 	case CTL_CMD_LEASES:
 	case CTL_CMD_POOLS:
 	case CTL_CMD_RECONFIGURE:
+	case CTL_CMD_VISITORS:       /* the foreign agent's */
 	case CTL_CMD__MAX:
 		break;
 	}

@@ -1,5 +1,6 @@
-/* ds46-mnd: the Dual-Stack Mobile IPv4 mobile node with a co-located
- * care-of address (RFC 5944 3.6, 4.2.2; RFC 5454 3.5).  Manual:
+/* ds46-mnd: the Dual-Stack Mobile IPv4 mobile node, co-located, behind a
+ * NAT (RFC 3519) or through a foreign agent found by agent discovery (RFC
+ * 5944 2.4, 3.6, 4.2.2; RFC 5454 3.5, 3.9).  Manual:
  * docs/man/ds46-mnd.8.md; configuration: docs/mnd.conf.5.md. */
 #include <arpa/inet.h>
 #include <errno.h>

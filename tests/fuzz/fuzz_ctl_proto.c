@@ -52,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case CTL_CMD_LEASES:
 	case CTL_CMD_BINDINGS:
 	case CTL_CMD_MOBILITY:
+	case CTL_CMD_VISITORS:
 		assert(!r.has_addr && !r.has_duid);
 		break;
 	case CTL_CMD_RELEASE:

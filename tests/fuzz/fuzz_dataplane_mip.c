@@ -11,7 +11,11 @@
  * dp_mip_icmp4_in (IPv6 mode from opt bit 3: care-of / home address), then
  * a DF IPv4 packet and an IPv6 packet go through dp_mip_tun_in, which must
  * honour the tunnel MTU; learnt path MTUs stay between pmtu_min and
- * link_mtu. */
+ * link_mtu.
+ * Home agent with opt bit 4: nodes HOME and HOME2 first join ff0e::1 by an
+ * MLDv1 Report through their home-address tunnels (engine_mld.h); then
+ * the group state stays sorted, bounded and per node, and multicast
+ * copies go to listeners only. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dataplane/engine_mip.h"
+#include "dataplane/engine_mld.h"
 #include "wire/encap4.h"
 #include "wire/ip.h"
 
@@ -182,6 +187,70 @@ static void fuzz_icmp(struct dp_engine *e, bool mn, const uint8_t *msg, size_t l
 		abort();
 }
 
+static const struct in6_addr GROUP = { .s6_addr = { 0xff, 0x0e, [15] = 1 } };
+
+/* An MLDv1 Report for GROUP from fe80::1 through home's home-address
+ * tunnel from coa (RFC 5454 3.3.3). */
+static void join_group(struct dp_engine *e, uint32_t home, uint32_t coa)
+{
+	static uint8_t b[DP_HEADROOM + 200];
+	uint8_t *p = b + DP_HEADROOM;
+	struct dp_out o;
+	memset(p, 0, 40 + 8 + 24 + 40);
+	for (int i = 0; i < 2; i++) {
+		uint8_t *h = p + 20 * i;
+		h[0] = 0x45;
+		put_be16(h + 2, (uint16_t)(40 + 40 + 8 + 24 - 20 * i));
+		h[8] = 64;
+		h[9] = i ? IPPROTO_IPV6 : IPPROTO_IPIP;
+		put_be32(h + 12, i ? home : coa);
+		put_be32(h + 16, HA4);
+		ip4_hdr_csum_set(h, 20);
+	}
+	uint8_t *v6 = p + 40;
+	v6[0] = 0x60;
+	put_be16(v6 + 4, 32);
+	v6[6] = 0;                               /* Hop-by-Hop */
+	v6[7] = 1;
+	memcpy(v6 + 8, LL.s6_addr, 16);
+	v6[24] = 0xff;
+	v6[25] = 0x02;
+	v6[39] = 0x16;
+	v6[40] = IPPROTO_ICMPV6;
+	v6[42] = 5;                              /* Router Alert */
+	v6[43] = 2;
+	v6[46] = 1;                              /* PadN */
+	uint8_t *m = v6 + 48;
+	m[0] = 131;
+	memcpy(m + 8, GROUP.s6_addr, 16);
+	struct in6_addr s6, d6;
+	memcpy(&s6, v6 + 8, 16);
+	memcpy(&d6, v6 + 24, 16);
+	put_be16(m + 2, ip_csum_fold(ip_csum_partial(ip_csum_pseudo6(&s6, &d6, IPPROTO_ICMPV6, 24),
+						     m, 24)));
+	dp_mip_tunnel_in(e, p, 40 + 72, &o);
+	if (o.verdict != DP_TO_TUN)
+		abort();
+}
+
+static void check_mld(const struct dp_engine *e)
+{
+	const struct dp_mip *m = &e->mip;
+	for (uint32_t i = 0; i < m->n_mld; i++) {
+		const struct dp_mip_mld *a = &m->mld[i];
+		if (a->group.s6_addr[0] != 0xff || (a->group.s6_addr[1] & 0x0f) < 3 ||
+		    !binding_get(&e->bindings, a->home))
+			abort();
+		if (i) {
+			int c = memcmp(&m->mld[i - 1].group, &a->group, 16);
+			if (c > 0 || (c == 0 && m->mld[i - 1].home >= a->home))
+				abort();
+		}
+	}
+	if (m->n_mld > 2 * m->mld_max_per_node)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -238,6 +307,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    dp_mip_ha_prefix_add(&e, HOME2, &P2, 64) < 0 ||
 		    (sel & 128 && dp_mip_ha_prefix_add(&e, HOME, &LL, DP_MIP_PLEN_LINK_LOCAL) < 0))
 			abort();
+		if (opt & 16) {
+			join_group(&e, HOME, COA);
+			join_group(&e, HOME2, COA2);
+			if (e.mip.n_mld != 2 || e.st.mld_joins != 2)
+				abort();
+		}
 	}
 
 	uint64_t before = drops(&e.st);
@@ -266,6 +341,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dp_out c;
 	if (dp_mip_ha_copy(&e, copies, &c) != -ENOENT)
 		abort();
+	if (!mn)
+		check_mld(&e);
 	dp_free(&e);
 	return 0;
 }

@@ -42,6 +42,7 @@ static void test_parse_simple_commands(void **state)
 		{ "{\"cmd\":\"ping\"}", CTL_CMD_PING },
 		{ "{\"cmd\":\"bindings\"}", CTL_CMD_BINDINGS },
 		{ "{\"cmd\":\"mobility\"}", CTL_CMD_MOBILITY },
+		{ "{\"cmd\":\"visitors\"}", CTL_CMD_VISITORS },
 	};
 	struct ctl_req r;
 	char err[128];

@@ -23,7 +23,9 @@
 #include "mip4/ha.h"
 #include "mip4/ha_config.h"
 #include "mip4/ha_reg.h"
+#include "dataplane/engine_mld.h"
 #include "dataplane/prefix6.h"
+#include "wire/ip.h"
 #include "wire/ndisc.h"
 
 static const char conf[] =
@@ -562,6 +564,102 @@ static void test_program_engine(void **state)
 	ha_cfg_free(c);
 }
 
+/* RFC 5454 3.3.3: groups a node reported through its home-address tunnel
+ * show in its binding ("mld_groups") and in the stats; they end with the
+ * binding (the last-leave event for the daemon's home-link membership). */
+static void test_ctl_mld_groups(void **state)
+{
+	struct ha_cfg *c = load_cfg();
+	struct ha *h = calloc(1, sizeof(*h));
+	struct mip_binding b1 = binding("192.0.2.10", "10.1.0.10", 1790000300);
+	struct json_object *o, *arr, *e, *g;
+	int64_t now = 1790000000;
+	static uint8_t buf[DP_HEADROOM + 200];
+	uint8_t *p = buf + DP_HEADROOM;
+	struct dp_out out;
+
+	(void)state;
+	h->cfg = c;
+	h->udp_fd = h->mc_fd = -1;
+	h->tx.fd = h->nd.fd = h->mc.fd = -1;
+	assert_int_equal(ha_reg_new(c, &h->reg), 0);
+	assert_int_equal(dp_init(&h->e, DP_ROLE_MIP_HA, 16), 0);
+	h->e_init = true;
+	h->e.mip.local = 0xc0000201;            /* 192.0.2.1 */
+	h->e.now = (uint32_t)now;
+	b1.n_prefix = 1;
+	b1.prefix[0] = pfx("2001:db8:47::", 64);
+	b1.v6_mode = MIP_V6_TO_HOA;
+	assert_int_equal(ha_reg_restore(h->reg, &b1, now), 0);
+	ha_program(h, b1.home_addr);
+
+	/* IP in IP 10.1.0.10 -> 192.0.2.1 { 6in4 192.0.2.10 -> 192.0.2.1 {
+	 * IPv6 fe80::10 -> ff02::16, hop limit 1, Hop-by-Hop Router Alert,
+	 * MLDv1 Report ff0e::db8:1 } } */
+	static const uint8_t v6[72] = {
+		0x60, 0, 0, 0, 0, 32, 0, 1,
+		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+		0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x16,
+		58, 0, 5, 2, 0, 0, 1, 0,
+		131, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0d, 0xb8, 0, 1,
+	};
+	memset(p, 0, 112);
+	for (int i = 0; i < 2; i++) {
+		uint8_t *ip = p + 20 * i;
+		ip[0] = 0x45;
+		put_be16(ip + 2, (uint16_t)(112 - 20 * i));
+		ip[8] = 64;
+		ip[9] = i ? 41 : 4;
+		put_be32(ip + 12, i ? 0xc000020a : 0x0a01000a);
+		put_be32(ip + 16, 0xc0000201);
+		ip4_hdr_csum_set(ip, 20);
+	}
+	memcpy(p + 40, v6, sizeof(v6));
+	struct in6_addr s6, d6;
+	memcpy(&s6, v6 + 8, 16);
+	memcpy(&d6, v6 + 24, 16);
+	uint32_t sum = ip_csum_pseudo6(&s6, &d6, IPPROTO_ICMPV6, 24);
+	put_be16(p + 40 + 48 + 2, ip_csum_fold(ip_csum_partial(sum, p + 40 + 48, 24)));
+	dp_mip_tunnel_in(&h->e, p, 112, &out);
+	assert_int_equal(out.verdict, DP_TO_TUN);
+	assert_int_equal(h->e.st.mld_joins, 1);
+
+	o = answer(h, "{\"cmd\":\"mobility\"}", now);
+	assert_true(json_object_object_get_ex(o, "bindings", &arr));
+	e = json_object_array_get_idx(arr, 0);
+	assert_true(json_object_object_get_ex(e, "mld_groups", &g));
+	assert_int_equal(json_object_array_length(g), 1);
+	assert_string_equal(jstr(json_object_array_get_idx(g, 0), "group"), "ff0e::db8:1");
+	assert_int_equal(jint(json_object_array_get_idx(g, 0), "expires_in"), 260);
+	json_object_put(o);
+	o = answer(h, "{\"cmd\":\"stats\"}", now);
+	assert_true(json_object_object_get_ex(o, "stats", &g));
+	assert_int_equal(jint(g, "dp_mld_joins"), 1);
+	assert_int_equal(jint(g, "dp_mld_in"), 1);
+	assert_int_equal(jint(g, "ha_mc_joined"), 0);   /* the daemon's loop does that */
+	json_object_put(o);
+
+	/* the binding goes: so does the group, first join then last leave */
+	assert_int_equal(ha_release(h, b1.home_addr, 0), 1);
+	struct in6_addr grp;
+	bool join;
+	assert_int_equal(dp_mip_mld_event(&h->e, &grp, &join), 1);
+	assert_true(join);
+	assert_int_equal(dp_mip_mld_event(&h->e, &grp, &join), 1);
+	assert_false(join);
+	assert_false(dp_mip_mld_has_group(&h->e, &grp));
+	assert_int_equal(dp_mip_mld_event(&h->e, &grp, &join), 0);
+
+	for (size_t i = 0; i < h->n_prog; i++)
+		ha_kstate_clear(&h->prog[i].ks);
+	free(h->prog);
+	dp_free(&h->e);
+	ha_reg_free(h->reg);
+	free(h);
+	ha_cfg_free(c);
+}
+
 /* ---- group commit (ha_apply_batch) --------------------------------------- */
 
 static int count_binding(const struct mip_binding *b, void *arg)
@@ -707,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_kstate_diff), cmocka_unit_test(test_dp_bind_of),
 		cmocka_unit_test(test_strings),   cmocka_unit_test(test_dad),
 		cmocka_unit_test(test_ctl),       cmocka_unit_test(test_program_engine),
+		cmocka_unit_test(test_ctl_mld_groups),
 		cmocka_unit_test(test_apply_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

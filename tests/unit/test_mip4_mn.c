@@ -20,6 +20,8 @@
 #include "common/util.h"
 #include "mip4/mn.h"
 #include "mip4/mn_config.h"
+#include "wire/agentadv.h"
+#include "wire/ip.h"
 
 static const char conf[] =
 	"mn = {\n"
@@ -56,6 +58,16 @@ static struct in6_addr ip6(const char *s)
 
 	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
 	return a;
+}
+
+static const struct mn_location *L(enum mn_where w, uint32_t coa)
+{
+	static struct mn_location l;
+
+	memset(&l, 0, sizeof(l));
+	l.where = w;
+	l.coa = coa;
+	return &l;
 }
 
 static struct mn_addr4 A(const char *s, uint8_t plen)
@@ -98,12 +110,18 @@ static void test_locate(void **state)
 	assert_int_equal(l.where, MN_WHERE_HOME);
 	assert_false(l.home_addr_present);
 	assert_int_equal(l.coa, 0);
+	assert_int_equal(l.link_addr, ip4("192.0.2.77"));
+	assert_int_equal(l.link_plen, 24);
 
 	/* a foreign address: away, it is the co-located care-of address */
 	struct mn_addr4 a1[] = { A("198.51.100.20", 24) };
 	mn_locate(c, home, a1, 1, 0, &l);
 	assert_int_equal(l.where, MN_WHERE_AWAY);
 	assert_int_equal(l.coa, ip4("198.51.100.20"));
+	/* ... and the address agent discovery is told about */
+	assert_int_equal(l.link_addr, ip4("198.51.100.20"));
+	assert_int_equal(l.link_plen, 24);
+	assert_int_equal(l.fa, 0);
 
 	/* unusable ones are skipped: link scope, tentative, 169.254/16,
 	 * loopback, the subnet broadcast */
@@ -120,8 +138,11 @@ static void test_locate(void **state)
 
 	/* two foreign addresses: the one in use is kept, else the first */
 	struct mn_addr4 a3[] = { A("198.51.100.20", 24), A("203.0.113.5", 24) };
+	a3[1].plen = 26;
 	mn_locate(c, home, a3, 2, ip4("203.0.113.5"), &l);
 	assert_int_equal(l.coa, ip4("203.0.113.5"));
+	assert_int_equal(l.link_addr, ip4("203.0.113.5"));
+	assert_int_equal(l.link_plen, 26);
 	mn_locate(c, home, a3, 2, ip4("192.0.2.99"), &l);
 	assert_int_equal(l.coa, ip4("198.51.100.20"));
 
@@ -206,7 +227,7 @@ static void test_plan(void **state)
 	binding_of(&b);
 	/* away, registered; the care-of address is the current one (a move
 	 * keeps the binding's parameters until the re-registration answers) */
-	mn_plan_of(c, MN_WHERE_AWAY, ip4("203.0.113.5"), c->home_addr, &b, &p);
+	mn_plan_of(c, L(MN_WHERE_AWAY, ip4("203.0.113.5")), c->home_addr, &b, 0, &p);
 	assert_true(p.away);
 	assert_true(p.registered);
 	assert_true(p.route4);
@@ -235,7 +256,7 @@ static void test_plan(void **state)
 
 	/* away, nothing registered: the home address and the IPv4 routes are
 	 * there (nothing leaks natively), the engine does not tunnel */
-	mn_plan_of(c, MN_WHERE_AWAY, ip4("203.0.113.5"), c->home_addr, NULL, &p);
+	mn_plan_of(c, L(MN_WHERE_AWAY, ip4("203.0.113.5")), c->home_addr, NULL, 0, &p);
 	assert_true(p.away);
 	assert_true(p.route4);
 	assert_false(p.registered);
@@ -244,7 +265,7 @@ static void test_plan(void **state)
 	assert_int_equal(p.n_prefix, 0);
 
 	/* at home: nothing of ours, the engine at home */
-	mn_plan_of(c, MN_WHERE_HOME, 0, c->home_addr, &b, &p);
+	mn_plan_of(c, L(MN_WHERE_HOME, 0), c->home_addr, &b, 0, &p);
 	assert_false(p.away);
 	assert_false(p.route4);
 	assert_false(p.route6);
@@ -253,12 +274,12 @@ static void test_plan(void **state)
 	assert_int_equal(p.n_addr6, 0);
 
 	/* unknown location: the same as home for the kernel */
-	mn_plan_of(c, MN_WHERE_UNKNOWN, 0, c->home_addr, &b, &p);
+	mn_plan_of(c, L(MN_WHERE_UNKNOWN, 0), c->home_addr, &b, 0, &p);
 	assert_false(p.away);
 	assert_true(p.dp.at_home);
 
 	/* an assigned home address not known yet: no home address to route */
-	mn_plan_of(c, MN_WHERE_AWAY, ip4("203.0.113.5"), 0, NULL, &p);
+	mn_plan_of(c, L(MN_WHERE_AWAY, ip4("203.0.113.5")), 0, NULL, 0, &p);
 	assert_false(p.away);
 	assert_false(p.route4);
 
@@ -266,12 +287,282 @@ static void test_plan(void **state)
 	b.v6_supported = false;
 	for (int i = 0; i < 3; i++)
 		b.v6[i].outcome = MN_V6_UNSUPPORTED;
-	mn_plan_of(c, MN_WHERE_AWAY, ip4("198.51.100.20"), c->home_addr, &b, &p);
+	mn_plan_of(c, L(MN_WHERE_AWAY, ip4("198.51.100.20")), c->home_addr, &b, 0, &p);
 	assert_true(p.registered);
 	assert_int_equal(p.dp.v6_mode, MIP_V6_NONE);
 	assert_false(p.route6);
 	assert_int_equal(p.n_prefix, 0);
 	mn_cfg_free(c);
+}
+
+
+static struct mn_disc_agent agent_of(const char *addr, const char *coa, uint16_t flags)
+{
+	struct mn_disc_agent a;
+
+	memset(&a, 0, sizeof(a));
+	a.addr = ip4(addr);
+	a.coa = coa ? ip4(coa) : 0;
+	a.flags = flags;
+	return a;
+}
+
+static const uint8_t fa_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+
+/* RFC 5944 2.4.3 (home by the home agent's advertisement), 2.4 / 4.2.2
+ * (away through a foreign agent) against the address-based answer. */
+static void test_locate_agent(void **state)
+{
+	(void)state;
+	struct mn_location by = { 0 }, l;
+	struct mn_disc_agent fa = agent_of("10.3.0.1", "10.3.0.2", AGENTADV_F_F | AGENTADV_F_T);
+	struct mn_disc_agent ha = agent_of("192.0.2.1", NULL, AGENTADV_F_H);
+
+	/* nothing anywhere: unknown */
+	mn_locate_agent(&by, MN_DISC_SOLICITING, NULL, NULL, &l);
+	assert_int_equal(l.where, MN_WHERE_UNKNOWN);
+	assert_int_equal(l.fa, 0);
+
+	/* a foreign agent without any address on the link: away through it,
+	 * its care-of address, its flags and link-layer address */
+	mn_locate_agent(&by, MN_DISC_FOREIGN, &fa, fa_mac, &l);
+	assert_int_equal(l.where, MN_WHERE_AWAY);
+	assert_int_equal(l.fa, ip4("10.3.0.1"));
+	assert_int_equal(l.coa, ip4("10.3.0.2"));
+	assert_int_equal(l.fa_flags, AGENTADV_F_F | AGENTADV_F_T);
+	assert_memory_equal(l.fa_mac, fa_mac, 6);
+
+	/* the machine says FOREIGN over a co-located address (R, or
+	 * prefer-foreign-agent): the agent wins */
+	by.where = MN_WHERE_AWAY;
+	by.coa = by.link_addr = ip4("198.51.100.20");
+	by.link_plen = 24;
+	mn_locate_agent(&by, MN_DISC_FOREIGN, &fa, fa_mac, &l);
+	assert_int_equal(l.fa, ip4("10.3.0.1"));
+	assert_int_equal(l.coa, ip4("10.3.0.2"));
+	assert_int_equal(l.link_addr, ip4("198.51.100.20"));
+
+	/* CO_LOCATED (no agent chosen): exactly the address-based answer */
+	mn_locate_agent(&by, MN_DISC_CO_LOCATED, NULL, NULL, &l);
+	assert_int_equal(l.where, MN_WHERE_AWAY);
+	assert_int_equal(l.coa, ip4("198.51.100.20"));
+	assert_int_equal(l.fa, 0);
+	/* discovery off (DOWN) the same */
+	mn_locate_agent(&by, MN_DISC_DOWN, NULL, NULL, &l);
+	assert_int_equal(l.coa, ip4("198.51.100.20"));
+	assert_int_equal(l.fa, 0);
+
+	/* an agent without a care-of address is not usable */
+	struct mn_disc_agent nocoa = agent_of("10.3.0.1", NULL, AGENTADV_F_F);
+	mn_locate_agent(&by, MN_DISC_FOREIGN, &nocoa, fa_mac, &l);
+	assert_int_equal(l.fa, 0);
+	assert_int_equal(l.coa, ip4("198.51.100.20"));
+
+	/* an address of the home network beats a foreign agent */
+	by.where = MN_WHERE_HOME;
+	by.coa = 0;
+	by.link_addr = ip4("192.0.2.10");
+	by.home_addr_present = true;
+	mn_locate_agent(&by, MN_DISC_FOREIGN, &fa, fa_mac, &l);
+	assert_int_equal(l.where, MN_WHERE_HOME);
+	assert_int_equal(l.fa, 0);
+	assert_true(l.home_addr_present);
+
+	/* our home agent advertising: at home, whatever the addresses say */
+	by.where = MN_WHERE_AWAY;
+	by.coa = ip4("198.51.100.20");
+	by.home_addr_present = false;
+	mn_locate_agent(&by, MN_DISC_HOME, &ha, NULL, &l);
+	assert_int_equal(l.where, MN_WHERE_HOME);
+	assert_int_equal(l.coa, 0);
+	assert_int_equal(l.fa, 0);
+	assert_false(l.home_addr_present);
+}
+
+static struct mn_location fa_loc(void)
+{
+	struct mn_location l;
+
+	memset(&l, 0, sizeof(l));
+	l.where = MN_WHERE_AWAY;
+	l.fa = ip4("10.3.0.1");
+	l.coa = ip4("10.3.0.2");
+	l.fa_flags = AGENTADV_F_F | AGENTADV_F_T;
+	memcpy(l.fa_mac, fa_mac, 6);
+	return l;
+}
+
+/* The foreign-agent care-of address mode (RFC 5944 4.2.2, RFC 5454 3.5;
+ * issue-5 contract). */
+static void test_plan_fa(void **state)
+{
+	(void)state;
+	struct mn_cfg *c = load();
+	struct mn_location l = fa_loc();
+	struct mn_reg_binding b;
+	struct mn_plan p;
+	struct in6_addr want;
+
+	/* not registered yet: home address on the TUN, IPv4 into the TUN
+	 * (the engine drops: nothing leaks natively), F/32 and the permanent
+	 * neighbour for the request */
+	mn_plan_of(c, &l, c->home_addr, NULL, 4344, &p);
+	assert_true(p.away);
+	assert_false(p.registered);
+	assert_true(p.route4);
+	assert_false(p.route4_fa);
+	assert_true(p.fa_link);
+	assert_int_equal(p.fa, ip4("10.3.0.1"));
+	assert_memory_equal(p.fa_mac, fa_mac, 6);
+	want = ip6("fe80::ffff:10.3.0.1");
+	assert_memory_equal(&p.gw6, &want, 16);
+	assert_false(p.route6);
+	assert_false(p.dp.via_fa);
+
+	/* registered through this agent, IPv6 code 0 (through the home
+	 * address): IPv4 via the agent, IPv6 into the TUN, engine via_fa */
+	binding_of(&b);
+	b.colocated = false;
+	b.fa = ip4("10.3.0.1");
+	b.coa = ip4("10.3.0.2");
+	b.v6[0].code = 0;
+	b.v6[0].mode = MIP_V6_TO_HOA;
+	mn_plan_of(c, &l, c->home_addr, &b, 4344, &p);
+	assert_true(p.registered);
+	assert_false(p.route4);
+	assert_true(p.route4_fa);
+	assert_true(p.fa_link);
+	assert_true(p.dp.via_fa);
+	assert_int_equal(p.dp.home, 0xc000020a);
+	assert_int_equal(p.dp.ha, 0xc0000201);
+	assert_int_equal(p.dp.coa, 0x0a030002);
+	assert_int_equal(p.dp.v6_mode, MIP_V6_TO_HOA);
+	assert_int_equal(p.dp.udp_sport, 0);
+	assert_int_equal(p.keepalive, 0);
+	assert_true(p.route6);
+	assert_false(p.route6_fa);
+	assert_int_equal(p.n_addr6, 2);
+	want = ip6("2001:db8:46:1::1");
+	assert_memory_equal(&p.src6, &want, 16);
+
+	/* code 1 with the agent's extension (native_link): IPv6 natively via
+	 * fe80::ffff:10.3.0.1, the engine carries none */
+	b.v6[0].code = 1;
+	b.v6[0].native_link = true;
+	mn_plan_of(c, &l, c->home_addr, &b, 4344, &p);
+	assert_true(p.route6);
+	assert_true(p.route6_fa);
+	assert_int_equal(p.dp.v6_mode, MIP_V6_TO_COA);
+	assert_true(p.route4_fa);
+	/* the addresses stay on the TUN */
+	assert_int_equal(p.n_addr6, 2);
+	assert_int_equal(p.addr6[0].plen, 128);
+
+	/* the binding in force was made through another agent (a move from
+	 * FA1 to FA2 before FA2's reply): not registered here */
+	b.fa = ip4("10.4.0.1");
+	mn_plan_of(c, &l, c->home_addr, &b, 4344, &p);
+	assert_false(p.registered);
+	assert_true(p.route4);
+	assert_false(p.route4_fa);
+	assert_false(p.route6);
+	assert_true(p.fa_link);
+	/* ... or co-located */
+	b.fa = 0;
+	b.colocated = true;
+	mn_plan_of(c, &l, c->home_addr, &b, 4344, &p);
+	assert_false(p.registered);
+
+	/* co-located again with the same binding: the co-located plan, no
+	 * trace of the agent, no UDP tunnel without the reply's say-so */
+	l.fa = 0;
+	l.coa = ip4("198.51.100.20");
+	memset(l.fa_mac, 0, 6);
+	mn_plan_of(c, &l, c->home_addr, &b, 4344, &p);
+	assert_true(p.registered);
+	assert_true(p.route4);
+	assert_false(p.route4_fa);
+	assert_false(p.fa_link);
+	assert_false(p.dp.via_fa);
+	assert_int_equal(p.fa, 0);
+	assert_int_equal(p.dp.udp_sport, 0);
+	assert_int_equal(p.keepalive, 0);
+
+	/* RFC 3519: the home agent assented to UDP tunnelling: tunnel data
+	 * from the registration socket's port, keepalives at its interval */
+	b.udp_tunnel = true;
+	b.keepalive = 25;
+	mn_plan_of(c, &l, c->home_addr, &b, 4344, &p);
+	assert_true(p.registered);
+	assert_int_equal(p.dp.udp_sport, 4344);
+	assert_int_equal(p.keepalive, 25);
+	assert_int_equal(p.dp.coa, 0xc6336414);
+	assert_true(p.route4);
+	/* not through a foreign agent, whatever the binding says */
+	struct mn_location f = fa_loc();
+	b.colocated = false;
+	b.fa = f.fa;
+	mn_plan_of(c, &f, c->home_addr, &b, 4344, &p);
+	assert_true(p.registered);
+	assert_int_equal(p.dp.udp_sport, 0);
+	assert_int_equal(p.keepalive, 0);
+	mn_cfg_free(c);
+}
+
+/* RFC 5944 2.2, RFC 1256 3.2: the solicitation frame, byte by byte. */
+static void test_solicit_frame(void **state)
+{
+	(void)state;
+	static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	static const uint8_t want[] = {
+		/* Ethernet: 01:00:5e:00:00:0b (224.0.0.11), ours, IPv4 */
+		0x01, 0x00, 0x5e, 0x00, 0x00, 0x0b, 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0x08, 0x00,
+		/* IPv4: 45, tos 0, length 28, id 0, no DF, TTL 1, ICMP,
+		 * checksum, 0.0.0.0 -> 224.0.0.11 */
+		0x45, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0xd9, 0xd6,
+		0x00, 0x00, 0x00, 0x00, 0xe0, 0x00, 0x00, 0x0b,
+		/* ICMP router solicitation: type 10, code 0, checksum, reserved */
+		0x0a, 0x00, 0xf5, 0xff, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct mn_disc_out o;
+	uint8_t buf[64];
+
+	memset(&o, 0, sizeof(o));
+	o.solicit = true;
+	o.dst = htonl(MN_DISC_MOBILE_AGENTS);
+	o.ttl = MN_DISC_SOLICIT_TTL;
+	o.len = (size_t)agentadv_solicit_build(o.msg, sizeof(o.msg));
+	assert_int_equal(o.len, 8);
+	assert_int_equal(mn_solicit_frame(&o, mac, buf, sizeof(buf)), sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	/* the IPv4 header checksum verifies */
+	assert_int_equal(ip4_hdr_csum_check(buf + 14, 20), 0);
+
+	/* from the co-located address */
+	o.src = ip4("198.51.100.20");
+	assert_int_equal(mn_solicit_frame(&o, mac, buf, sizeof(buf)), sizeof(want));
+	assert_memory_equal(buf + 14 + 12, &o.src, 4);
+	assert_int_equal(ip4_hdr_csum_check(buf + 14, 20), 0);
+
+	assert_int_equal(mn_solicit_frame(&o, mac, buf, sizeof(want) - 1), -ENOBUFS);
+	o.solicit = false;
+	assert_int_equal(mn_solicit_frame(&o, mac, buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_agent_helpers(void **state)
+{
+	(void)state;
+	struct in6_addr g, want = ip6("fe80::ffff:a03:1");
+	char b[16];
+
+	mn_fa_gw6(ip4("10.3.0.1"), &g);
+	assert_memory_equal(&g, &want, 16);
+	assert_string_equal(mn_agent_flags_str(AGENTADV_F_R | AGENTADV_F_F | AGENTADV_F_T, b,
+					       sizeof(b)),
+			    "RFT");
+	assert_string_equal(mn_agent_flags_str(0xffff, b, sizeof(b)), "RBHFMGTUXI");
+	assert_string_equal(mn_agent_flags_str(0, b, sizeof(b)), "-");
+	assert_string_equal(mn_agent_flags_str(AGENTADV_F_H | AGENTADV_F_U, b, 2), "H");
 }
 
 static void test_state_text(void **state)
@@ -358,6 +649,12 @@ static void test_ctl(void **state)
 	assert_int_equal(jint(r, "remaining"), 0);
 	assert_string_equal(jstr(r, "tunnel"), "mip0");
 	assert_string_equal(jstr(r, "interface"), "eth0");
+	assert_string_equal(jstr(r, "mode"), "-");
+	assert_string_equal(jstr(r, "discovery"), "off");
+	assert_string_equal(jstr(r, "agent"), "-");
+	assert_string_equal(jstr(r, "agent_mac"), "-");
+	assert_string_equal(jstr(r, "udp_tunnel"), "off");
+	assert_string_equal(jstr(r, "udp_tunnel_config"), "auto");
 	json_object_put(o);
 
 	/* registered away (the machine's state set by hand) */
@@ -387,7 +684,57 @@ static void test_ctl(void **state)
 	assert_int_equal(json_object_array_length(v), 3);
 	assert_string_equal(jstr(json_object_array_get_idx(v, 1), "outcome"), "rejected");
 	assert_int_equal(jint(json_object_array_get_idx(v, 1), "code"), 8);
+	assert_string_equal(jstr(r, "mode"), "co-located");
 	json_object_put(o);
+
+	/* through a foreign agent heard on the link (discovery state set by
+	 * hand) */
+	struct mn_disc_config dc = { .home_agent = c->home_agent };
+	assert_int_equal(mn_disc_init(&m->disc, &dc), 0);
+	m->disc_on = true;
+	m->disc.state = MN_DISC_FOREIGN;
+	m->disc.used[2] = true;
+	m->disc.current = 2;
+	m->disc.agents[2] = agent_of("10.3.0.1", "10.3.0.2", AGENTADV_F_F | AGENTADV_F_T);
+	m->disc.agents[2].expires_ms = 1000 + 1000 * 1000 + 1 + 2500;
+	m->macs[5].addr = ip4("10.3.0.1");
+	memcpy(m->macs[5].mac, fa_mac, 6);
+	m->loc = fa_loc();
+	m->reg.b.colocated = false;
+	m->reg.b.fa = ip4("10.3.0.1");
+	m->reg.b.v6[0].native_link = true;
+	m->udp_port = 4344;
+	o = answer(m, "{\"cmd\":\"mobility\"}", 1000 + 1000 * 1000 + 1);
+	assert_true(json_object_object_get_ex(o, "registration", &r));
+	assert_string_equal(jstr(r, "mode"), "foreign-agent");
+	assert_string_equal(jstr(r, "coa"), "10.3.0.2");
+	assert_string_equal(jstr(r, "discovery"), "FOREIGN");
+	assert_string_equal(jstr(r, "agent"), "10.3.0.1");
+	assert_string_equal(jstr(r, "agent_mac"), "02:00:5e:10:00:01");
+	assert_string_equal(jstr(r, "agent_coa"), "10.3.0.2");
+	assert_string_equal(jstr(r, "agent_flags"), "FT");
+	assert_int_equal(jint(r, "agent_remaining"), 3);
+	assert_string_equal(jstr(r, "registered_via"), "10.3.0.1");
+	/* code 1 through the agent: "native" (RFC 5454 3.5) */
+	assert_string_equal(jstr(r, "ipv6"), "native");
+	assert_true(json_object_object_get_ex(r, "v6", &v));
+	assert_string_equal(jstr(json_object_array_get_idx(v, 0), "mode"), "native");
+	assert_string_equal(jstr(r, "udp_tunnel"), "off");
+	assert_int_equal(jint(r, "udp_port"), 4344);
+	assert_int_equal(jint(r, "keepalive"), 0);
+	assert_true(json_object_object_get_ex(r, "agents", &v));
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_string_equal(jstr(json_object_array_get_idx(v, 0), "address"), "10.3.0.1");
+	assert_string_equal(jstr(json_object_array_get_idx(v, 0), "mac"), "02:00:5e:10:00:01");
+	assert_true(json_object_get_boolean(
+		json_object_object_get(json_object_array_get_idx(v, 0), "current")));
+	json_object_put(o);
+	m->reg.b.colocated = true;
+	m->reg.b.fa = 0;
+	m->reg.b.v6[0].native_link = false;
+	m->loc.where = MN_WHERE_AWAY;
+	m->loc.fa = 0;
+	m->loc.coa = ip4("198.51.100.20");
 
 	/* infinite lifetime */
 	m->reg.b.lifetime = MN_REG_LIFETIME_INFINITE;
@@ -400,10 +747,14 @@ static void test_ctl(void **state)
 	/* stats: the client's counters bare, the glue's with mn_ */
 	m->reg.stats.drop_bad_auth = 3;
 	m->st.moves = 2;
+	m->st.disc_tx_solicitations = 7;
+	m->disc.stats.rx_adverts = 11;
 	o = answer(m, "{\"cmd\":\"stats\"}", 0);
 	assert_true(json_object_object_get_ex(o, "stats", &r));
 	assert_int_equal(jint(r, "drop_bad_auth"), 3);
 	assert_int_equal(jint(r, "mn_moves"), 2);
+	assert_int_equal(jint(r, "mn_disc_tx_solicitations"), 7);
+	assert_int_equal(jint(r, "disc_rx_adverts"), 11);
 	assert_int_equal(jint(r, "tx_registrations"), 0);
 	json_object_put(o);
 
@@ -426,11 +777,16 @@ static void test_stat_names(void **state)
 	struct mn_stats s = { 0 };
 
 	s.tunnel_errors = 9;
-	assert_int_equal(mn_stat_count(), 14);
+	s.udptun_keepalive_errors = 4;
+	assert_int_equal(mn_stat_count(), 32);
 	assert_string_equal(mn_stat_name(0), "moves");
 	assert_string_equal(mn_stat_name(13), "tunnel_errors");
-	assert_null(mn_stat_name(14));
+	assert_string_equal(mn_stat_name(14), "fa_registrations");
+	assert_string_equal(mn_stat_name(30), "udptun_keepalive_errors");
+	assert_string_equal(mn_stat_name(31), "udptun_reregistrations");
+	assert_null(mn_stat_name(32));
 	assert_int_equal(mn_stat_get(&s, 13), 9);
+	assert_int_equal(mn_stat_get(&s, 30), 4);
 	assert_string_equal(mn_where_name(MN_WHERE_AWAY), "away");
 }
 
@@ -441,6 +797,10 @@ int main(void)
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_addr6_of),
 		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_locate_agent),
+		cmocka_unit_test(test_plan_fa),
+		cmocka_unit_test(test_solicit_frame),
+		cmocka_unit_test(test_agent_helpers),
 		cmocka_unit_test(test_state_text),
 		cmocka_unit_test(test_ctl),
 		cmocka_unit_test(test_stat_names),

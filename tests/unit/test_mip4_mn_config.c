@@ -160,6 +160,12 @@ static void test_defaults(void **state)
 	assert_int_equal(c->n_v6_prefixes + c->n_v6_dynamic + c->n_v6_iids, 0);
 	assert_false(c->v6_link_local);
 	assert_true(c->v6_tunnel_mode);
+	assert_true(c->agent_discovery);
+	assert_false(c->prefer_fa);
+	assert_int_equal(c->solicit_max, 60);
+	assert_int_equal(c->mf_key_len, 0);
+	assert_int_equal(c->udp_tunnel, MN_UDP_TUNNEL_AUTO);
+	assert_int_equal(c->registration_port, 0);
 	roundtrip(c);
 
 	char *out = print_to_string(c);
@@ -180,6 +186,11 @@ static void test_defaults(void **state)
 				 "  control-socket = \"/run/ds46/mnd.sock\";\n"
 				 "  state-file = \"/var/lib/ds46/mnd.state\";\n"
 				 "  log-level = \"info\";\n"
+				 "  agent-discovery = true;\n"
+				 "  prefer-foreign-agent = false;\n"
+				 "  solicitation-max-interval = 60;\n"
+				 "  udp-tunnel = \"auto\";\n"
+				 "  registration-port = 0;\n"
 				 "  ipv6 = {\n"
 				 "    prefixes = [ ];\n"
 				 "    dynamic-prefixes = [ ];\n"
@@ -225,6 +236,7 @@ static void test_to_reg(void **state)
 	assert_true(r.v6_link_local);
 	assert_int_equal(r.retrans_max_ms, 10000);
 	assert_int_equal(r.retrans_tries, 3);
+	assert_int_equal(r.udp_tunnel, MN_REG_UDP_TUNNEL_AUTO);
 	assert_int_equal(r.n_v6, 5);
 	assert_in6(&r.v6[0].prefix, "2001:db8::");
 	assert_int_equal(r.v6[0].plen, 32);
@@ -249,6 +261,49 @@ static void test_to_reg(void **state)
 		    "};\n");
 	mn_cfg_to_reg(c, &r);
 	assert_int_equal(r.n_v6, 15);
+	roundtrip(c);
+	mn_cfg_free(c);
+
+	/* agent discovery, the MN-FA association, UDP tunnelling */
+	c = load_ok("mn = {\n" REQ
+		    "  agent-discovery = false; prefer-foreign-agent = true;\n"
+		    "  solicitation-max-interval = 120; mn-fa-spi = 4096;\n"
+		    "  mn-fa-key = \"101112131415161718191a1b1c1d1e1f20\";\n"
+		    "  udp-tunnel = \"force\"; registration-port = 4344;\n"
+		    "};\n");
+	assert_false(c->agent_discovery);
+	assert_true(c->prefer_fa);
+	assert_int_equal(c->solicit_max, 120);
+	assert_int_equal(c->udp_tunnel, MN_UDP_TUNNEL_FORCE);
+	assert_int_equal(c->registration_port, 4344);
+	mn_cfg_to_reg(c, &r);
+	assert_int_equal(r.mf_spi, 4096);
+	assert_int_equal(r.mf_key_len, 17);
+	assert_int_equal(r.mf_key[0], 0x10);
+	assert_int_equal(r.mf_key[16], 0x20);
+	assert_int_equal(r.udp_tunnel, MN_REG_UDP_TUNNEL_FORCE);
+	struct mn_disc_config d;
+	mn_cfg_to_disc(c, &d);
+	assert_int_equal(d.home_agent, ip4("192.0.2.1"));
+	assert_int_equal(d.solicit_max_ms, 120000);
+	assert_true(d.prefer_fa);
+	assert_int_equal(mn_disc_init(&(struct mn_disc){ 0 }, &d), 0);
+	char *out = print_to_string(c);
+	assert_non_null(strstr(out, "  agent-discovery = false;\n"
+				    "  prefer-foreign-agent = true;\n"
+				    "  solicitation-max-interval = 120;\n"
+				    "  mn-fa-spi = 4096;\n"
+				    "  mn-fa-key = \"10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:20\";\n"
+				    "  udp-tunnel = \"force\";\n"
+				    "  registration-port = 4344;\n"));
+	free(out);
+	roundtrip(c);
+	mn_cfg_free(c);
+	c = load_ok("mn = {\n" REQ "  udp-tunnel = \"off\";\n};\n");
+	assert_int_equal(c->udp_tunnel, MN_UDP_TUNNEL_OFF);
+	mn_cfg_to_reg(c, &r);
+	assert_int_equal(r.mf_key_len, 0);
+	assert_int_equal(r.udp_tunnel, MN_REG_UDP_TUNNEL_OFF);
 	roundtrip(c);
 	mn_cfg_free(c);
 
@@ -281,6 +336,13 @@ static const struct {
 	{ "mn = 1;\n", "m.conf:1: 'mn' must be a group: mn = { ... }" },
 	{ H "};\nmnd = 1;\n", "m.conf:8: unknown setting 'mnd' at the top level" },
 	{ H "  home-addr = 1;\n};\n", "m.conf:7: unknown setting 'home-addr' in mn" },
+	{ H "  udp-tunnel = \"on\";\n};\n", "m.conf:7: 'udp-tunnel' must be \"auto\", \"force\" or \"off\"" },
+	{ H "  mn-fa-spi = 300;\n};\n", "m.conf:7: mn-fa-spi and mn-fa-key go together (the MN-FA security association, RFC 5944 3.5.3)" },
+	{ H "  mn-fa-key = \"000102030405060708090a0b0c0d0e0f\";\n};\n", "m.conf:7: mn-fa-spi and mn-fa-key go together (the MN-FA security association, RFC 5944 3.5.3)" },
+	{ H "  mn-fa-spi = 255;\n};\n", "m.conf:7: 'mn-fa-spi' must be between 256 and 4294967295" },
+	{ H "  solicitation-max-interval = 0;\n};\n", "m.conf:7: 'solicitation-max-interval' must be between 1 and 3600" },
+	{ H "  registration-port = 65536;\n};\n", "m.conf:7: 'registration-port' must be between 0 and 65535" },
+	{ H "  agent-discovery = 1;\n};\n", "m.conf:7: 'agent-discovery' must be true or false" },
 	{ "mn = {\n" REQ "  x = 1\n", "m.conf:8: syntax error" },
 	{ "mn = {\n  home-agent = \"192.0.2.1\";\n};\n",
 	  "m.conf:1: mn has no 'home-address' (\"0.0.0.0\": assigned by the home agent)" },

@@ -57,8 +57,9 @@ PY=/usr/bin/python3           # Debian's python, with python3-scapy
 NS=ds46-demo-$$
 CLI=$NS-cli SRV=$NS-srv RLY=$NS-rly X=$NS-x Y=$NS-y Z=$NS-z
 TMP=$(mktemp -d /tmp/ds46-demo.XXXXXX)
-DPID= TPID= HPID= ZPID= HAPID= MNPID=
+DPID= TPID= HPID= ZPID= HAPID= MNPID= FA1PID= FA2PID=
 MSW=$NS-msw MR=$NS-mr MHA=$NS-mha MCN4=$NS-mcn4 MCN6=$NS-mcn6 MMN=$NS-mmn
+MFA1=$NS-mfa1 MFA2=$NS-mfa2 MNAT=$NS-mnat
 failed=0
 
 stop_pid() {      # SIGTERM, then SIGKILL after 5 s; by PID only
@@ -71,10 +72,11 @@ stop_pid() {      # SIGTERM, then SIGKILL after 5 s; by PID only
 }
 
 cleanup() {
-	for pid in "$MNPID" "$HAPID" "$ZPID" "$HPID" "$TPID" "$DPID"; do
+	for pid in "$MNPID" "$FA1PID" "$FA2PID" "$HAPID" "$ZPID" "$HPID" "$TPID" "$DPID"; do
 		stop_pid "$pid"
 	done
-	for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z" "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN"; do
+	for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z" "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN" \
+		 "$MFA1" "$MFA2" "$MNAT"; do
 		ip netns del "$n" 2>/dev/null || true
 	done
 	rm -rf "$TMP"
@@ -87,9 +89,9 @@ step "dependencies and build"
 scripts/deps.sh test
 # Only what the demo runs: the daemon and its control client.
 make -j2 --no-print-directory V="$B" "$B/ds46-dstmd" "$B/ds46-tepd" "$B/ds46-hostd" \
-	"$B/ds46-had" "$B/ds46-mnd" "$B/ds46ctl" >"$TMP/make.log" 2>&1 ||
+	"$B/ds46-had" "$B/ds46-mnd" "$B/ds46-fad" "$B/ds46ctl" >"$TMP/make.log" 2>&1 ||
 	{ cat "$TMP/make.log" >&2; exit 1; }
-echo "built $B/ds46-dstmd, $B/ds46-tepd, $B/ds46-hostd, $B/ds46-had, $B/ds46-mnd and $B/ds46ctl"
+echo "built $B/ds46-dstmd, $B/ds46-tepd, $B/ds46-hostd, $B/ds46-had, $B/ds46-mnd, $B/ds46-fad and $B/ds46ctl"
 
 step "topology: client, host X, border router Y -- server -- relay; Y -- Z (IPv4)"
 for n in "$CLI" "$SRV" "$RLY" "$X" "$Y" "$Z"; do
@@ -408,8 +410,8 @@ HPL=$(sed -n 's/^\s*home-prefix-length\s*=\s*\([0-9]*\).*/\1/p' examples/mnd.con
 COA1=198.51.100.20 COA2=203.0.113.20
 RTR4=${HOA%.*}.254
 
-step "8. Mobile IPv4: topology (home link, router, CN4, CN6, two IPv4-only foreign networks)"
-for n in "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN"; do
+step "8. Mobile IPv4: topology (home link, router, CN4, CN6, two foreign agents' networks, a NAT)"
+for n in "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN" "$MFA1" "$MFA2" "$MNAT"; do
 	ip netns add "$n"
 	for k in all default; do
 		ip netns exec "$n" sysctl -qw net.ipv6.conf.$k.accept_dad=0 net.ipv4.conf.$k.rp_filter=0
@@ -417,22 +419,29 @@ for n in "$MSW" "$MR" "$MHA" "$MCN4" "$MCN6" "$MMN"; do
 	ip -n "$n" link set lo up
 done
 ip netns exec "$MSW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-for br in home f1 f2; do
+for br in home f1 f2 nat; do
 	ip -n "$MSW" link add "$br" type bridge mcast_snooping 0 forward_delay 0
 	ip -n "$MSW" link set "$br" up
 done
 ip -n "$MHA" link add "$HL" type veth peer name pha netns "$MSW"
 ip -n "$MR" link add rh type veth peer name prh netns "$MSW"
-ip -n "$MR" link add rf1 type veth peer name prf1 netns "$MSW"
-ip -n "$MR" link add rf2 type veth peer name prf2 netns "$MSW"
+# the foreign agents' visitor links (examples/fad.conf's interface) on f1
+# and f2, their upstream links to the router; the NAT's inside on n
+ip -n "$MFA1" link add eth1 type veth peer name pfa1 netns "$MSW"
+ip -n "$MFA2" link add eth1 type veth peer name pfa2 netns "$MSW"
+ip -n "$MNAT" link add l0 type veth peer name pnat netns "$MSW"
+ip -n "$MR" link add rfa1 type veth peer name u0 netns "$MFA1"
+ip -n "$MR" link add rfa2 type veth peer name u0 netns "$MFA2"
+ip -n "$MR" link add rnat type veth peer name u0 netns "$MNAT"
 ip -n "$MMN" link add "$MIF" type veth peer name pmn netns "$MSW"
 ip -n "$MR" link add r4 type veth peer name c4 netns "$MCN4"
 ip -n "$MR" link add r6 type veth peer name c6 netns "$MCN6"
-for pb in "pha home" "prh home" "prf1 f1" "prf2 f2" "pmn home"; do
+for pb in "pha home" "prh home" "pfa1 f1" "pfa2 f2" "pnat nat" "pmn home"; do
 	read -r p b <<<"$pb"
 	ip -n "$MSW" link set "$p" master "$b" up
 done
-for pair in "$MHA $HL" "$MR rh" "$MR rf1" "$MR rf2" "$MR r4" "$MR r6" "$MCN4 c4" "$MCN6 c6" "$MMN $MIF"; do
+for pair in "$MHA $HL" "$MR rh" "$MR rfa1" "$MR rfa2" "$MR rnat" "$MR r4" "$MR r6" "$MCN4 c4" \
+	    "$MCN6 c6" "$MMN $MIF" "$MFA1 eth1" "$MFA1 u0" "$MFA2 eth1" "$MFA2 u0" "$MNAT l0" "$MNAT u0"; do
 	read -r n dev <<<"$pair"
 	ip -n "$n" link set "$dev" up
 done
@@ -443,8 +452,26 @@ ip -n "$MHA" route add default via "$RTR4"
 ip -n "$MHA" -6 route add default via 2001:db8:46::fe dev "$HL"
 ip -n "$MR" addr add "$RTR4/$HPL" dev rh
 ip -n "$MR" addr add 2001:db8:46::fe/64 dev rh nodad
-ip -n "$MR" addr add 198.51.100.1/24 dev rf1
-ip -n "$MR" addr add 203.0.113.1/24 dev rf2
+ip -n "$MR" addr add 10.255.1.1/30 dev rfa1
+ip -n "$MR" addr add 10.255.2.1/30 dev rfa2
+ip -n "$MR" addr add 10.255.3.1/30 dev rnat
+ip -n "$MR" route add 198.51.100.0/24 via 10.255.1.2
+ip -n "$MR" route add 203.0.113.0/24 via 10.255.2.2
+n=1
+for fa in "$MFA1 198.51.100.1" "$MFA2 203.0.113.1"; do
+	read -r ns a <<<"$fa"
+	ip -n "$ns" addr add "$a/24" dev eth1
+	ip -n "$ns" addr add "10.255.$n.2/30" dev u0
+	ip -n "$ns" route add default via "10.255.$n.1"
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	n=$((n + 1))
+done
+ip -n "$MNAT" addr add 192.168.46.1/24 dev l0
+ip -n "$MNAT" addr add 10.255.3.2/30 dev u0
+ip -n "$MNAT" route add default via 10.255.3.1
+ip netns exec "$MNAT" sysctl -qw net.ipv4.ip_forward=1
+printf 'table ip nat {\n chain post { type nat hook postrouting priority srcnat; policy accept;\n  oifname "u0" masquerade\n }\n}\n' |
+	ip netns exec "$MNAT" nft -f -
 ip -n "$MR" addr add 198.18.1.1/24 dev r4
 ip -n "$MR" addr add 2001:db8:60::1/64 dev r6 nodad
 ip netns exec "$MR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
@@ -463,10 +490,13 @@ for pair in "$MHA $HL" "$MR rh" "$MR r6" "$MCN6 c6"; do
 		sleep 0.1
 	done
 done
-echo "$MHA: $HL $HA4/$HPL, 2001:db8:46::1   $MR: rh $RTR4, 2001:db8:46::fe; rf1 198.51.100.1; rf2 203.0.113.1"
+echo "$MHA: $HL $HA4/$HPL, 2001:db8:46::1   $MR: rh $RTR4, 2001:db8:46::fe"
+echo "$MFA1: eth1 198.51.100.1 (foreign1, ds46-fad attaching IPv6)   $MFA2: eth1 203.0.113.1 (foreign2, plain agent)"
+echo "$MNAT: l0 192.168.46.1 -> nftables masquerade out of u0 10.255.3.2"
 echo "$MCN4: 198.18.1.2 (IPv4 only)   $MCN6: 2001:db8:60::2 (IPv6 only)   $MMN: $MIF, home address $HOA"
 
-# mmn's link: home / f1 / f2 (re-attached, readdressed)
+# mmn's link: home / f1 / f2 (foreign agents: no address of its own) / n
+# (behind the NAT)
 attach() {
 	local place=$1 addr gw
 	ip -n "$MMN" link set "$MIF" down
@@ -475,8 +505,9 @@ attach() {
 	ip -n "$MMN" link set "$MIF" up
 	case $place in
 	home) addr=$HOA/$HPL gw=$RTR4 ;;
-	f1) addr=$COA1/24 gw=198.51.100.1 ;;
-	f2) addr=$COA2/24 gw=203.0.113.1 ;;
+	f1|f2) echo "\$ ip link set $MIF master $place   # no address: the node listens for agents"
+		return 0 ;;
+	nat) addr=192.168.46.20/24 gw=192.168.46.1 ;;
 	esac
 	ip -n "$MMN" addr add "$addr" dev "$MIF"
 	ip -n "$MMN" route replace default via "$gw"
@@ -502,6 +533,23 @@ ip netns exec "$MMN" "$B/ds46-mnd" -c "$TMP/mnd.conf" 2>"$TMP/mnd.log" &
 MNPID=$!
 wait_ready "$TMP/mnd.log" "$MNPID" ds46-mnd
 
+fad_start() {     # fad_start NS ADDRESS IPV6-MODE NAME [SED]: ds46-fad with examples/fad.conf
+	local ns=$1 a=$2 mode=$3 name=$4
+	sed -e "s|^\(\s*control-socket\s*=\s*\)\"[^\"]*\"|\1\"$TMP/$name.sock\"|" \
+	    -e "s|198.51.100.1/24|$a/24|" -e "s|^\(\s*ipv6\s*=\s*\)\"[a-z]*\"|\1\"$mode\"|" \
+	    -e "s|^\(\s*advertisement-interval\s*=\s*\)[0-9]*|\11|" \
+	    -e "${5:-}" examples/fad.conf >"$TMP/$name.conf"
+	diff -u examples/fad.conf "$TMP/$name.conf" | sed -n '/^[-+] /p' || true
+	"$B/ds46-fad" -n -c "$TMP/$name.conf"
+	ip netns exec "$ns" "$B/ds46-fad" -c "$TMP/$name.conf" 2>"$TMP/$name.log" &
+}
+step "   ds46-fad on mfa1 (ipv6 = attach) and mfa2 (ipv6 = ignore), examples/fad.conf"
+fad_start "$MFA1" 198.51.100.1 attach fad1
+FA1PID=$!
+wait_ready "$TMP/fad1.log" "$FA1PID" ds46-fad
+fad_start "$MFA2" 203.0.113.1 ignore fad2 '/spi = 4096/d'   # no FA-HA association
+FA2PID=$!
+wait_ready "$TMP/fad2.log" "$FA2PID" ds46-fad
 hactl() { ip netns exec "$MHA" "$B/ds46ctl" -s "$TMP/had.sock" "$@"; }
 mnctl() { ip netns exec "$MMN" "$B/ds46ctl" -s "$TMP/mnd.sock" "$@"; }
 # mn_state STATE [COA]: until the node's registration is in STATE (at COA)
@@ -548,18 +596,27 @@ pings() {        # pings WHERE: CN4 -> IPv4 home address, CN6 -> IPv6 home addre
 mn_state at-home || failed=1
 show_mobility
 
-step "   the node moves to foreign1: care-of address $COA1, registration (RFC 5944 3.6, RFC 5454 3.1)"
+step "   foreign1: ds46-fad advertises 198.51.100.1; the node registers through it (RFC 5944 2.4, 3.6),"
+echo "   the agent attaches the IPv6 Tunneling Mode extension: code 1, native IPv6 on the link (seed 3.4)"
 attach f1
-mn_state registered,reregistering "$COA1" || failed=1
-grep -E 'registered|accepted|prefix' "$TMP/mnd.log" | tail -n 4 | sed 's/^/   /' || true
+mn_state registered,reregistering 198.51.100.1 || failed=1
+grep -E 'agent|registered|accepted|prefix' "$TMP/mnd.log" | tail -n 4 | sed 's/^/   /' || true
 show_mobility
+echo "\$ ds46ctl -s fad1.sock visitors      # the foreign agent"
+ip netns exec "$MFA1" "$B/ds46ctl" -s "$TMP/fad1.sock" visitors || failed=1
 pings f1
 
-step "   the node moves to foreign2: care-of address $COA2, registers at once"
+step "   foreign2: a plain agent relays as is: code 0, IPv6 through the IPv4 home address"
 attach f2
-mn_state registered,reregistering "$COA2" || failed=1
+mn_state registered,reregistering 203.0.113.1 || failed=1
 show_mobility
 pings f2
+
+step "   behind a NAT (nftables masquerade): co-located 192.168.46.20, RFC 3519 UDP tunnelling"
+attach nat
+mn_state registered,reregistering 192.168.46.20 || failed=1
+show_mobility
+pings nat
 
 step "9. back home: deregistration (lifetime 0, RFC 5944 3.6.1.1), native delivery"
 attach home
@@ -574,6 +631,8 @@ step "home agent log"
 cat "$TMP/had.log"
 step "mobile node log"
 cat "$TMP/mnd.log"
+step "foreign agent logs"
+cat "$TMP/fad1.log" "$TMP/fad2.log"
 
 if [ "$failed" -ne 0 ]; then
 	echo; echo "demo: a step failed (see above)" >&2

@@ -1494,6 +1494,13 @@ static int ha_setup_sysctls(struct ha *h)
 		return r;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", h->tun_name);
 	ha_sysctl_write(path, "0");
+	/* The engine's ICMPv4 errors (fragmentation needed for a packet too
+	 * big for the tunnel, RFC 2003 4 / RFC 1191; host unreachable) come
+	 * from the home agent's own address out of the TUN: without
+	 * accept_local the kernel drops them as martians and TCP senders
+	 * never learn the tunnel's MTU. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/accept_local", h->tun_name);
+	ha_sysctl_write(path, "1");
 	if (!h->cfg->ipv6)
 		return 0;
 	r = ha_sysctl_on("/proc/sys/net/ipv6/conf/all/forwarding",

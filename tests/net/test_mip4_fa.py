@@ -273,10 +273,10 @@ def test_journey_home_fa1_fa2_nat_home(fanet):
     reach_both(net)
 
 
-@pytest.mark.xfail(reason="known defect (issue 5): a TCP session opened at fa1 stalls after "
-                   "a later move (IPv4: after fa1 -> fa2; IPv6: after fa2 -> NAT) although "
-                   "ping and new TCP connections work at each stop; under investigation",
-                   strict=False)
+@pytest.mark.xfail(reason="known defect (issue 5): a TCP session opened at fa1 survives "
+                   "fa1 -> fa2 but stalls after the move behind the NAT (RFC 3519 UDP "
+                   "tunnel) once its backlog goes out in full-size segments, although ping "
+                   "and new TCP connections work there; under investigation", strict=False)
 @pytest.mark.parametrize("family", ["4", "6"])
 def test_journey_sessions_survive(fanet, family):
     """Issue 5: a long-lived TCP session over each family, opened at fa1,

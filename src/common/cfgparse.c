@@ -736,6 +736,18 @@ int cfgparse_get_in4(struct cfgparse *p, const config_setting_t *s, uint32_t *ou
 	return 0;
 }
 
+int cfgparse_get_unicast4(struct cfgparse *p, const config_setting_t *s, uint32_t *out)
+{
+	int r = cfgparse_get_in4(p, s, out);
+
+	if (r < 0)
+		return r;
+	if (in4_reserved(*out))
+		return cfgparse_err(p, s, "%s \"%s\" must be a unicast IPv4 address",
+				    cfgparse_name(s), config_setting_get_string(s));
+	return 0;
+}
+
 static bool in6_has_host_bits(const struct in6_addr *a, unsigned plen)
 {
 	for (unsigned i = plen; i < 128; i++)
@@ -815,6 +827,59 @@ int cfgparse_get_hex(struct cfgparse *p, const config_setting_t *s, unsigned min
 				    "separated by ':'",
 				    cfgparse_name(s), min, cap);
 	*len = (uint8_t)n;
+	return 0;
+}
+
+int cfgparse_get_name_set(struct cfgparse *p, const config_setting_t *s, const char *what,
+			  const char *const *names, size_t n, bool *seen)
+{
+	int m = cfgparse_get_str_list(p, s, (unsigned)n);
+
+	if (m < 0)
+		return m;
+	memset(seen, 0, n * sizeof(*seen));
+	for (int i = 0; i < m; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		size_t k = 0;
+
+		while (k < n && strcmp(v, names[k]) != 0)
+			k++;
+		if (k == n) {
+			char list[256];
+			size_t off = 0;
+			for (size_t j = 0; j < n && off < sizeof(list); j++)
+				off += (size_t)snprintf(list + off, sizeof(list) - off, "%s\"%s\"",
+							j == 0 ? "" : j + 1 == n ? " or " : ", ",
+							names[j]);
+			return cfgparse_err(p, e, "%s \"%s\" must be %s", what, v, list);
+		}
+		if (seen[k])
+			return cfgparse_err(p, e, "%s \"%s\" is listed twice", what, v);
+		seen[k] = true;
+	}
+	return 0;
+}
+
+int cfgparse_get_key(struct cfgparse *p, const config_setting_t *g, const config_setting_t *ks,
+		     const config_setting_t *kh, const char *who, uint8_t *key, size_t cap,
+		     uint8_t *len)
+{
+	const char *str = NULL;
+	int r;
+
+	if (!ks == !kh)
+		return cfgparse_err(p, ks ? kh : g,
+				    "%s needs exactly one of 'key' (a string) and 'key-hex'", who);
+	if (kh)
+		return cfgparse_get_hex(p, kh, 1, key, cap, len);
+	r = cfgparse_get_str(p, ks, &str);
+	if (r < 0)
+		return r;
+	if (!*str || strlen(str) > cap)
+		return cfgparse_err(p, ks, "'key' must be 1 to %zu characters", cap);
+	*len = (uint8_t)strlen(str);
+	memcpy(key, str, *len);
 	return 0;
 }
 

@@ -123,6 +123,9 @@ int cfgparse_get_ifname(struct cfgparse *p, const config_setting_t *s, char *buf
  * "invalid IPv4 address" (v4 in host order). */
 int cfgparse_get_in6(struct cfgparse *p, const config_setting_t *s, struct in6_addr *out);
 int cfgparse_get_in4(struct cfgparse *p, const config_setting_t *s, uint32_t *out);
+/* cfgparse_get_in4, and not in4_reserved (common/util.h): "<name> \"v\"
+ * must be a unicast IPv4 address". */
+int cfgparse_get_unicast4(struct cfgparse *p, const config_setting_t *s, uint32_t *out);
 /* v (s's string) is "address/len" with 1 <= len <= 128, no host bits,
  * neither multicast nor IPv4-mapped; white space around the parts is
  * ignored. */
@@ -136,6 +139,18 @@ int cfgparse_prefix4(struct cfgparse *p, const config_setting_t *s, const char *
 /* Hexadecimal octets, optionally separated by ':', min..cap of them. */
 int cfgparse_get_hex(struct cfgparse *p, const config_setting_t *s, unsigned min, uint8_t *buf,
 		     size_t cap, uint8_t *len);
+/* s: a list of strings, each one of names[0..n) (at most 8) and none
+ * twice; seen[i] is set for each one given, the others cleared.  what
+ * names an element in errors: "<what> \"v\" must be \"a\", \"b\" or
+ * \"c\"", "<what> \"v\" is listed twice". */
+int cfgparse_get_name_set(struct cfgparse *p, const config_setting_t *s, const char *what,
+			  const char *const *names, size_t n, bool *seen);
+/* A secret given as exactly one of 'key' (ks: a string of 1..cap
+ * characters) and 'key-hex' (kh: 1..cap octets) in group g; who names the
+ * owner in the error ("foreign agent 192.0.2.9 needs exactly one of ..."). */
+int cfgparse_get_key(struct cfgparse *p, const config_setting_t *g, const config_setting_t *ks,
+		     const config_setting_t *kh, const char *who, uint8_t *key, size_t cap,
+		     uint8_t *len);
 /* A DHCPv6 option code for a private option: 1..65535 and not assigned by
  * IANA (RFC 8415 24: 1..CFGPARSE_IANA_OPTION_MAX); suggest is named in the
  * message. */

@@ -4,6 +4,7 @@
 #define DS46_COMMON_UTIL_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -70,6 +71,12 @@ static inline uint32_t in6_mapped_v4(const struct in6_addr *a)
 #define ADDR4_STRLEN 16
 const char *fmt_in6(const struct in6_addr *a, char buf[ADDR6_STRLEN]);
 const char *fmt_in4(uint32_t host_order, char buf[ADDR4_STRLEN]);
+/* Not a unicast address a daemon may be configured with (host order):
+ * 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3 (multicast, class E, broadcast). */
+static inline bool in4_reserved(uint32_t host_order)
+{
+	return (host_order >> 24) == 0 || (host_order >> 24) == 127 || host_order >= 0xe0000000u;
+}
 /* Hex: 2*len+1 bytes. */
 const char *fmt_hex(const uint8_t *p, size_t len, char *buf, size_t buflen);
 /* Parse hex (with optional ':' separators); returns length or -EINVAL. */

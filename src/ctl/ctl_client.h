@@ -74,6 +74,11 @@ const char *ctl_json_str(struct json_object *o, const char *key);
 long long ctl_json_int(struct json_object *o, const char *key);
 unsigned long long ctl_json_u64(struct json_object *o, const char *key);
 bool ctl_json_bool(struct json_object *o, const char *key);
+/* "1234s" from a remaining lifetime in seconds, "never" for -1 (an
+ * infinite Mobile IPv4 lifetime, RFC 5944 3.3). */
+void ctl_fmt_remaining(char *buf, size_t len, long long rem);
+/* "a,b,c" from an array of strings o[key], or "-" when absent or empty. */
+void ctl_fmt_str_array(char *buf, size_t len, struct json_object *o, const char *key);
 
 /* Column-aligned text tables, as in "wg show" or "ip -br". */
 #define CTL_TABLE_MAX_COLS 12

@@ -9,36 +9,6 @@
 
 #include "ctl/ctl_client.h"
 
-static void fmt_remaining(char *buf, size_t len, long long rem)
-{
-	/* remaining -1: an infinite lifetime (0xffff, RFC 5944 3.3) */
-	if (rem < 0)
-		snprintf(buf, len, "never");
-	else
-		snprintf(buf, len, "%llds", rem);
-}
-
-/* "2001:db8:1::/64,2001:db8:100::/56" from an array of strings, or "-". */
-static void fmt_prefixes(char *buf, size_t len, struct json_object *b)
-{
-	struct json_object *arr;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	if (json_object_object_get_ex(b, "prefixes", &arr) &&
-	    json_object_is_type(arr, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(arr) && off < len; i++) {
-			const char *p = json_object_get_string(json_object_array_get_idx(arr, i));
-			int n = snprintf(buf + off, len - off, "%s%s", i ? "," : "", p ? p : "?");
-			if (n < 0)
-				break;
-			off += (size_t)n;
-		}
-	}
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
-
 static int print_bindings(struct ctl_client *c, struct json_object *arr)
 {
 	static const char *const cols[] = {
@@ -53,8 +23,8 @@ static int print_bindings(struct ctl_client *c, struct json_object *arr)
 		char expires[32], pin[24], pout[24], prefixes[512], udp[32];
 		const char *via = ctl_json_str(b, "foreign_agent");
 
-		fmt_remaining(expires, sizeof(expires), ctl_json_int(b, "remaining"));
-		fmt_prefixes(prefixes, sizeof(prefixes), b);
+		ctl_fmt_remaining(expires, sizeof(expires), ctl_json_int(b, "remaining"));
+		ctl_fmt_str_array(prefixes, sizeof(prefixes), b, "prefixes");
 		snprintf(pin, sizeof(pin), "%llu", ctl_json_u64(b, "pkts_in"));
 		snprintf(pout, sizeof(pout), "%llu", ctl_json_u64(b, "pkts_out"));
 		/* RFC 3519: the NAT's port and the keepalive interval */
@@ -82,15 +52,18 @@ static int print_bindings(struct ctl_client *c, struct json_object *arr)
 static int print_registration(struct json_object *r)
 {
 	static const char *const keys[] = {
-		"state", "home", "home_agent", "coa", "encap", "ipv6", "lifetime",
+		"state", "mode", "agent", "home", "home_agent", "coa", "encap", "ipv6",
+		"udp_tunnel", "lifetime",
 	};
 	char rem[32], prefixes[512];
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		printf("%-12s %s\n", keys[i], ctl_json_str(r, keys[i]));
-	fmt_remaining(rem, sizeof(rem), ctl_json_int(r, "remaining"));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = ctl_json_str(r, keys[i]);
+		printf("%-12s %s\n", keys[i], v ? v : "-");
+	}
+	ctl_fmt_remaining(rem, sizeof(rem), ctl_json_int(r, "remaining"));
 	printf("%-12s %s\n", "remaining", rem);
-	fmt_prefixes(prefixes, sizeof(prefixes), r);
+	ctl_fmt_str_array(prefixes, sizeof(prefixes), r, "prefixes");
 	printf("%-12s %s\n", "prefixes", prefixes);
 	return CTL_EXIT_OK;
 }

@@ -10,26 +10,6 @@
 
 #include "ctl/ctl_client.h"
 
-static void fmt_prefixes(char *buf, size_t len, struct json_object *v)
-{
-	struct json_object *arr;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	if (json_object_object_get_ex(v, "prefixes", &arr) &&
-	    json_object_is_type(arr, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(arr) && off < len; i++) {
-			const char *p = json_object_get_string(json_object_array_get_idx(arr, i));
-			int n = snprintf(buf + off, len - off, "%s%s", i ? "," : "", p ? p : "?");
-			if (n < 0)
-				break;
-			off += (size_t)n;
-		}
-	}
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
-
 static int print_visitors(struct ctl_client *c, struct json_object *arr)
 {
 	static const char *const cols[] = {
@@ -45,11 +25,8 @@ static int print_visitors(struct ctl_client *c, struct json_object *arr)
 		long long rem = ctl_json_int(v, "remaining");
 		bool active = ctl_json_bool(v, "active"), pending = ctl_json_bool(v, "pending");
 
-		if (rem < 0)
-			snprintf(left, sizeof(left), "never");
-		else
-			snprintf(left, sizeof(left), "%llds", rem);
-		fmt_prefixes(prefixes, sizeof(prefixes), v);
+		ctl_fmt_remaining(left, sizeof(left), rem);
+		ctl_fmt_str_array(prefixes, sizeof(prefixes), v, "prefixes");
 		const char *row[] = {
 			ctl_json_str(v, "home"), ctl_json_str(v, "mac"), ctl_json_str(v, "link"),
 			ctl_json_str(v, "home_agent"), ctl_json_str(v, "coa"), active ? left : "-",

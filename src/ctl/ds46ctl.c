@@ -302,6 +302,34 @@ bool ctl_json_bool(struct json_object *o, const char *key)
 	return json_object_get_boolean(v);
 }
 
+void ctl_fmt_remaining(char *buf, size_t len, long long rem)
+{
+	if (rem < 0)
+		snprintf(buf, len, "never");
+	else
+		snprintf(buf, len, "%llds", rem);
+}
+
+void ctl_fmt_str_array(char *buf, size_t len, struct json_object *o, const char *key)
+{
+	struct json_object *arr;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (o && json_object_object_get_ex(o, key, &arr) &&
+	    json_object_is_type(arr, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(arr) && off < len; i++) {
+			const char *p = json_object_get_string(json_object_array_get_idx(arr, i));
+			int n = snprintf(buf + off, len - off, "%s%s", i ? "," : "", p ? p : "?");
+			if (n < 0)
+				break;
+			off += (size_t)n;
+		}
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
 /* ---- tables -------------------------------------------------------------- */
 
 void ctl_table_init(struct ctl_table *t, size_t ncols, const char *const *cols)

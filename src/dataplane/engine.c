@@ -61,13 +61,6 @@ void dp_free(struct dp_engine *e)
 		binding_table_free(&e->bindings);
 }
 
-static void drop(struct dp_out *o, uint64_t *ctr, const char *why)
-{
-	(*ctr)++;
-	o->verdict = DP_DROP;
-	o->why = why;
-}
-
 static bool parse4(struct dp_engine *e, const uint8_t *pkt, size_t len, struct ip4_view *v,
 		   struct dp_out *o)
 {
@@ -75,7 +68,7 @@ static bool parse4(struct dp_engine *e, const uint8_t *pkt, size_t len, struct i
 	if (ip4_parse(pkt, len, v, &why) == 0)
 		return true;
 	e->st.ip_drops[why < IP_DROP__MAX ? why : 0]++;
-	drop(o, &e->st.drop_malformed, ip_drop_name(why));
+	dp_drop(o, &e->st.drop_malformed, ip_drop_name(why));
 	return false;
 }
 
@@ -148,21 +141,21 @@ static void tep_tunnel_in(struct dp_engine *e, const struct in6_addr *src6, uint
 	if (b && memcmp(&b->peer, src6, sizeof(*src6)) != 0) {
 		/* even in learn mode: a bound address is never taken over by
 		 * another host (the hijack that made learning unsafe) */
-		drop(o, &e->st.drop_spoofed_source, "inner source bound to another host");
+		dp_drop(o, &e->st.drop_spoofed_source, "inner source bound to another host");
 		return;
 	}
 	if (!b) {
 		if (!e->learn) {
-			drop(o, &e->st.drop_no_binding, "inner source has no binding");
+			dp_drop(o, &e->st.drop_no_binding, "inner source has no binding");
 			return;
 		}
 		/* learn mode: the seed's cache of the association */
 		if (e->bindings.count >= e->learn_max) {
-			drop(o, &e->st.drop_learn_full, "learned bindings at their limit");
+			dp_drop(o, &e->st.drop_learn_full, "learned bindings at their limit");
 			return;
 		}
 		if (binding_set(&e->bindings, v.src, src6, e->now + e->learn_lifetime, &b) < 0) {
-			drop(o, &e->st.drop_no_binding, "cannot learn binding");
+			dp_drop(o, &e->st.drop_no_binding, "cannot learn binding");
 			return;
 		}
 		e->st.learned++;
@@ -198,13 +191,13 @@ static void host_tunnel_in(struct dp_engine *e, const struct in6_addr *src6, uin
 {
 	struct ip4_view v;
 	if (!e->has_tep || memcmp(&e->tep, src6, sizeof(*src6)) != 0) {
-		drop(o, &e->st.drop_not_from_tep, "tunnel packet not from our TEP");
+		dp_drop(o, &e->st.drop_not_from_tep, "tunnel packet not from our TEP");
 		return;
 	}
 	if (!parse4(e, pkt, len, &v, o))
 		return;
 	if (!e->has_addr4 || v.dst != e->addr4) {
-		drop(o, &e->st.drop_not_our_address, "inner destination is not our address");
+		dp_drop(o, &e->st.drop_not_our_address, "inner destination is not our address");
 		return;
 	}
 	to_tun(e, pkt, len, o);
@@ -228,7 +221,7 @@ static void host_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp
 		return;
 	}
 	if (!e->has_tep) {
-		drop(o, &e->st.drop_no_tep, "no TEP known");
+		dp_drop(o, &e->st.drop_no_tep, "no TEP known");
 		return;
 	}
 	to_tunnel(e, pkt, len, &v, &e->tep, o);
@@ -269,7 +262,7 @@ void dp_icmp6_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct dp_
 	o->why = NULL;
 	e->st.icmp6_errors++;
 	if (icmp6_tunnel_error_parse(msg, len, &err, &why) < 0) {
-		drop(o, &e->st.drop_icmp6_not_ours, ip_drop_name(why));
+		dp_drop(o, &e->st.drop_icmp6_not_ours, ip_drop_name(why));
 		return;
 	}
 	/* RFC 2473 6.7: the tunnel MTU follows the path MTU */

@@ -278,6 +278,14 @@ struct dp_out {
  * path MTU of 1500 and a 40-octet tunnel header. */
 #define DP_DEFAULT_TUNNEL_MTU 1460
 
+/* DP_DROP for a reason: *ctr counted, why kept for the log (every role). */
+static inline void dp_drop(struct dp_out *o, uint64_t *ctr, const char *why)
+{
+	(*ctr)++;
+	o->verdict = DP_DROP;
+	o->why = why;
+}
+
 int dp_init(struct dp_engine *e, enum dp_role role, uint32_t bindings_hint);
 void dp_free(struct dp_engine *e);
 

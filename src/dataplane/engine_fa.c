@@ -132,23 +132,16 @@ static bool mc6(const struct in6_addr *a)
 	return a->s6_addr[0] == 0xff;
 }
 
-static void drop(struct dp_out *o, uint64_t *ctr, const char *why)
-{
-	(*ctr)++;
-	o->verdict = DP_DROP;
-	o->why = why;
-}
-
 /* The live visitor with home address home, or NULL (counted). */
 static struct binding *fa_live(struct dp_engine *e, uint32_t home, struct dp_out *o)
 {
 	struct binding *b = binding_get(&e->bindings, home);
 	if (!b) {
-		drop(o, &e->st.drop_fa_no_visitor, "not a visitor");
+		dp_drop(o, &e->st.drop_fa_no_visitor, "not a visitor");
 		return NULL;
 	}
 	if (expired(b->expires, e->now)) {
-		drop(o, &e->st.drop_fa_expired, "visitor's registration has expired");
+		dp_drop(o, &e->st.drop_fa_expired, "visitor's registration has expired");
 		return NULL;
 	}
 	return b;
@@ -161,7 +154,6 @@ static void fa_revtun(struct dp_engine *e, struct binding *b, uint8_t *pkt, size
 {
 	struct dp_mip_path p = { .src = b->mip.coa, .dst = b->mip.fa_ha,
 				 .kind = (enum encap4_kind)b->mip.encap };
-	uint8_t *out;
 
 	if (pkt[0] >> 4 == 4) {
 		uint16_t mtu = dp_mip_df_mtu(e, &p, pkt, len);
@@ -179,12 +171,8 @@ static void fa_revtun(struct dp_engine *e, struct binding *b, uint8_t *pkt, size
 			return;
 		}
 	}
-	int n = dp_mip_path_encap(e, &p, pkt, len, headroom, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate");
+	if (!dp_mip_path_send(e, &p, pkt, len, headroom, o, "cannot encapsulate"))
 		return;
-	}
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	e->st.fa_revtun++;
 	b->pkts_out++;
 	b->bytes_out += len;
@@ -208,7 +196,7 @@ void dp_fa_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *
 		if (!b)
 			return;
 		if (!(b->mip.flags & FA_F_REVTUN4)) {
-			drop(o, &e->st.drop_fa_no_revtun, "reverse tunnelling was not granted");
+			dp_drop(o, &e->st.drop_fa_no_revtun, "reverse tunnelling was not granted");
 			return;
 		}
 		fa_revtun(e, b, pkt, v.total_len, DP_HEADROOM, o);
@@ -225,18 +213,18 @@ void dp_fa_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *
 		return;
 	}
 	if (ll6(&v.src)) {
-		drop(o, &e->st.drop_link_local, "link-local source stays on the visitor link");
+		dp_drop(o, &e->st.drop_link_local, "link-local source stays on the visitor link");
 		return;
 	}
 	if (prefix6_lookup(&e->mip.prefixes, &v.src, &home, NULL) < 0) {
-		drop(o, &e->st.drop_fa_bad_inner6, "source is not under a visitor's prefix");
+		dp_drop(o, &e->st.drop_fa_bad_inner6, "source is not under a visitor's prefix");
 		return;
 	}
 	b = fa_live(e, home, o);
 	if (!b)
 		return;
 	if (!(b->mip.flags & FA_F_V6_NATIVE)) {
-		drop(o, &e->st.drop_fa_not_native, "visitor's IPv6 is not native here");
+		dp_drop(o, &e->st.drop_fa_not_native, "visitor's IPv6 is not native here");
 		return;
 	}
 	fa_revtun(e, b, pkt, IP6_HDR_LEN + (size_t)v.payload_len, DP_HEADROOM, o);
@@ -252,11 +240,11 @@ static void fa_encap_delivery(struct dp_engine *e, const struct encap4_view *v,
 	if (!b)
 		return;
 	if (v->outer.dst != b->mip.coa) {
-		drop(o, &e->st.drop_fa_not_our_coa, "not addressed to the visitor's care-of address");
+		dp_drop(o, &e->st.drop_fa_not_our_coa, "not addressed to the visitor's care-of address");
 		return;
 	}
 	if (!(b->mip.flags & FA_F_REVTUN4)) {
-		drop(o, &e->st.drop_fa_no_revtun, "reverse tunnelling was not granted");
+		dp_drop(o, &e->st.drop_fa_no_revtun, "reverse tunnelling was not granted");
 		return;
 	}
 	if (!dp_mip_ecn_ok(e, v->outer.tos, v->inner, v->inner_len, o))
@@ -298,28 +286,28 @@ void dp_fa_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_ou
 			return;
 		}
 		if (mc6(&v6.dst) || ll6(&v6.dst)) {
-			drop(o, mc6(&v6.dst) ? &e->st.drop_multicast : &e->st.drop_link_local,
+			dp_drop(o, mc6(&v6.dst) ? &e->st.drop_multicast : &e->st.drop_link_local,
 			     "multicast or link-local destination from a tunnel");
 			return;
 		}
 		if (prefix6_lookup(&e->mip.prefixes, &v6.dst, &home, NULL) < 0) {
-			drop(o, &e->st.drop_fa_no_visitor, "destination is not under a visitor's prefix");
+			dp_drop(o, &e->st.drop_fa_no_visitor, "destination is not under a visitor's prefix");
 			return;
 		}
 		b = fa_live(e, home, o);
 		if (b && !(b->mip.flags & FA_F_V6_NATIVE)) {
-			drop(o, &e->st.drop_fa_not_native, "visitor's IPv6 is not native here");
+			dp_drop(o, &e->st.drop_fa_not_native, "visitor's IPv6 is not native here");
 			return;
 		}
 	}
 	if (!b)
 		return;
 	if (v.outer.src != b->mip.fa_ha) {
-		drop(o, &e->st.drop_fa_not_from_ha, "not from the visitor's home agent");
+		dp_drop(o, &e->st.drop_fa_not_from_ha, "not from the visitor's home agent");
 		return;
 	}
 	if (v.outer.dst != b->mip.coa) {
-		drop(o, &e->st.drop_fa_not_our_coa, "not addressed to the visitor's care-of address");
+		dp_drop(o, &e->st.drop_fa_not_our_coa, "not addressed to the visitor's care-of address");
 		return;
 	}
 	if (!dp_mip_ecn_ok(e, v.outer.tos, v.inner, v.inner_len, o))

@@ -56,17 +56,10 @@ static bool is_mld(const struct ip6_view *v)
 	return t == MLD_QUERY || t == MLD_REPORT || t == MLD_DONE || t == MLD2_REPORT;
 }
 
-static void drop(struct dp_out *o, uint64_t *ctr, const char *why)
-{
-	(*ctr)++;
-	o->verdict = DP_DROP;
-	o->why = why;
-}
-
 void dp_mip_malformed(struct dp_engine *e, enum ip_drop why, struct dp_out *o)
 {
 	e->st.ip_drops[why < IP_DROP__MAX ? why : 0]++;
-	drop(o, &e->st.drop_malformed, ip_drop_name(why));
+	dp_drop(o, &e->st.drop_malformed, ip_drop_name(why));
 }
 
 static uint16_t next_id(struct dp_mip *m)
@@ -85,7 +78,7 @@ void dp_mip_icmp4_back(struct dp_engine *e, const uint8_t *orig, size_t len, uin
 				   .src = e->icmp_src ? e->icmp_src : src };
 	uint32_t sup;
 
-	drop(o, ctr, why);
+	dp_drop(o, ctr, why);
 	if (!ratelimit_pass(&e->icmp_rl, 100, 10, &sup)) {
 		e->st.drop_icmp_ratelimited++;
 		return;
@@ -108,7 +101,7 @@ void dp_mip_icmp6_back(struct dp_engine *e, const uint8_t *orig, size_t len, uin
 				   .src = e->mip.icmp6_src };
 	uint32_t sup;
 
-	drop(o, ctr, why);
+	dp_drop(o, ctr, why);
 	if (IN6_IS_ADDR_UNSPECIFIED(&err.src))
 		return;
 	if (!ratelimit_pass(&e->icmp_rl, 100, 10, &sup)) {
@@ -138,7 +131,7 @@ bool dp_mip_ecn_ok(struct dp_engine *e, uint8_t outer_tos, uint8_t *inner, size_
 {
 	if (encap4_ecn_apply(outer_tos, inner, len) == 0)
 		return true;
-	drop(o, &e->st.drop_ecn, "outer CE on a Not-ECT packet (RFC 6040 4.2)");
+	dp_drop(o, &e->st.drop_ecn, "outer CE on a Not-ECT packet (RFC 6040 4.2)");
 	return false;
 }
 
@@ -287,7 +280,7 @@ uint32_t dp_mip_v6_mtu(struct dp_engine *e, const struct dp_mip_path *p, const u
 }
 
 /* Encapsulate pkt[0..len) (headroom octets free in front) along p. */
-int dp_mip_path_encap(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
+static int path_encap(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
 		      size_t headroom, uint8_t **out)
 {
 	struct encap4_tunnel t = { .ttl = e->mip.ttl };
@@ -322,7 +315,9 @@ int dp_mip_path_encap(struct dp_engine *e, const struct dp_mip_path *p, uint8_t 
 	return encap4_encap(&t, k, cur, len, headroom, out);
 }
 
-void dp_mip_to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
+/* DP_TO_TUNNEL4 for the whole IPv4 packet pkt (frag_mtu from the path MTU
+ * towards its destination); counts tx_tunnel. */
+static void to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
 {
 	o->verdict = DP_TO_TUNNEL4;
 	o->pkt = pkt;
@@ -331,6 +326,20 @@ void dp_mip_to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 	uint16_t pm = path_mtu(e, get_be32(pkt + 16));
 	o->frag_mtu = len > pm ? pm : 0;
 	e->st.tx_tunnel++;
+}
+
+bool dp_mip_path_send(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
+		      size_t headroom, struct dp_out *o, const char *why)
+{
+	uint8_t *out = NULL;
+	int n = path_encap(e, p, pkt, len, headroom, &out);
+
+	if (n < 0) {
+		dp_drop(o, &e->st.drop_encap, why);
+		return false;
+	}
+	to_tunnel4(e, out, (size_t)n, o);
+	return true;
 }
 
 /* ---- init ------------------------------------------------------------------------ */
@@ -784,7 +793,6 @@ static void ha_send(struct dp_engine *e, struct binding *b, const struct coa_set
 	struct dp_mip *m = &e->mip;
 	struct dp_mip_path p = { .src = m->local, .dst = s->coa[0],
 			      .kind = (enum encap4_kind)s->encap[0] };
-	uint8_t *out;
 
 	if (s->port[0]) {
 		/* RFC 3519 4.2, RFC 5454 3.9: IPv6 directly in UDP */
@@ -812,12 +820,8 @@ static void ha_send(struct dp_engine *e, struct binding *b, const struct coa_set
 		for (unsigned i = 1; i < s->n; i++)
 			m->copy_coa[i - 1] = s->coa[i];
 	}
-	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate");
+	if (!dp_mip_path_send(e, &p, pkt, len, DP_HEADROOM, o, "cannot encapsulate"))
 		return;
-	}
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	m->copy_n = (uint8_t)(s->n - 1);
 	m->copy_mc = false;
 	o->copies = m->copy_n;
@@ -850,10 +854,9 @@ static void ha_mc_one(struct dp_engine *e, struct binding *b, uint8_t *pkt, size
 		      struct dp_out *o)
 {
 	struct coa_set s;
-	uint8_t *out;
 
 	if (ha_live(e, b, &s) == 0) {
-		drop(o, &e->st.drop_no_binding, "multicast listener has no live care-of address");
+		dp_drop(o, &e->st.drop_no_binding, "multicast listener has no live care-of address");
 		return;
 	}
 	bool via_hoa = hoa || b->mip.v6_mode != MIP_V6_TO_COA;
@@ -866,15 +869,11 @@ static void ha_mc_one(struct dp_engine *e, struct binding *b, uint8_t *pkt, size
 		p.dport = s.port[0];
 	}
 	if (len > dp_mip_v6_mtu(e, &p, pkt)) {
-		drop(o, &e->st.drop_too_big, "multicast larger than the IPv6 tunnel MTU");
+		dp_drop(o, &e->st.drop_too_big, "multicast larger than the IPv6 tunnel MTU");
 		return;
 	}
-	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate");
+	if (!dp_mip_path_send(e, &p, pkt, len, DP_HEADROOM, o, "cannot encapsulate"))
 		return;
-	}
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	if (!hoa)
 		e->st.mc_tunnelled++;
 	b->pkts_out++;
@@ -909,7 +908,7 @@ static void ha_mc(struct dp_engine *e, const struct in6_addr *dst, uint8_t *pkt,
 	unsigned n = 0;
 
 	if ((dst->s6_addr[1] & 0x0f) < m->mc_min_scope || !m->n_mld) {
-		drop(o, &e->st.drop_multicast, "multicast scope or group not tunnelled");
+		dp_drop(o, &e->st.drop_multicast, "multicast scope or group not tunnelled");
 		return;
 	}
 	unsigned all = dp_mip_mld_listeners(e, dst, m->mc_home, DP_MIP_MC_COPY_MAX);
@@ -922,7 +921,7 @@ static void ha_mc(struct dp_engine *e, const struct in6_addr *dst, uint8_t *pkt,
 		if (binding_get(&e->bindings, m->mc_home[i]))
 			m->mc_home[n++] = m->mc_home[i];
 	if (n == 0) {
-		drop(o, &e->st.drop_multicast, "no listener for the group");
+		dp_drop(o, &e->st.drop_multicast, "no listener for the group");
 		return;
 	}
 	m->copy_src = pkt;
@@ -1003,7 +1002,7 @@ static void ha_tun_in6(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_
 int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 {
 	struct dp_mip *m = &e->mip;
-	uint8_t encap, *out;
+	uint8_t encap;
 	uint16_t port;
 
 	if (e->role != DP_ROLE_MIP_HA || k >= m->copy_n)
@@ -1015,7 +1014,7 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 	if (m->copy_mc) {
 		struct binding *mb = binding_get(&e->bindings, m->mc_home[k]);
 		if (!mb) {
-			drop(o, &e->st.drop_no_binding, "multicast listener has gone");
+			dp_drop(o, &e->st.drop_no_binding, "multicast listener has gone");
 			return 0;
 		}
 		uint8_t *c = m->copy_buf + DP_HEADROOM;
@@ -1028,7 +1027,7 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 	struct binding *b = binding_get(&e->bindings, m->copy_home);
 	uint32_t coa = m->copy_coa[k];
 	if (!b || !ha_coa_live(e, b, coa, &encap, &port)) {
-		drop(o, &e->st.drop_no_binding, "care-of address has gone");
+		dp_drop(o, &e->st.drop_no_binding, "care-of address has gone");
 		return 0;
 	}
 	uint8_t *pkt = m->copy_buf + DP_HEADROOM;
@@ -1044,15 +1043,11 @@ int dp_mip_ha_copy(struct dp_engine *e, unsigned k, struct dp_out *o)
 		p.mid_dst = m->copy_home;
 	}
 	if (dp_mip_df_mtu(e, &p, pkt, m->copy_len)) {
-		drop(o, &e->st.drop_too_big, "copy larger than the path MTU with DF set");
+		dp_drop(o, &e->st.drop_too_big, "copy larger than the path MTU with DF set");
 		return 0;
 	}
-	int n = dp_mip_path_encap(e, &p, pkt, m->copy_len, DP_HEADROOM, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate the copy");
+	if (!dp_mip_path_send(e, &p, pkt, m->copy_len, DP_HEADROOM, o, "cannot encapsulate the copy"))
 		return 0;
-	}
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 	e->st.tx_copies++;
 	b->pkts_out++;
 	b->bytes_out += m->copy_len;
@@ -1078,19 +1073,19 @@ static void ha_accept6(struct dp_engine *e, uint32_t from4, uint8_t tos, uint8_t
 		b = binding_get(&e->bindings, from4);
 		bool reg = prefix6_get(&e->mip.prefixes, &v.src, 128, &home) == 0 && home == from4;
 		if (!b || !(reg || is_mld(&v))) {
-			drop(o, &e->st.drop_link_local, "link-local source not through the home address");
+			dp_drop(o, &e->st.drop_link_local, "link-local source not through the home address");
 			return;
 		}
 		if (is_mld(&v))
 			(void)dp_mip_mld_input(e, from4, &v);  /* RFC 5454 3.3.3 */
 	} else {
 		if (prefix6_lookup(&e->mip.prefixes, &v.src, &home, NULL) < 0) {
-			drop(o, &e->st.drop_revtun_bad_inner6, "inner source outside the registered prefixes");
+			dp_drop(o, &e->st.drop_revtun_bad_inner6, "inner source outside the registered prefixes");
 			return;
 		}
 		b = binding_get(&e->bindings, home);
 		if (!b || (from4 != home && !ha_coa_live(e, b, from4, NULL, NULL))) {
-			drop(o, &e->st.drop_revtun_bad_outer,
+			dp_drop(o, &e->st.drop_revtun_bad_outer,
 			     "outer source is neither the care-of nor the home address");
 			return;
 		}
@@ -1117,7 +1112,7 @@ static void ha_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 		return;
 	}
 	if (v.outer.dst != m->local) {
-		drop(o, &e->st.drop_not_our_address, "outer destination is not the home agent");
+		dp_drop(o, &e->st.drop_not_our_address, "outer destination is not the home agent");
 		return;
 	}
 	if (v.inner_family == 6) {
@@ -1131,11 +1126,11 @@ static void ha_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 	}
 	struct binding *b = binding_get(&e->bindings, iv.src);
 	if (!b) {
-		drop(o, &e->st.drop_not_registered, "inner source is not a home address");
+		dp_drop(o, &e->st.drop_not_registered, "inner source is not a home address");
 		return;
 	}
 	if (!ha_coa_live(e, b, v.outer.src, NULL, NULL)) {
-		drop(o, &e->st.drop_revtun_bad_outer, "outer source is not the registered care-of address");
+		dp_drop(o, &e->st.drop_revtun_bad_outer, "outer source is not the registered care-of address");
 		return;
 	}
 	if (!dp_mip_ecn_ok(e, v.outer.tos, v.inner, v.inner_len, o))
@@ -1243,14 +1238,13 @@ static void mn_tun_in_fa(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 	struct dp_mip_path p = { .src = m->home, .dst = m->ha, .kind = ENCAP4_6IN4 };
 	enum ip_drop why = IP_DROP_NONE;
 	struct ip6_view v;
-	uint8_t *out;
 
 	if (len < 1 || pkt[0] >> 4 != 6) {
-		drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent IPv4 is not tunnelled here");
+		dp_drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent IPv4 is not tunnelled here");
 		return;
 	}
 	if (m->v6_mode == MIP_V6_TO_COA) {
-		drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
+		dp_drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
 		return;
 	}
 	if (ip6_parse(pkt, len, &v, &why) < 0) {
@@ -1259,7 +1253,7 @@ static void mn_tun_in_fa(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 	}
 	len = IP6_HDR_LEN + (size_t)v.payload_len;
 	if (!mn_registered6(m, &v.src) && !(ll6(&v.src) && is_mld(&v))) {
-		drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
+		dp_drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
 		return;
 	}
 	uint32_t mtu6 = dp_mip_v6_mtu(e, &p, pkt);
@@ -1268,12 +1262,8 @@ static void mn_tun_in_fa(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 				  "larger than the IPv6 tunnel MTU");
 		return;
 	}
-	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate");
+	if (!dp_mip_path_send(e, &p, pkt, len, DP_HEADROOM, o, "cannot encapsulate"))
 		return;
-	}
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 }
 
 /* RFC 3024 5.2 (the node's side), RFC 5454 3.3.2, 3.3.3, 3.7.1. */
@@ -1282,14 +1272,13 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 	struct dp_mip *m = &e->mip;
 	struct dp_mip_path p = { .src = m->coa, .dst = m->ha, .kind = (enum encap4_kind)m->encap };
 	enum ip_drop why = IP_DROP_NONE;
-	uint8_t *out;
 
 	if (m->at_home) {
-		drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
+		dp_drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
 		return;
 	}
 	if (!m->ha) {
-		drop(o, &e->st.drop_no_binding, "not registered");
+		dp_drop(o, &e->st.drop_no_binding, "not registered");
 		return;
 	}
 	if (m->via_fa) {
@@ -1309,7 +1298,7 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		}
 		len = v.total_len;
 		if (v.src != m->home) {
-			drop(o, &e->st.drop_bad_source, "source is not the home address");
+			dp_drop(o, &e->st.drop_bad_source, "source is not the home address");
 			return;
 		}
 		uint16_t mtu = dp_mip_df_mtu(e, &p, pkt, len);
@@ -1327,7 +1316,7 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		len = IP6_HDR_LEN + (size_t)v.payload_len;
 		bool ll = ll6(&v.src);
 		if (!mn_registered6(m, &v.src) && !(ll && is_mld(&v))) {
-			drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
+			dp_drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
 			return;
 		}
 		if ((ll || m->v6_mode != MIP_V6_TO_COA) && !p.dport) {
@@ -1344,12 +1333,8 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		dp_mip_malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
 		return;
 	}
-	int n = dp_mip_path_encap(e, &p, pkt, len, DP_HEADROOM, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate");
+	if (!dp_mip_path_send(e, &p, pkt, len, DP_HEADROOM, o, "cannot encapsulate"))
 		return;
-	}
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 }
 
 /* An IPv6 packet for the node out of a tunnel (via_hoa: through the home
@@ -1365,7 +1350,7 @@ static void mn_accept6(struct dp_engine *e, uint8_t *in, size_t ilen, uint8_t to
 		return;
 	}
 	if (ll6(&v6.dst) && !via_hoa) {
-		drop(o, &e->st.drop_link_local, "link-local destination not through the home address");
+		dp_drop(o, &e->st.drop_link_local, "link-local destination not through the home address");
 		return;
 	}
 	if (mc6(&v6.dst)) {
@@ -1374,11 +1359,11 @@ static void mn_accept6(struct dp_engine *e, uint8_t *in, size_t ilen, uint8_t to
 		 * queries from it through the home address; no other
 		 * link-scope multicast */
 		if ((v6.dst.s6_addr[1] & 0x0f) <= 2 && !(via_hoa && ll6(&v6.src) && is_mld(&v6))) {
-			drop(o, &e->st.drop_multicast, "link-scope multicast other than MLD");
+			dp_drop(o, &e->st.drop_multicast, "link-scope multicast other than MLD");
 			return;
 		}
 	} else if (!mn_registered6(&e->mip, &v6.dst)) {
-		drop(o, &e->st.drop_not_our_address, "inner destination is not a registered address");
+		dp_drop(o, &e->st.drop_not_our_address, "inner destination is not a registered address");
 		return;
 	}
 	if (!dp_mip_ecn_ok(e, tos, in, ilen, o))
@@ -1404,7 +1389,7 @@ static void mn_accept(struct dp_engine *e, uint8_t fam, uint8_t *in, size_t ilen
 		return;
 	}
 	if (iv.dst != m->home) {
-		drop(o, &e->st.drop_not_our_address, "inner destination is not our home address");
+		dp_drop(o, &e->st.drop_not_our_address, "inner destination is not our home address");
 		return;
 	}
 	if (!dp_mip_ecn_ok(e, tos, in, ilen, o))
@@ -1429,7 +1414,7 @@ static void mn_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 	enum ip_drop why = IP_DROP_NONE;
 
 	if (m->at_home) {
-		drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
+		dp_drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
 		return;
 	}
 	if (encap4_decap(pkt, len, &v, &why) < 0) {
@@ -1437,7 +1422,7 @@ static void mn_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 		return;
 	}
 	if (!m->ha || v.outer.src != m->ha) {
-		drop(o, &e->st.drop_not_from_ha, "tunnel packet not from our home agent");
+		dp_drop(o, &e->st.drop_not_from_ha, "tunnel packet not from our home agent");
 		return;
 	}
 	if (m->via_fa) {
@@ -1445,22 +1430,22 @@ static void mn_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct d
 		 * to the home address reaches us (the agent decapsulates the
 		 * tunnel to its care-of address) */
 		if (v.outer.dst != m->home) {
-			drop(o, &e->st.drop_not_our_address, "outer destination is not our home address");
+			dp_drop(o, &e->st.drop_not_our_address, "outer destination is not our home address");
 			return;
 		}
 		if (v.kind != ENCAP4_6IN4) {
-			drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent only 6in4 comes here");
+			dp_drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent only 6in4 comes here");
 			return;
 		}
 		if (m->v6_mode == MIP_V6_TO_COA) {
-			drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
+			dp_drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
 			return;
 		}
 		mn_accept6(e, v.inner, v.inner_len, v.outer.tos, true, o);
 		return;
 	}
 	if (v.outer.dst != m->coa) {
-		drop(o, &e->st.drop_not_our_address, "outer destination is not our care-of address");
+		dp_drop(o, &e->st.drop_not_our_address, "outer destination is not our care-of address");
 		return;
 	}
 	mn_accept(e, v.inner_family, v.inner, v.inner_len, v.outer.tos, o);
@@ -1486,7 +1471,7 @@ void dp_mip_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out 
 		return;
 	}
 	if (e->role != DP_ROLE_MIP_HA) {
-		drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
+		dp_drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
 		return;
 	}
 	if (len >= 1 && pkt[0] >> 4 == 4)
@@ -1513,14 +1498,14 @@ void dp_mip_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 	else if (e->role == DP_ROLE_MIP_FA)
 		dp_fa_tunnel_in(e, pkt, len, o);
 	else
-		drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
+		dp_drop(o, &e->st.drop_no_binding, "not a Mobile IPv4 engine");
 }
 
 /* ---- RFC 3519 UDP tunnelling ------------------------------------------------------------ */
 
 static void udptun_bad(struct dp_engine *e, enum udptun_drop why, struct dp_out *o)
 {
-	drop(o, why == UDPTUN_DROP_NEXT_HDR_MISMATCH || why == UDPTUN_DROP_BAD_NEXT_HDR
+	dp_drop(o, why == UDPTUN_DROP_NEXT_HDR_MISMATCH || why == UDPTUN_DROP_BAD_NEXT_HDR
 			? &e->st.drop_udptun_next_hdr : &e->st.drop_udptun_malformed,
 	     udptun_drop_name(why));
 }
@@ -1534,10 +1519,9 @@ static void ha_keepalive(struct dp_engine *e, const struct udptun_keepalive *k, 
 	struct dp_mip *m = &e->mip;
 	struct binding *b = binding_get(&e->bindings, ntohl(k->src));
 	uint16_t port = 0;
-	uint8_t *out;
 
 	if (!b || !ha_coa_live(e, b, src, NULL, &port) || port != sport) {
-		drop(o, &e->st.drop_udptun_keepalive, "keepalive not from a registered home address");
+		dp_drop(o, &e->st.drop_udptun_keepalive, "keepalive not from a registered home address");
 		return;
 	}
 	e->st.udptun_keepalive_in++;
@@ -1548,18 +1532,15 @@ static void ha_keepalive(struct dp_engine *e, const struct udptun_keepalive *k, 
 	uint8_t *pkt = m->copy_buf + DP_HEADROOM;
 	int n = udptun_keepalive_build(&r, next_id(m), pkt, 65535 - UDPTUN_HEADROOM);
 	if (n < 0) {
-		drop(o, &e->st.drop_udptun_keepalive, "keepalive too large to answer");
+		dp_drop(o, &e->st.drop_udptun_keepalive, "keepalive too large to answer");
 		return;
 	}
 	m->copy_n = 0;               /* the copy buffer is the reply's now */
 	struct dp_mip_path p = { .src = m->local, .dst = src, .sport = UDPTUN_PORT, .dport = sport };
-	n = dp_mip_path_encap(e, &p, pkt, (size_t)n, DP_HEADROOM, &out);
-	if (n < 0) {
-		drop(o, &e->st.drop_encap, "cannot encapsulate the keepalive reply");
+	if (!dp_mip_path_send(e, &p, pkt, (size_t)n, DP_HEADROOM, o,
+			      "cannot encapsulate the keepalive reply"))
 		return;
-	}
 	e->st.udptun_keepalive_out++;
-	dp_mip_to_tunnel4(e, out, (size_t)n, o);
 }
 
 /* RFC 3519 4.3: tunnel data from src:sport; RFC 3024 5.2 checks. */
@@ -1576,7 +1557,7 @@ static void ha_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8
 	uint16_t port = 0;
 
 	if (dst != m->local) {
-		drop(o, &e->st.drop_not_our_address, "destination is not the home agent");
+		dp_drop(o, &e->st.drop_not_our_address, "destination is not the home agent");
 		return;
 	}
 	if (udptun_keepalive_parse(v, &k, NULL) == 0 && k.type == UDPTUN_ECHO_REQUEST &&
@@ -1592,7 +1573,7 @@ static void ha_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8
 		home = iv.src;
 		b = binding_get(&e->bindings, home);
 		if (!b) {
-			drop(o, &e->st.drop_not_registered, "inner source is not a home address");
+			dp_drop(o, &e->st.drop_not_registered, "inner source is not a home address");
 			return;
 		}
 	} else if (v->next_hdr == UDPTUN_NH_IPV6) {
@@ -1600,12 +1581,12 @@ static void ha_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8
 		memcpy(&s6, in + 8, sizeof(s6));
 		if (!ll6(&s6) ? prefix6_lookup(&m->prefixes, &s6, &home, NULL) < 0
 			      : prefix6_get(&m->prefixes, &s6, 128, &home) < 0) {
-			drop(o, &e->st.drop_revtun_bad_inner6, "inner source outside the registered prefixes");
+			dp_drop(o, &e->st.drop_revtun_bad_inner6, "inner source outside the registered prefixes");
 			return;
 		}
 		b = binding_get(&e->bindings, home);
 		if (!b) {
-			drop(o, &e->st.drop_revtun_bad_inner6, "inner source's node has no binding");
+			dp_drop(o, &e->st.drop_revtun_bad_inner6, "inner source's node has no binding");
 			return;
 		}
 	} else {
@@ -1613,11 +1594,11 @@ static void ha_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8
 		return;
 	}
 	if (!ha_coa_live(e, b, src, NULL, &port) || !port) {
-		drop(o, &e->st.drop_udptun_no_binding, "not from a UDP-tunnelled care-of address");
+		dp_drop(o, &e->st.drop_udptun_no_binding, "not from a UDP-tunnelled care-of address");
 		return;
 	}
 	if (port != sport) {
-		drop(o, &e->st.drop_udptun_bad_port, "not from the registered UDP port");
+		dp_drop(o, &e->st.drop_udptun_bad_port, "not from the registered UDP port");
 		return;
 	}
 	/* RFC 3519 3.3: next header as established (4; IPv6 41, RFC 5454 3.9) */
@@ -1643,15 +1624,15 @@ static void mn_udptun_in(struct dp_engine *e, const struct udptun_view *v, uint8
 	struct udptun_keepalive k;
 
 	if (m->at_home) {
-		drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
+		dp_drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
 		return;
 	}
 	if (!m->ha || src != m->ha || sport != UDPTUN_PORT) {
-		drop(o, &e->st.drop_not_from_ha, "tunnel data not from our home agent's port 434");
+		dp_drop(o, &e->st.drop_not_from_ha, "tunnel data not from our home agent's port 434");
 		return;
 	}
 	if (!m->udp_sport || dst != m->coa) {
-		drop(o, &e->st.drop_not_our_address, "tunnel data not for our care-of address");
+		dp_drop(o, &e->st.drop_not_our_address, "tunnel data not for our care-of address");
 		return;
 	}
 	if (udptun_check_mode(v, UDPTUN_NH_IPV4, true, &uwhy) < 0) {
@@ -1680,7 +1661,7 @@ void dp_mip_udptun_in(struct dp_engine *e, uint8_t *msg, size_t len, uint32_t sr
 	e->st.rx_tunnel++;
 	e->st.rx_tunnel_bytes += len;
 	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN) {
-		drop(o, &e->st.drop_udptun_no_binding, "no UDP tunnelling in this role");
+		dp_drop(o, &e->st.drop_udptun_no_binding, "no UDP tunnelling in this role");
 		return;
 	}
 	if (udptun_parse(msg, len, &v, &why) < 0) {
@@ -1922,7 +1903,7 @@ static uint16_t plateau_below(uint16_t len)
 
 static void no_relay(struct dp_engine *e, struct dp_out *o, const char *why)
 {
-	drop(o, &e->st.icmp4_not_relayed, why);
+	dp_drop(o, &e->st.icmp4_not_relayed, why);
 }
 
 /* Foreign agent: the quote must be a reverse tunnel packet of a visitor,
@@ -2041,13 +2022,13 @@ void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct
 	o->copies = 0;
 	o->frag_mtu = 0;
 	if (e->role != DP_ROLE_MIP_HA && e->role != DP_ROLE_MIP_MN && e->role != DP_ROLE_MIP_FA) {
-		drop(o, &e->st.drop_icmp_not_ours, "not a Mobile IPv4 engine");
+		dp_drop(o, &e->st.drop_icmp_not_ours, "not a Mobile IPv4 engine");
 		return;
 	}
 	memset(&q, 0, offsetof(struct tq, mbuf));
 	const char *nope = tq_ours(e, msg, len, &q);
 	if (nope) {
-		drop(o, &e->st.drop_icmp_not_ours, nope);
+		dp_drop(o, &e->st.drop_icmp_not_ours, nope);
 		return;
 	}
 	e->st.icmp4_tunnel_in++;
@@ -2116,7 +2097,7 @@ void dp_mip_icmp4_in(struct dp_engine *e, const uint8_t *msg, size_t len, struct
 	}
 	uint32_t sup;
 	if (!ratelimit_pass(&e->icmp_rl, 100, 10, &sup)) {
-		drop(o, &e->st.drop_icmp_ratelimited, "ICMP errors rate-limited");
+		dp_drop(o, &e->st.drop_icmp_ratelimited, "ICMP errors rate-limited");
 		return;
 	}
 	uint32_t src = e->icmp_src ? e->icmp_src :

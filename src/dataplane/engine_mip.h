@@ -262,11 +262,12 @@ uint16_t dp_mip_df_mtu(struct dp_engine *e, const struct dp_mip_path *p, const u
 		       size_t len);
 /* The IPv6 tunnel MTU on p (RFC 4213 3.2). */
 uint32_t dp_mip_v6_mtu(struct dp_engine *e, const struct dp_mip_path *p, const uint8_t *pkt);
-int dp_mip_path_encap(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
-		      size_t headroom, uint8_t **out);
-/* DP_TO_TUNNEL4 for the whole IPv4 packet pkt (frag_mtu from the path
- * MTU towards its destination); counts tx_tunnel. */
-void dp_mip_to_tunnel4(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o);
+/* Encapsulate pkt[0..len) (headroom octets free in front) along p and
+ * make it the DP_TO_TUNNEL4 verdict (frag_mtu from the path MTU towards
+ * its destination; counts tx_tunnel); when it cannot be encapsulated,
+ * DP_DROP (drop_encap, why).  Returns whether the packet goes out. */
+bool dp_mip_path_send(struct dp_engine *e, const struct dp_mip_path *p, uint8_t *pkt, size_t len,
+		      size_t headroom, struct dp_out *o, const char *why);
 /* ICMPv4 destination unreachable / ICMPv6 error to the local sender
  * (rate-limited; *ctr counted, DP_DROP when none is sent). */
 void dp_mip_icmp4_back(struct dp_engine *e, const uint8_t *orig, size_t len, uint8_t code,

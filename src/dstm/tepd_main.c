@@ -24,6 +24,7 @@
 #include "dstm/tep.h"
 #include "dstm/tep_config.h"
 #include "os/netlink.h"
+#include "os/sysctl.h"
 
 #define TEPD_DEFAULT_CONF "/etc/ds46/tepd.conf"
 
@@ -98,29 +99,6 @@ static void on_mtu_changed(void *ctx, uint16_t mtu)
 	log_info("tunnel MTU lowered to %u by an ICMPv6 Packet Too Big", mtu);
 }
 
-/* sysctl by its /proc path. */
-static int write_sysctl(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static int read_sysctl_int(const char *path, int *v)
-{
-	FILE *f = fopen(path, "re");
-	int r = f && fscanf(f, "%d", v) == 1 ? 0 : -EIO;
-
-	if (f)
-		fclose(f);
-	return r;
-}
-
 /* IPv4 forwarding for the decapsulated packets and the replies.  rp_filter
  * off on the TUN: the engine already checks every decapsulated source
  * against the lease's host (stricter than reverse-path filtering), and a
@@ -130,30 +108,30 @@ static int read_sysctl_int(const char *path, int *v)
 static int setup_forwarding(const char *tun)
 {
 	char path[128];
-	int r, all = 0;
+	int r, all;
 
-	r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1");
+	r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1");
 	if (r < 0) {
 		log_err("net.ipv4.ip_forward: %s", strerror(-r));
 		return r;
 	}
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", tun);
-	r = write_sysctl(path, "1");
+	r = sysctl_write(path, "1");
 	if (r < 0) {
 		log_err("%s: %s", path, strerror(-r));
 		return r;
 	}
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", tun);
-	r = write_sysctl(path, "0");
+	r = sysctl_write(path, "0");
 	if (r < 0)
 		log_warn("%s: %s", path, strerror(-r));
 	/* the kernel applies max(all, interface) */
-	if (read_sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter", &all) == 0 && all != 0)
+	if ((all = sysctl_read_int("/proc/sys/net/ipv4/conf/all/rp_filter")) > 0)
 		log_info("net.ipv4.conf.all.rp_filter is %d: decapsulated packets from sources "
 			 "outside the routes into %s will be dropped by the kernel",
 			 all, tun);
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", tun);
-	r = write_sysctl(path, "1");
+	r = sysctl_write(path, "1");
 	if (r < 0 && r != -ENOENT)
 		log_debug("%s: %s", path, strerror(-r));
 	return 0;

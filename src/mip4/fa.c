@@ -20,6 +20,7 @@
 #include "dataplane/engine_io4.h"
 #include "dataplane/engine_mip.h"
 #include "os/rawsock4.h"
+#include "os/sysctl.h"
 #include "os/udp4.h"
 #include "wire/agentadv.h"
 #include "wire/ip.h"
@@ -175,29 +176,6 @@ void fa_v6_gateway(uint32_t home, struct in6_addr *out)
 	out->s6_addr[10] = 0xff;
 	out->s6_addr[11] = 0xff;
 	memcpy(&out->s6_addr[12], &home, 4);
-}
-
-/* ---- sysctls ------------------------------------------------------------- */
-
-static int sysctl_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static int sysctl_on(const char *path, const char *why)
-{
-	int r = sysctl_write(path, "1");
-
-	if (r < 0)
-		log_err("%s: %s (needed for %s)", path, strerror(-r), why);
-	return r;
 }
 
 /* ---- the kernel state of visitors ---------------------------------------------- */
@@ -1097,17 +1075,16 @@ int fa_open(struct fa *f, struct fad_cfg *cfg, struct event_base *base)
 			log_err("%s: %s", f->tun_name, strerror(-r));
 			return r;
 		}
-		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", f->tun_name);
-		sysctl_write(path, "0");
+		sysctl_tun4(f->tun_name);
 		r = table_routes(f, true);
 		if (r < 0)
 			return r;
 	}
-	r = sysctl_on("/proc/sys/net/ipv4/ip_forward", "a foreign agent routes for its visitors");
+	r = sysctl_enable("/proc/sys/net/ipv4/ip_forward", "a foreign agent routes for its visitors");
 	if (r < 0)
 		return r;
 	if (cfg->reg.ipv6_mode == FA_IPV6_ATTACH) {
-		r = sysctl_on("/proc/sys/net/ipv6/conf/all/forwarding",
+		r = sysctl_enable("/proc/sys/net/ipv6/conf/all/forwarding",
 			      "native IPv6 for visitors (seed 3.4)");
 		if (r < 0)
 			return r;

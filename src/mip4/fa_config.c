@@ -15,12 +15,6 @@
 #include "common/util.h"
 #include "wire/agentadv.h"
 
-/* 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3 (multicast, class E, broadcast). */
-static bool in4_reserved(uint32_t h)
-{
-	return (h >> 24) == 0 || (h >> 24) == 127 || h >= 0xe0000000u;
-}
-
 static const char *fmt_a4(uint32_t net_order, char buf[ADDR4_STRLEN])
 {
 	return fmt_in4(ntohl(net_order), buf);
@@ -214,8 +208,32 @@ static int parse_ifaces(struct cfgparse *p, const config_setting_t *s, struct fa
 	return 0;
 }
 
+/* out[i] from the settings of group g; out[0..i) are the earlier ones. */
 static int parse_sa(struct cfgparse *p, const config_setting_t *g,
-		    const config_setting_t *const *set, struct fa_cfg_sa *out, unsigned i);
+		    const config_setting_t *const *set, struct fa_cfg_sa *out, unsigned i)
+{
+	struct fa_cfg_sa *sa = &out[i];
+	const char *v = NULL;
+	int r;
+
+	if (!set[SK_ADDRESS] || !set[SK_SPI])
+		return cfgparse_err(p, g, "a security association needs 'address' and 'spi'");
+	r = cfgparse_get_str(p, set[SK_ADDRESS], &v);
+	if (r < 0)
+		return r;
+	r = parse_unicast(p, set[SK_ADDRESS], v, &sa->addr);
+	if (r < 0)
+		return r;
+	for (unsigned j = 0; j < i; j++)
+		if (out[j].addr == sa->addr)
+			return cfgparse_err(p, set[SK_ADDRESS],
+					    "address \"%s\" has two security associations", v);
+	r = cfgparse_get_u32(p, set[SK_SPI], MIP4_SPI_HMAC_MD5_MIN, &sa->spi);
+	if (r < 0)
+		return r;
+	return cfgparse_get_key(p, g, set[SK_KEY], set[SK_KEY_HEX], "a security association",
+				sa->key, FA_CFG_KEY_MAX, &sa->key_len);
+}
 
 /* ( { address = "..."; spi = 300; key = "..." | key-hex = "..."; }, ... ) */
 static int parse_sas(struct cfgparse *p, const config_setting_t *s, unsigned max,
@@ -241,54 +259,6 @@ static int parse_sas(struct cfgparse *p, const config_setting_t *s, unsigned max
 	return 0;
 }
 
-/* out[i] from the settings of group g; out[0..i) are the earlier ones. */
-static int parse_sa(struct cfgparse *p, const config_setting_t *g,
-		    const config_setting_t *const *set, struct fa_cfg_sa *out, unsigned i)
-{
-	struct fa_cfg_sa *sa = &out[i];
-	const char *v = NULL;
-	int r;
-
-	{
-		if (!set[SK_ADDRESS] || !set[SK_SPI])
-			return cfgparse_err(p, g, "a security association needs 'address' and "
-						  "'spi'");
-		r = cfgparse_get_str(p, set[SK_ADDRESS], &v);
-		if (r < 0)
-			return r;
-		r = parse_unicast(p, set[SK_ADDRESS], v, &sa->addr);
-		if (r < 0)
-			return r;
-		for (unsigned j = 0; j < i; j++)
-			if (out[j].addr == sa->addr)
-				return cfgparse_err(p, set[SK_ADDRESS],
-						    "address \"%s\" has two security associations",
-						    v);
-		r = cfgparse_get_u32(p, set[SK_SPI], MIP4_SPI_HMAC_MD5_MIN, &sa->spi);
-		if (r < 0)
-			return r;
-		if (!set[SK_KEY] == !set[SK_KEY_HEX])
-			return cfgparse_err(p, set[SK_KEY] ? set[SK_KEY_HEX] : g,
-					    "a security association needs exactly one of 'key' "
-					    "(a string) and 'key-hex'");
-		if (set[SK_KEY]) {
-			r = cfgparse_get_str(p, set[SK_KEY], &v);
-			if (r < 0)
-				return r;
-			if (!*v || strlen(v) > FA_CFG_KEY_MAX)
-				return cfgparse_err(p, set[SK_KEY], "'key' must be 1 to %d characters",
-						    FA_CFG_KEY_MAX);
-			sa->key_len = (uint8_t)strlen(v);
-			memcpy(sa->key, v, sa->key_len);
-		} else {
-			r = cfgparse_get_hex(p, set[SK_KEY_HEX], 1, sa->key, sizeof(sa->key),
-					     &sa->key_len);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
 
 /* home-agents = [ "a.b.c.d", ... ] or ( { address = "..."; [spi; key | key-hex;] }, ... ):
  * the home agents served (others: 65), the second form with their FA-HA
@@ -339,32 +309,16 @@ static int parse_home_agents(struct cfgparse *p, const config_setting_t *s, stru
 
 static int parse_encaps(struct cfgparse *p, const config_setting_t *s, struct fa_cfg *c)
 {
-	int n = cfgparse_get_str_list(p, s, 3);
-	bool ipip = false;
+	static const char *const names[] = { "ipip", "gre", "minimal" };
+	bool seen[ARRAY_SIZE(names)];
+	int r = cfgparse_get_name_set(p, s, "encapsulation", names, ARRAY_SIZE(names), seen);
 
-	if (n < 0)
-		return n;
-	c->encap_gre = c->encap_minimal = false;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *v = config_setting_get_string(e);
-		bool *f = strcmp(v, "ipip") == 0      ? &ipip
-			  : strcmp(v, "gre") == 0     ? &c->encap_gre
-			  : strcmp(v, "minimal") == 0 ? &c->encap_minimal
-						      : NULL;
-		if (!f)
-			return cfgparse_err(p, e,
-					    "encapsulation \"%s\" must be \"ipip\", \"gre\" or "
-					    "\"minimal\"",
-					    v);
-		if (*f)
-			return cfgparse_err(p, e, "encapsulation \"%s\" is listed twice", v);
-		*f = true;
-	}
-	if (!ipip)
-		return cfgparse_err(p, s,
-				    "encapsulations must include \"ipip\" (RFC 5944 3.7: foreign "
-				    "agents MUST support IP in IP)");
+	if (r < 0)
+		return r;
+	if (!seen[0])
+		return cfgparse_err(p, s, "encapsulations must include \"ipip\" (RFC 5944 3.7: foreign agents MUST support IP in IP)");
+	c->encap_gre = seen[1];
+	c->encap_minimal = seen[2];
 	return 0;
 }
 

@@ -1,8 +1,7 @@
 /* ds46-fad's control socket (ctl/ctl_proto.h): ping, stats (the glue's
  * fa_* counters, the relay engine's, the tunnel engine's dp_* and its I/O
  * loop's io_*, in one flat object) and visitors (the visitor list: what
- * `ds46ctl visitors` prints; also answered to "mobility").  The socket itself is
- * ctl/ctl_server.c. */
+ * `ds46ctl visitors` prints).  The socket itself is ctl/ctl_server.c. */
 #include "mip4/fa.h"
 
 #include <arpa/inet.h>
@@ -189,7 +188,6 @@ char *fa_ctl_answer(struct fa *f, const char *buf, size_t len, int64_t now)
 	case CTL_CMD_STATS:
 		return answer_stats(f);
 	case CTL_CMD_VISITORS:
-	case CTL_CMD_MOBILITY:       /* before "visitors" existed */
 		return answer_visitors(f, &req, now);
 	default:
 		break;

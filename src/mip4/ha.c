@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "dataplane/engine_io4.h"
 #include "dataplane/engine_mld.h"
+#include "os/sysctl.h"
 #include "os/udp4.h"
 #include "wire/udptun.h"
 
@@ -303,48 +304,6 @@ static uint32_t ha_random(void)
 static const char *fmt_a4(uint32_t net_order, char buf[ADDR4_STRLEN])
 {
 	return fmt_in4(ntohl(net_order), buf);
-}
-
-/* sysctl by its /proc path */
-static int ha_sysctl_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static int ha_sysctl_read(const char *path)
-{
-	char buf[16] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -EIO;
-}
-
-/* Set a boolean sysctl to 1 unless it already is; log what changed. */
-static int ha_sysctl_on(const char *path, const char *why)
-{
-	int v = ha_sysctl_read(path), r;
-
-	if (v == 1)
-		return 0;
-	r = ha_sysctl_write(path, "1");
-	if (r < 0) {
-		log_err("%s: %s (needed for %s)", path, strerror(-r), why);
-		return r;
-	}
-	log_info("%s set to 1 (%s)", path, why);
-	return 0;
 }
 
 /* ---- the programmed table, sorted by home address ---------------------------- */
@@ -1485,34 +1444,26 @@ static int ha_setup_sysctls(struct ha *h)
 	char path[128];
 	int r;
 
-	r = ha_sysctl_on("/proc/sys/net/ipv4/ip_forward", "a home agent forwards to its TUN");
+	r = sysctl_enable("/proc/sys/net/ipv4/ip_forward", "a home agent forwards to its TUN");
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", h->cfg->home_link);
-	r = ha_sysctl_on(path, "proxy ARP on the home link");
+	r = sysctl_enable(path, "proxy ARP on the home link");
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", h->tun_name);
-	ha_sysctl_write(path, "0");
-	/* The engine's ICMPv4 errors (fragmentation needed for a packet too
-	 * big for the tunnel, RFC 2003 4 / RFC 1191; host unreachable) come
-	 * from the home agent's own address out of the TUN: without
-	 * accept_local the kernel drops them as martians and TCP senders
-	 * never learn the tunnel's MTU. */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/accept_local", h->tun_name);
-	ha_sysctl_write(path, "1");
+	sysctl_tun4(h->tun_name);
 	if (!h->cfg->ipv6)
 		return 0;
-	r = ha_sysctl_on("/proc/sys/net/ipv6/conf/all/forwarding",
+	r = sysctl_enable("/proc/sys/net/ipv6/conf/all/forwarding",
 			 "IPv6 home addresses and prefixes (RFC 5454)");
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", h->cfg->home_link);
-	r = ha_sysctl_on(path, "proxy ND on the home link");
+	r = sysctl_enable(path, "proxy ND on the home link");
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/proxy_ndp", h->cfg->home_link);
-	return ha_sysctl_on(path, "proxy ND for IPv6 home addresses");
+	return sysctl_enable(path, "proxy ND for IPv6 home addresses");
 }
 
 /* ---- the data plane ------------------------------------------------------------------- */
@@ -1834,7 +1785,7 @@ int ha_open(struct ha *h, const struct ha_cfg *cfg, struct event_base *base, con
 		char path[128];
 		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode",
 			 h->tun_name);
-		ha_sysctl_write(path, "1");
+		sysctl_write(path, "1");
 	}
 	r = nl_link_set_mtu(&h->nl, h->tun_ifindex, tun_mtu(h));
 	if (r == 0)

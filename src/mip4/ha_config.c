@@ -21,12 +21,6 @@ static uint32_t mask32(unsigned plen)
 	return plen == 0 ? 0 : ~0u << (32 - plen);
 }
 
-/* 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3 (multicast, class E, broadcast). */
-static bool in4_reserved(uint32_t h)
-{
-	return (h >> 24) == 0 || (h >> 24) == 127 || h >= 0xe0000000u;
-}
-
 static bool in6_linklocal(const struct in6_addr *a)
 {
 	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
@@ -261,32 +255,16 @@ static int parse_address(struct cfgparse *p, const config_setting_t *s, uint32_t
 
 static int parse_encaps(struct cfgparse *p, const config_setting_t *s, struct ha_cfg *c)
 {
-	int n = cfgparse_get_str_list(p, s, 3);
-	bool ipip = false;
+	static const char *const names[] = { "ipip", "gre", "minimal" };
+	bool seen[ARRAY_SIZE(names)];
+	int r = cfgparse_get_name_set(p, s, "encapsulation", names, ARRAY_SIZE(names), seen);
 
-	if (n < 0)
-		return n;
-	c->encap_gre = c->encap_minimal = false;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *v = config_setting_get_string(e);
-		bool *f = strcmp(v, "ipip") == 0      ? &ipip
-			  : strcmp(v, "gre") == 0     ? &c->encap_gre
-			  : strcmp(v, "minimal") == 0 ? &c->encap_minimal
-						      : NULL;
-		if (!f)
-			return cfgparse_err(p, e,
-					    "encapsulation \"%s\" must be \"ipip\", \"gre\" or "
-					    "\"minimal\"",
-					    v);
-		if (*f)
-			return cfgparse_err(p, e, "encapsulation \"%s\" is listed twice", v);
-		*f = true;
-	}
-	if (!ipip)
-		return cfgparse_err(p, s,
-				    "encapsulations must include \"ipip\" (RFC 5944 4.1: home "
-				    "agents MUST support IP in IP)");
+	if (r < 0)
+		return r;
+	if (!seen[0])
+		return cfgparse_err(p, s, "encapsulations must include \"ipip\" (RFC 5944 4.1: home agents MUST support IP in IP)");
+	c->encap_gre = seen[1];
+	c->encap_minimal = seen[2];
 	return 0;
 }
 

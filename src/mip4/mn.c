@@ -20,11 +20,16 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "os/sysctl.h"
 #include "os/udp4.h"
 #include "wire/ip.h"
 #include "wire/udptun.h"
 
 #define MN_RX_BATCH 16
+/* A registration reply or RFC 3519 tunnel data (a whole inner packet of
+ * the path: the registration socket carries both, 3.3); the home agent's
+ * receive buffers are as large (HA_RX_MAX). */
+#define MN_RX_MAX 4096
 #define MN_NL_BUF 16384
 
 /* ---- names and counters ------------------------------------------------------- */
@@ -928,7 +933,7 @@ static void keepalive_update(struct mn *m, const struct mn_plan *p)
 static void on_udp(evutil_socket_t fd, short what, void *arg)
 {
 	struct mn *m = arg;
-	static uint8_t bufs[MN_RX_BATCH][MN_REG_MSG_MAX + 1];
+	static uint8_t bufs[MN_RX_BATCH][MN_RX_MAX];
 	static struct mn_reg_out out;
 	struct udp4_msg msgs[MN_RX_BATCH];
 	struct udptun_view v;
@@ -1471,28 +1476,16 @@ static int disc_open(struct mn *m)
  * one written (val < 0: only read). */
 static int if_sysctl(const char *ifname, const char *name, int val)
 {
-	char path[128], buf[16];
-	int fd, old;
-	ssize_t n;
+	char path[128], v[16];
+	int old;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, name);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0) {
-		close(fd);
-		return n < 0 ? -errno : -EIO;
-	}
-	buf[n] = '\0';
-	old = atoi(buf);
-	if (val >= 0) {
-		n = snprintf(buf, sizeof(buf), "%d\n", val);
-		if (pwrite(fd, buf, (size_t)n, 0) != n)
-			old = -errno;
-	}
-	close(fd);
-	return old;
+	old = sysctl_read_int(path);
+	if (old < 0 || val < 0)
+		return old;
+	snprintf(v, sizeof(v), "%d\n", val);
+	int r = sysctl_write(path, v);
+	return r < 0 ? r : old;
 }
 
 /* RFC 5944 4.6: away from home the node answers no ARP Request for its
@@ -1585,6 +1578,7 @@ int mn_open(struct mn *m, const struct mn_cfg *cfg, struct event_base *base)
 	}
 	snprintf(m->tun_name, sizeof(m->tun_name), "%s", dp_io4_tun(m->io)->name);
 	m->tun = dp_io4_tun(m->io)->ifindex;
+	sysctl_tun4(m->tun_name);
 	/* RFC 2003 4.1: the tunnel MTU below the link's (GRE: 4 more) */
 	uint32_t overhead = cfg->encap == ENCAP4_GRE ? 24 : 20;
 	r = nl_link_set_mtu(&m->nl, m->tun, m->e.mip.link_mtu - overhead);

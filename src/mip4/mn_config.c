@@ -38,12 +38,6 @@ static uint32_t mask32(unsigned plen)
 	return plen == 0 ? 0 : ~0u << (32 - plen);
 }
 
-/* 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/3 (multicast, class E, broadcast). */
-static bool in4_reserved(uint32_t h)
-{
-	return (h >> 24) == 0 || (h >> 24) == 127 || h >= 0xe0000000u;
-}
-
 static const char *encap_name(enum encap4_kind e)
 {
 	return e == ENCAP4_GRE ? "gre" : e == ENCAP4_MINIMAL ? "minimal" : "ipip";

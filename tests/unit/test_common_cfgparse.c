@@ -602,6 +602,59 @@ static void test_hex_option_level(void **state)
 	assert_string_equal(cfgparse_log_level_name(LOG_EMERG), "info");
 }
 
+/* cfgparse_get_name_set, cfgparse_get_key, cfgparse_get_unicast4: the
+ * pieces the Mobile IPv4 agents' loaders share. */
+static void test_names_keys_unicast(void **state)
+{
+	static const char *const names[] = { "ipip", "gre", "minimal" };
+	struct fx *f = *state;
+	bool seen[3] = { true, true, true };
+	uint8_t key[4], len = 0;
+	uint32_t a = 0;
+
+	load(f, "e = [ \"minimal\", \"ipip\" ];\ndup = [ \"gre\", \"gre\" ];\n"
+		"bad = [ \"udp\" ];\nk = { key = \"abc\"; };\nh = { key-hex = \"0a:0b\"; };\n"
+		"both = { key = \"x\"; key-hex = \"01\"; };\nnone = { spi = 300; };\n"
+		"long = { key = \"abcde\"; };\nu = \"192.0.2.1\";\nm = \"224.0.0.1\";\n"
+		"z = \"0.1.2.3\";\n");
+	assert_int_equal(cfgparse_get_name_set(&f->p, at(f, "e"), "encapsulation", names, 3, seen), 0);
+	assert_true(seen[0] && !seen[1] && seen[2]);
+	expect_err(f, cfgparse_get_name_set(&f->p, at(f, "dup"), "encapsulation", names, 3, seen),
+		   "c.conf:2: encapsulation \"gre\" is listed twice");
+	expect_err(f, cfgparse_get_name_set(&f->p, at(f, "bad"), "encapsulation", names, 3, seen),
+		   "c.conf:3: encapsulation \"udp\" must be \"ipip\", \"gre\" or \"minimal\"");
+
+	const config_setting_t *g = at(f, "k");
+	assert_int_equal(cfgparse_get_key(&f->p, g, config_setting_get_member(g, "key"), NULL,
+					  "node", key, sizeof(key), &len), 0);
+	assert_int_equal(len, 3);
+	assert_memory_equal(key, "abc", 3);
+	g = at(f, "h");
+	assert_int_equal(cfgparse_get_key(&f->p, g, NULL, config_setting_get_member(g, "key-hex"),
+					  "node", key, sizeof(key), &len), 0);
+	assert_int_equal(len, 2);
+	assert_int_equal(key[1], 0x0b);
+	g = at(f, "both");
+	expect_err(f, cfgparse_get_key(&f->p, g, config_setting_get_member(g, "key"),
+				       config_setting_get_member(g, "key-hex"), "node", key,
+				       sizeof(key), &len),
+		   "c.conf:6: node needs exactly one of 'key' (a string) and 'key-hex'");
+	expect_err(f, cfgparse_get_key(&f->p, at(f, "none"), NULL, NULL, "node", key, sizeof(key),
+				       &len),
+		   "c.conf:7: node needs exactly one of 'key' (a string) and 'key-hex'");
+	g = at(f, "long");
+	expect_err(f, cfgparse_get_key(&f->p, g, config_setting_get_member(g, "key"), NULL, "node",
+				       key, sizeof(key), &len),
+		   "c.conf:8: 'key' must be 1 to 4 characters");
+
+	assert_int_equal(cfgparse_get_unicast4(&f->p, at(f, "u"), &a), 0);
+	assert_int_equal(a, 0xc0000201u);
+	expect_err(f, cfgparse_get_unicast4(&f->p, at(f, "m"), &a),
+		   "c.conf:10: m \"224.0.0.1\" must be a unicast IPv4 address");
+	expect_err(f, cfgparse_get_unicast4(&f->p, at(f, "z"), &a),
+		   "c.conf:11: z \"0.1.2.3\" must be a unicast IPv4 address");
+}
+
 /* ---- printing -------------------------------------------------------------- */
 
 static void test_print(void **state)
@@ -654,6 +707,7 @@ int main(void)
 		T(test_addresses),
 		T(test_pure_parsers),
 		T(test_hex_option_level),
+		T(test_names_keys_unicast),
 		T(test_print),
 	};
 #undef T

@@ -225,6 +225,7 @@ fa = {
   max-visitors = $(( NODES + 16 ));
   ha-sas = ( );
   control-socket = "$TMP/fad$2.sock";
+  store = "$TMP/fad$2.db";
   log-level = "warning";
 };
 EOF

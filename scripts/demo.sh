@@ -536,6 +536,7 @@ wait_ready "$TMP/mnd.log" "$MNPID" ds46-mnd
 fad_start() {     # fad_start NS ADDRESS IPV6-MODE NAME [SED]: ds46-fad with examples/fad.conf
 	local ns=$1 a=$2 mode=$3 name=$4
 	sed -e "s|^\(\s*control-socket\s*=\s*\)\"[^\"]*\"|\1\"$TMP/$name.sock\"|" \
+	    -e "s|^\(\s*store\s*=\s*\)\"[^\"]*\"|\1\"$TMP/$name.db\"|" \
 	    -e "s|198.51.100.1/24|$a/24|" -e "s|^\(\s*ipv6\s*=\s*\)\"[a-z]*\"|\1\"$mode\"|" \
 	    -e "s|^\(\s*advertisement-interval\s*=\s*\)[0-9]*|\11|" \
 	    -e "${5:-}" examples/fad.conf >"$TMP/$name.conf"

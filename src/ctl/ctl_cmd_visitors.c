@@ -1,6 +1,7 @@
 /* ds46ctl visitors [--limit N]: a foreign agent's (ds46-fad) visitor list,
  * one line per mobile node: home address, MAC, link, home agent, care-of
- * address, lifetime left, reverse tunnelling, IPv6 mode, prefixes, and
+ * address, lifetime left, reverse tunnelling (RFC 3024 delivery style:
+ * direct, encap, or no), IPv6 mode, prefixes, and
  * whether a registration is pending.  ds46-fad answers the request
  * "visitors" with {"visitors":[...]}. */
 #include <errno.h>
@@ -24,13 +25,16 @@ static int print_visitors(struct ctl_client *c, struct json_object *arr)
 		char left[32], prefixes[512];
 		long long rem = ctl_json_int(v, "remaining");
 		bool active = ctl_json_bool(v, "active"), pending = ctl_json_bool(v, "pending");
+		const char *dl = ctl_json_str(v, "delivery");
+		bool encap = dl && strcmp(dl, "encapsulating") == 0;
 
 		ctl_fmt_remaining(left, sizeof(left), rem);
 		ctl_fmt_str_array(prefixes, sizeof(prefixes), v, "prefixes");
 		const char *row[] = {
 			ctl_json_str(v, "home"), ctl_json_str(v, "mac"), ctl_json_str(v, "link"),
 			ctl_json_str(v, "home_agent"), ctl_json_str(v, "coa"), active ? left : "-",
-			ctl_json_bool(v, "reverse_tunnel") ? "yes" : "no", ctl_json_str(v, "ipv6"),
+			!ctl_json_bool(v, "reverse_tunnel") ? "no" : encap ? "encap" : "direct",
+			ctl_json_str(v, "ipv6"),
 			prefixes,
 			active && pending ? "active+pending" : active ? "active" : "pending",
 		};

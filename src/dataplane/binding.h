@@ -45,11 +45,15 @@ struct binding {
 				uint32_t fa_ha;      /* foreign agent: the visitor's
 				                        home agent, host order */
 			};
+			uint32_t fa_agent;   /* foreign agent: its address the
+			                        visitor registered through (RFC
+			                        3024 5.2 encapsulating delivery
+			                        comes to it), host order */
 		} mip;
 	};
 	uint64_t pkts_in, bytes_in;  /* decapsulated from the peer */
 	uint64_t pkts_out, bytes_out;/* encapsulated to the peer */
-	/* 8 octets of padding to the end of the line */
+	/* 4 octets of padding after the union */
 };
 _Static_assert(sizeof(struct binding) == BINDING_SLOT,
 	       "a binding slot is one cache line (issue 3)");

@@ -72,7 +72,7 @@ enum dp_role {
 	X(fa_decap) X(fa_revtun) X(fa_encap_delivery)                           \
 	X(drop_fa_no_visitor) X(drop_fa_not_from_ha) X(drop_fa_not_our_coa)     \
 	X(drop_fa_no_revtun) X(drop_fa_bad_inner6) X(drop_fa_not_native)        \
-	X(drop_fa_expired)                                                      \
+	X(drop_fa_expired) X(drop_fa_direct)                                    \
 	/* mobile node via a foreign agent */                                   \
 	X(drop_via_fa_ipv4) X(drop_via_fa_native6)                              \
 	/* RFC 3519 UDP tunnelling (dp_mip_udptun_in) */                        \
@@ -191,6 +191,8 @@ struct dp_mip {
 	uint8_t v6_mode;             /* enum mip_v6_mode */
 	bool at_home;
 	bool via_fa;                 /* foreign agent care-of address mode */
+	uint32_t fa_deliver;         /* via_fa: encapsulating delivery to
+	                                this agent (RFC 3024 5.2); 0: direct */
 	bool udp_csum_zero;          /* RFC 3519 tunnel data with UDP checksum
 	                                0 (RFC 768); default: computed */
 	uint16_t udp_sport;          /* RFC 3519 UDP tunnelling from

@@ -10,9 +10,10 @@
 
 /* A visitor is a slot of e->bindings: v4 = home address, expires, and
  * mip.coa, mip.encap, mip.flags (FA_F_*), mip.n_prefix, mip.fa_ha = its
- * home agent. */
+ * home agent, mip.fa_agent = our address it registered through. */
 #define FA_F_REVTUN4 0x1u
 #define FA_F_V6_NATIVE 0x2u
+#define FA_F_ENCAP_DELIVERY 0x4u
 
 static bool addr4_ok(uint32_t a)
 {
@@ -44,7 +45,9 @@ int dp_fa_visitor_set(struct dp_engine *e, const struct dp_fa_visitor *v)
 	b->expires = v->expires;
 	b->mip.coa = v->coa;
 	b->mip.encap = (uint8_t)v->encap;
-	b->mip.flags = (uint8_t)((v->revtun4 ? FA_F_REVTUN4 : 0) | (v->v6_native ? FA_F_V6_NATIVE : 0));
+	b->mip.flags = (uint8_t)((v->revtun4 ? FA_F_REVTUN4 : 0) | (v->v6_native ? FA_F_V6_NATIVE : 0) |
+				 (v->encap_delivery ? FA_F_ENCAP_DELIVERY : 0));
+	b->mip.fa_agent = v->agent ? v->agent : v->coa;
 	b->mip.v6_mode = 0;
 	b->mip.n_sim = 0;
 	b->mip.fa_ha = v->ha;
@@ -64,6 +67,8 @@ int dp_fa_visitor_get(const struct dp_engine *e, uint32_t home, struct dp_fa_vis
 	v->encap = (enum encap4_kind)b->mip.encap;
 	v->revtun4 = b->mip.flags & FA_F_REVTUN4;
 	v->v6_native = b->mip.flags & FA_F_V6_NATIVE;
+	v->encap_delivery = b->mip.flags & FA_F_ENCAP_DELIVERY;
+	v->agent = b->mip.fa_agent;
 	v->expires = b->expires;
 	return 0;
 }
@@ -199,6 +204,12 @@ void dp_fa_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *
 			dp_drop(o, &e->st.drop_fa_no_revtun, "reverse tunnelling was not granted");
 			return;
 		}
+		if (b->mip.flags & FA_F_ENCAP_DELIVERY) {
+			/* RFC 3024 5.2.1: MUST NOT be reverse-tunnelled */
+			dp_drop(o, &e->st.drop_fa_direct,
+				"direct delivery from a visitor that asked for encapsulating delivery");
+			return;
+		}
 		fa_revtun(e, b, pkt, v.total_len, DP_HEADROOM, o);
 		return;
 	}
@@ -230,16 +241,17 @@ void dp_fa_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *
 	fa_revtun(e, b, pkt, IP6_HDR_LEN + (size_t)v.payload_len, DP_HEADROOM, o);
 }
 
-/* RFC 3024 5.3: encapsulating delivery, IP in IP from the visitor's home
- * address to its care-of address, the inner source that home address:
- * re-tunnelled to the home agent. */
+/* RFC 3024 5.2: encapsulating delivery, from the visitor's home address
+ * to its care-of address or to the agent address it registered through
+ * (5.2.2: the source of its last accepted reply), the inner source that
+ * home address: re-tunnelled to the home agent. */
 static void fa_encap_delivery(struct dp_engine *e, const struct encap4_view *v,
 			      const struct ip4_view *iv, uint8_t *pkt, struct dp_out *o)
 {
 	struct binding *b = fa_live(e, iv->src, o);
 	if (!b)
 		return;
-	if (v->outer.dst != b->mip.coa) {
+	if (v->outer.dst != b->mip.coa && v->outer.dst != b->mip.fa_agent) {
 		dp_drop(o, &e->st.drop_fa_not_our_coa, "not addressed to the visitor's care-of address");
 		return;
 	}
@@ -272,7 +284,7 @@ void dp_fa_tunnel_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_ou
 			dp_mip_malformed(e, why, o);
 			return;
 		}
-		if (v.kind == ENCAP4_IPIP && iv.src == v.outer.src &&
+		if (v.kind != ENCAP4_6IN4 && iv.src == v.outer.src &&
 		    binding_get(&e->bindings, iv.src)) {
 			fa_encap_delivery(e, &v, &iv, pkt, o);
 			return;

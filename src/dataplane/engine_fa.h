@@ -16,9 +16,13 @@
  *   0x86DD): under a prefix of a v6_native visitor.  RFC 6040 ECN.  The
  *   kernel then delivers it on the visitor link (the daemon's routes and
  *   permanent neighbour entries).
- *   Encapsulating delivery style (RFC 3024 3.3, 5.3): IP in IP from a
- *   visitor's home address to its care-of address whose inner source is
- *   that home address: re-tunnelled to its home agent (DP_TO_TUNNEL4).
+ *   Encapsulating delivery style (RFC 3024 3.3, 5.2): IP in IP, GRE or
+ *   minimal encapsulation from a visitor's home address to its care-of
+ *   address or the agent address it registered through, whose inner
+ *   source is that home address: re-tunnelled to its home agent
+ *   (DP_TO_TUNNEL4).  Direct (unencapsulated) IPv4 of a visitor that
+ *   asked for it reaching the TUN anyway is dropped (drop_fa_direct:
+ *   5.2.1, it must not be reverse-tunnelled).
  * TUN -> tunnel (reverse tunnelling, RFC 3024 5.2 direct delivery; RFC
  *   5454 3.4: all IPv6 of a v6_native visitor): inner IPv4 from a visitor
  *   with revtun4, inner IPv6 from under a v6_native visitor's prefix; from
@@ -30,7 +34,7 @@
  *   visitor's care-of address to its home agent; as for the other roles.
  *
  * Counters: fa_decap, fa_revtun, fa_encap_delivery; drop_fa_no_visitor,
- * drop_fa_not_from_ha, drop_fa_not_our_coa, drop_fa_no_revtun,
+ * drop_fa_not_from_ha, drop_fa_not_our_coa, drop_fa_no_revtun, drop_fa_direct,
  * drop_fa_bad_inner6, drop_fa_not_native, drop_fa_expired, and the
  * shared ones (drop_malformed, drop_ecn, drop_too_big, drop_encap, ...).
  * Per packet a visitor is ignored once 0 < expires <= e->now; the daemon
@@ -54,6 +58,13 @@ struct dp_fa_visitor {
 	enum encap4_kind encap;      /* ENCAP4_IPIP, ENCAP4_GRE, ENCAP4_MINIMAL */
 	bool revtun4;                /* T granted: reverse-tunnel its IPv4 */
 	bool v6_native;              /* seed 3.4 choice 2 accepted with code 1 */
+	bool encap_delivery;         /* RFC 3024 3.3: it asked for the
+	                                encapsulating delivery style (its
+	                                direct packets are not reverse-tunnelled,
+	                                5.2.1: the daemon installs no rule) */
+	uint32_t agent;              /* our address it registered through
+	                                (0: coa); encapsulating delivery may
+	                                come to it or to coa */
 	uint32_t expires;            /* unix seconds, 0 never (per packet:
 	                                ignored once 0 < expires <= e->now) */
 };

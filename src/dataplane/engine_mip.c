@@ -1164,12 +1164,14 @@ static void ha_accept4(struct dp_engine *e, struct binding *b, const struct ip4_
 int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *mn)
 {
 	struct dp_mip *m = &e->mip;
+	uint32_t deliver = mn->via_fa ? mn->fa_deliver : 0;
 
 	if (e->role != DP_ROLE_MIP_MN || (unsigned)mn->v6_mode > MIP_V6_TO_COA)
 		return -EINVAL;
 	/* at home nothing is tunnelled: no encapsulation or addresses needed */
-	if (!mn->at_home && ((!mn->via_fa && !encap_ok(mn->encap)) || !addr4_ok(mn->home) ||
-			     !addr4_ok(mn->ha) || !addr4_ok(mn->coa)))
+	if (!mn->at_home && (((!mn->via_fa || deliver) && !encap_ok(mn->encap)) ||
+			     !addr4_ok(mn->home) || !addr4_ok(mn->ha) || !addr4_ok(mn->coa) ||
+			     (deliver && !addr4_ok(deliver))))
 		return -EINVAL;
 	m->home = mn->home;
 	m->ha = mn->ha;
@@ -1178,6 +1180,7 @@ int dp_mip_mn_set(struct dp_engine *e, const struct dp_mip_mn *mn)
 	m->v6_mode = (uint8_t)mn->v6_mode;
 	m->at_home = mn->at_home;
 	m->via_fa = mn->via_fa;
+	m->fa_deliver = deliver;
 	m->udp_sport = mn->via_fa ? 0 : mn->udp_sport;
 	return 0;
 }
@@ -1228,42 +1231,89 @@ static bool mn_registered6(const struct dp_mip *m, const struct in6_addr *a)
 	return prefix6_lookup(&m->prefixes, a, &v, NULL) == 0;
 }
 
+/* The node's packet from the TUN out along p: IPv4 from the home address
+ * (DF above the path MTU: fragmentation needed from icmp_src), IPv6 from a
+ * registered address or MLD from a link-local one; IPv6 goes first as 6in4
+ * from the home address to the home agent (p's mid) when the mode needs it:
+ * via an agent with the encapsulating delivery style, co-located for a
+ * link-local source or in mode MIP_V6_TO_HOA (not over UDP). */
+static void mn_out(struct dp_engine *e, struct dp_mip_path *p, uint8_t *pkt, size_t len,
+		   uint32_t icmp_src, struct dp_out *o)
+{
+	struct dp_mip *m = &e->mip;
+	enum ip_drop why = IP_DROP_NONE;
+
+	if (len >= 1 && pkt[0] >> 4 == 4) {
+		struct ip4_view v;
+		if (ip4_parse(pkt, len, &v, &why) < 0) {
+			dp_mip_malformed(e, why, o);
+			return;
+		}
+		len = v.total_len;
+		if (v.src != m->home) {
+			dp_drop(o, &e->st.drop_bad_source, "source is not the home address");
+			return;
+		}
+		uint16_t mtu = dp_mip_df_mtu(e, p, pkt, len);
+		if (mtu) {
+			dp_mip_icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, icmp_src, o,
+					  &e->st.drop_too_big, "larger than the path MTU with DF set");
+			return;
+		}
+	} else if (len >= 1 && pkt[0] >> 4 == 6) {
+		struct ip6_view v;
+		if (ip6_parse(pkt, len, &v, &why) < 0) {
+			dp_mip_malformed(e, why, o);
+			return;
+		}
+		len = IP6_HDR_LEN + (size_t)v.payload_len;
+		bool ll = ll6(&v.src);
+		if (!mn_registered6(m, &v.src) && !(ll && is_mld(&v))) {
+			dp_drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
+			return;
+		}
+		if (m->via_fa ? m->fa_deliver != 0
+			      : (ll || m->v6_mode != MIP_V6_TO_COA) && !p->dport) {
+			p->mid_src = m->home;
+			p->mid_dst = m->ha;
+		}
+		uint32_t mtu6 = dp_mip_v6_mtu(e, p, pkt);
+		if (len > mtu6) {
+			dp_mip_icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o,
+					  &e->st.drop_too_big, "larger than the IPv6 tunnel MTU");
+			return;
+		}
+	} else {
+		dp_mip_malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
+		return;
+	}
+	dp_mip_path_send(e, p, pkt, len, DP_HEADROOM, o, "cannot encapsulate");
+}
+
 /* Via a foreign agent (RFC 5944 care-of address mode): IPv4 leaves
  * natively through the agent (it reverse-tunnels when T was granted);
  * IPv6 in code-0 mode goes as 6in4 from the home address to the home
- * agent (RFC 5454 3.5), in code-1 mode natively. */
+ * agent (RFC 5454 3.5), in code-1 mode natively.  With the encapsulating
+ * delivery style (RFC 3024 5.2) IPv4 and that 6in4 go encapsulated from
+ * the home address to the agent. */
 static void mn_tun_in_fa(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_out *o)
 {
 	struct dp_mip *m = &e->mip;
 	struct dp_mip_path p = { .src = m->home, .dst = m->ha, .kind = ENCAP4_6IN4 };
-	enum ip_drop why = IP_DROP_NONE;
-	struct ip6_view v;
+	bool v4 = len >= 1 && pkt[0] >> 4 == 4;
 
-	if (len < 1 || pkt[0] >> 4 != 6) {
+	if (m->fa_deliver) {
+		p.dst = m->fa_deliver;
+		p.kind = (enum encap4_kind)m->encap;
+	} else if (v4) {
 		dp_drop(o, &e->st.drop_via_fa_ipv4, "via a foreign agent IPv4 is not tunnelled here");
 		return;
 	}
-	if (m->v6_mode == MIP_V6_TO_COA) {
+	if (!v4 && m->v6_mode == MIP_V6_TO_COA) {
 		dp_drop(o, &e->st.drop_via_fa_native6, "IPv6 is native via this foreign agent");
 		return;
 	}
-	if (ip6_parse(pkt, len, &v, &why) < 0) {
-		dp_mip_malformed(e, why, o);
-		return;
-	}
-	len = IP6_HDR_LEN + (size_t)v.payload_len;
-	if (!mn_registered6(m, &v.src) && !(ll6(&v.src) && is_mld(&v))) {
-		dp_drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
-		return;
-	}
-	uint32_t mtu6 = dp_mip_v6_mtu(e, &p, pkt);
-	if (len > mtu6) {
-		dp_mip_icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o, &e->st.drop_too_big,
-				  "larger than the IPv6 tunnel MTU");
-		return;
-	}
-	if (!dp_mip_path_send(e, &p, pkt, len, DP_HEADROOM, o, "cannot encapsulate"))
-		return;
+	mn_out(e, &p, pkt, len, m->home, o);
 }
 
 /* RFC 3024 5.2 (the node's side), RFC 5454 3.3.2, 3.3.3, 3.7.1. */
@@ -1271,7 +1321,6 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 {
 	struct dp_mip *m = &e->mip;
 	struct dp_mip_path p = { .src = m->coa, .dst = m->ha, .kind = (enum encap4_kind)m->encap };
-	enum ip_drop why = IP_DROP_NONE;
 
 	if (m->at_home) {
 		dp_drop(o, &e->st.drop_at_home, "at home: nothing is tunnelled");
@@ -1290,51 +1339,7 @@ static void mn_tun_in(struct dp_engine *e, uint8_t *pkt, size_t len, struct dp_o
 		p.sport = m->udp_sport;
 		p.dport = UDPTUN_PORT;
 	}
-	if (len >= 1 && pkt[0] >> 4 == 4) {
-		struct ip4_view v;
-		if (ip4_parse(pkt, len, &v, &why) < 0) {
-			dp_mip_malformed(e, why, o);
-			return;
-		}
-		len = v.total_len;
-		if (v.src != m->home) {
-			dp_drop(o, &e->st.drop_bad_source, "source is not the home address");
-			return;
-		}
-		uint16_t mtu = dp_mip_df_mtu(e, &p, pkt, len);
-		if (mtu) {
-			dp_mip_icmp4_back(e, pkt, len, ICMP4_CODE_FRAG_NEEDED, mtu, m->coa, o,
-				   &e->st.drop_too_big, "larger than the path MTU with DF set");
-			return;
-		}
-	} else if (len >= 1 && pkt[0] >> 4 == 6) {
-		struct ip6_view v;
-		if (ip6_parse(pkt, len, &v, &why) < 0) {
-			dp_mip_malformed(e, why, o);
-			return;
-		}
-		len = IP6_HDR_LEN + (size_t)v.payload_len;
-		bool ll = ll6(&v.src);
-		if (!mn_registered6(m, &v.src) && !(ll && is_mld(&v))) {
-			dp_drop(o, &e->st.drop_bad_source, "source is not a registered IPv6 address");
-			return;
-		}
-		if ((ll || m->v6_mode != MIP_V6_TO_COA) && !p.dport) {
-			p.mid_src = m->home;
-			p.mid_dst = m->ha;
-		}
-		uint32_t mtu6 = dp_mip_v6_mtu(e, &p, pkt);
-		if (len > mtu6) {
-			dp_mip_icmp6_back(e, pkt, len, ICMP6_PACKET_TOO_BIG, 0, mtu6, o,
-				   &e->st.drop_too_big, "larger than the IPv6 tunnel MTU");
-			return;
-		}
-	} else {
-		dp_mip_malformed(e, len ? IP_DROP_BAD_VERSION : IP_DROP_TRUNCATED, o);
-		return;
-	}
-	if (!dp_mip_path_send(e, &p, pkt, len, DP_HEADROOM, o, "cannot encapsulate"))
-		return;
+	mn_out(e, &p, pkt, len, m->coa, o);
 }
 
 /* An IPv6 packet for the node out of a tunnel (via_hoa: through the home

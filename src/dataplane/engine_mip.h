@@ -66,6 +66,10 @@
  *   (drop_via_fa_ipv4); IPv6 in mode MIP_V6_TO_HOA goes as 6in4 from the
  *   home address to the home agent and only 6in4 from the home agent to
  *   the home address comes in; MIP_V6_TO_COA: nothing (drop_via_fa_native6).
+ *   With the encapsulating delivery style (fa_deliver, RFC 3024 5.2): IPv4
+ *   from the home address, and that 6in4, are encapsulated from the home
+ *   address to the agent (the encapsulation negotiated for the forward
+ *   tunnel, RFC 3024 3.3); the agent decapsulates and reverse-tunnels.
  * RFC 3519 UDP tunnelling (dp_mip_bind.udp_port, dp_mip_mn.udp_sport):
  *   instead of the encapsulation, IPv4 + UDP + MIP tunnel data header,
  *   next header 4 for IPv4 and 41 for IPv6 (directly, RFC 5454 3.9), UDP
@@ -198,6 +202,11 @@ struct dp_mip_mn {
 	                                tunnelling from coa:udp_sport to ha:434
 	                                (IPv4 next header 4, IPv6 next header
 	                                41).  Ignored with via_fa */
+	uint32_t fa_deliver;         /* via_fa: != 0 the encapsulating
+	                                delivery style (RFC 3024 5.2) to this
+	                                agent address (the source of its last
+	                                accepted reply) with encap; 0: direct
+	                                delivery.  Ignored without via_fa */
 };
 
 /* Set the registration state (after each accepted reply or movement).

@@ -22,6 +22,7 @@
 #include "os/rawsock4.h"
 #include "os/sysctl.h"
 #include "os/udp4.h"
+#include "store/store.h"
 #include "wire/agentadv.h"
 #include "wire/ip.h"
 
@@ -347,7 +348,9 @@ static void kv_of(const struct fa_visitor *v, struct fa_kvis *k)
 	k->ifindex = (int)v->reg.ifindex;
 	k->mac_len = MIN(v->reg.lladdr_len, (uint8_t)FA_REG_LLADDR_MAX);
 	memcpy(k->mac, v->reg.lladdr, k->mac_len);
-	k->rule4 = (v->reg.flags & MIP4_F_T) != 0;
+	/* RFC 3024 5.2.1: with the encapsulating delivery style its direct
+	 * packets are routed normally, never reverse-tunnelled */
+	k->rule4 = (v->reg.flags & MIP4_F_T) != 0 && !v->reg.encap_delivery;
 	k->v6 = v->v6 == FA_V6_NATIVE;
 	if (k->v6) {
 		k->n_prefix = MIN(v->n_prefix, (uint8_t)MIP4_MAX_PREFIXES);
@@ -380,6 +383,8 @@ static void dp_visitor_set(struct fa *f, const struct fa_visitor *v)
 					   : ENCAP4_IPIP,
 		.revtun4 = (fl & MIP4_F_T) != 0,
 		.v6_native = v->v6 == FA_V6_NATIVE,
+		.encap_delivery = v->reg.encap_delivery,
+		.agent = ntohl(v->reg.agent_addr),
 		.expires = v->expires <= 0 || v->expires > (int64_t)UINT32_MAX
 				   ? 0
 				   : (uint32_t)v->expires,
@@ -445,6 +450,16 @@ static void on_gone(const struct fa_visitor *v, void *arg)
 	struct fa_kvis *k = kv_find(f, v->home_addr);
 	char a[ADDR4_STRLEN];
 
+	if (f->store) {
+		int r = store_mip_visitor_del(f->store, v->home_addr);
+		if (r < 0) {
+			f->st.store_errors++;
+			log_rl(LOG_ERR, "store: deleting visitor %s: %s", fmt_a4(v->home_addr, a),
+			       strerror(-r));
+		} else {
+			f->st.store_writes++;
+		}
+	}
 	if (!k)
 		return;
 	kv_unprogram(f, k);
@@ -452,6 +467,203 @@ static void on_gone(const struct fa_visitor *v, void *arg)
 	*k = f->kv[--f->n_kv];
 	f->st.visitors_removed++;
 	log_info("visitor %s gone", fmt_a4(v->home_addr, a));
+}
+
+/* ---- the visitor list on disk ------------------------------------------------ */
+
+_Static_assert(MIP4_NAI_MAX == UINT8_MAX, "nai_len (uint8_t) cannot overflow nai[]");
+_Static_assert(FA_REG_LLADDR_MAX == MIP_VISITOR_LLADDR_MAX, "link-layer addresses fit");
+
+int fa_visitor_to_store(const struct fa_visitor *v, const char *ifname, struct mip_visitor *out)
+{
+	const struct fa_reg_req *q = &v->reg;
+
+	memset(out, 0, sizeof(*out));
+	if (!v->active || strlen(ifname) >= sizeof(out->ifname) ||
+	    q->lladdr_len > sizeof(out->lladdr) || v->n_prefix > MIP4_MAX_PREFIXES)
+		return -EINVAL;
+	out->home_addr = v->home_addr;
+	out->home_agent = q->home_agent;
+	out->coa = q->coa;
+	out->src_addr = q->src_addr;
+	out->dst_addr = q->dst_addr;
+	out->agent_addr = q->agent_addr;
+	out->src_port = q->src_port;
+	strcpy(out->ifname, ifname);
+	memcpy(out->lladdr, q->lladdr, q->lladdr_len);
+	out->lladdr_len = q->lladdr_len;
+	out->flags = q->flags;
+	out->tunnel_mode = q->tunnel_mode;
+	out->encap_delivery = q->encap_delivery;
+	out->v6 = v->v6;
+	out->lifetime = v->lifetime;
+	out->n_prefix = v->n_prefix;
+	for (unsigned i = 0; i < v->n_prefix; i++) {
+		out->prefix[i].prefix = v->prefix[i].prefix;
+		out->prefix[i].plen = v->prefix[i].plen;
+	}
+	memcpy(out->nai, q->nai, q->nai_len);
+	out->nai_len = q->nai_len;
+	out->id = q->id;
+	out->registered = v->registered;
+	out->expires = v->expires;
+	return 0;
+}
+
+int fa_visitor_from_store(const struct mip_visitor *m, unsigned ifindex, struct fa_visitor *out)
+{
+	struct fa_reg_req *q = &out->reg;
+
+	memset(out, 0, sizeof(*out));
+	if (m->lladdr_len > FA_REG_LLADDR_MAX || m->n_prefix > MIP4_MAX_PREFIXES ||
+	    m->v6 > FA_V6_NATIVE)
+		return -EINVAL;
+	out->home_addr = m->home_addr;
+	out->active = true;
+	q->home_addr = m->home_addr;
+	q->home_agent = m->home_agent;
+	q->coa = m->coa;
+	q->id = m->id;
+	q->lifetime = m->lifetime;
+	q->flags = m->flags;
+	q->src_addr = m->src_addr;
+	q->dst_addr = m->dst_addr;
+	q->agent_addr = m->agent_addr;
+	q->src_port = m->src_port;
+	q->ifindex = ifindex;
+	memcpy(q->lladdr, m->lladdr, m->lladdr_len);
+	q->lladdr_len = m->lladdr_len;
+	memcpy(q->nai, m->nai, m->nai_len);
+	q->nai_len = m->nai_len;
+	q->tunnel_mode = m->tunnel_mode;
+	q->encap_delivery = m->encap_delivery;
+	out->lifetime = m->lifetime;
+	out->registered = m->registered;
+	out->expires = m->expires;
+	out->v6 = m->v6;
+	out->n_prefix = m->n_prefix;
+	for (unsigned i = 0; i < m->n_prefix; i++) {
+		out->prefix[i].prefix = m->prefix[i].prefix;
+		out->prefix[i].plen = m->prefix[i].plen;
+	}
+	return 0;
+}
+
+static const char *link_name_of(const struct fa *f, unsigned ifindex)
+{
+	for (unsigned i = 0; i < f->n_links; i++)
+		if ((unsigned)f->links[i].ifindex == ifindex)
+			return f->links[i].name;
+	return NULL;
+}
+
+static void store_failed(struct fa *f, const char *what, uint32_t home, int r)
+{
+	char a[ADDR4_STRLEN];
+
+	f->st.store_errors++;
+	log_rl(LOG_ERR, "store: %s visitor %s: %s", what, fmt_a4(home, a), strerror(-r));
+}
+
+/* The store follows the visitor list for home: its active registration,
+ * or nothing. */
+static void persist(struct fa *f, uint32_t home)
+{
+	const struct fa_visitor *v;
+	struct mip_visitor m;
+	const char *ln;
+	int r;
+
+	if (!f->store)
+		return;
+	v = fa_reg_visitor(f->reg, home);
+	if (v && v->active) {
+		ln = link_name_of(f, v->reg.ifindex);
+		r = ln ? fa_visitor_to_store(v, ln, &m) : -ENODEV;
+		if (r == 0)
+			r = store_mip_visitor_put(f->store, &m);
+		if (r < 0) {
+			store_failed(f, "writing", home, r);
+			return;
+		}
+	} else {
+		r = store_mip_visitor_del(f->store, home);
+		if (r < 0) {
+			store_failed(f, "deleting", home, r);
+			return;
+		}
+	}
+	f->st.store_writes++;
+}
+
+struct restore_ctx {
+	struct fa *f;
+	int64_t now;
+	size_t n_ok, n_dropped;
+	uint32_t *gone;              /* rows to delete */
+	size_t n_gone, cap_gone;
+};
+
+static int restore_one(const struct mip_visitor *m, void *arg)
+{
+	struct restore_ctx *rc = arg;
+	struct fa *f = rc->f;
+	struct fa_visitor v;
+	const char *why = NULL;
+	char a[ADDR4_STRLEN];
+	unsigned ifindex = 0;
+	int r;
+
+	for (unsigned i = 0; i < f->n_links; i++)
+		if (strcmp(f->links[i].name, m->ifname) == 0)
+			ifindex = (unsigned)f->links[i].ifindex;
+	r = ifindex ? fa_visitor_from_store(m, ifindex, &v) : -ENODEV;
+	if (r == 0)
+		r = fa_reg_restore(f->reg, &v, rc->now);
+	if (r == 0) {
+		rc->n_ok++;
+		f->st.visitors_restored++;
+		fa_sync(f, m->home_addr);
+		return 0;
+	}
+	why = r == -ESTALE ? "expired" : r == -ENODEV ? "its link is not configured"
+		: r == -ENOSPC ? "max-visitors reached" : strerror(-r);
+	log_info("store: visitor %s dropped: %s", fmt_a4(m->home_addr, a), why);
+	rc->n_dropped++;
+	f->st.visitors_restore_dropped++;
+	if (rc->n_gone == rc->cap_gone) {
+		size_t nc = rc->cap_gone ? rc->cap_gone * 2 : 16;
+		uint32_t *n = realloc(rc->gone, nc * sizeof(*n));
+		if (!n)
+			return 0;   /* stays in the store: dropped again next time */
+		rc->gone = n;
+		rc->cap_gone = nc;
+	}
+	rc->gone[rc->n_gone++] = m->home_addr;
+	return 0;
+}
+
+/* Every visitor of the store back into the list, the kernel and the
+ * engine; the unusable ones out of the store. */
+static int fa_restore(struct fa *f)
+{
+	struct restore_ctx rc = { .f = f, .now = now_wall() };
+	int r = store_mip_visitor_foreach(f->store, restore_one, &rc);
+
+	if (r < 0) {
+		free(rc.gone);
+		log_err("store %s: reading visitors: %s", f->cfg->store, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < rc.n_gone; i++) {
+		r = store_mip_visitor_del(f->store, rc.gone[i]);
+		if (r < 0)
+			store_failed(f, "deleting", rc.gone[i], r);
+	}
+	free(rc.gone);
+	if (rc.n_ok || rc.n_dropped)
+		log_info("store: %zu visitor(s) restored, %zu dropped", rc.n_ok, rc.n_dropped);
+	return 0;
 }
 
 /* ---- sending ---------------------------------------------------------------- */
@@ -515,10 +727,14 @@ static void send_to_ha(struct fa *f, const struct fa_reg_out *o)
 	       fmt_a4(o->dst_addr, (char[ADDR4_STRLEN]){ 0 }), strerror(-r));
 }
 
-static void handle_out(struct fa *f, int kind, const struct fa_reg_out *o)
+/* from_ha: o answers a home agent's reply: the visitor list may have
+ * changed, and the store follows it before the node hears of it. */
+static void handle_out(struct fa *f, int kind, const struct fa_reg_out *o, bool from_ha)
 {
 	char a[ADDR4_STRLEN];
 
+	if (from_ha && kind == FA_REG_TO_MN && o->home_addr)
+		persist(f, o->home_addr);
 	switch (kind) {
 	case FA_REG_TO_MN:
 		if (o->code >= 64)
@@ -655,7 +871,7 @@ static void on_frame(struct fa *f, unsigned li, const uint8_t *buf, size_t len, 
 			log_rl(LOG_WARNING, "request: %s", strerror(-r));
 			return;
 		}
-		handle_out(f, r, &out);
+		handle_out(f, r, &out, false);
 		return;
 	}
 	case FA_FRAME_SOLICIT:
@@ -781,7 +997,7 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 				.ttl = m[i].ttl > 0 ? (uint8_t)m[i].ttl : 0, .now = now_wall(),
 			};
 			int r = fa_reg_reply(f->reg, &rx, &out, on_gone, f);
-			handle_out(f, r, &out);
+			handle_out(f, r, &out, true);
 		}
 		if (n < 8)
 			return;
@@ -1080,6 +1296,17 @@ int fa_open(struct fa *f, struct fad_cfg *cfg, struct event_base *base)
 		if (r < 0)
 			return r;
 	}
+	if (cfg->store[0]) {
+		struct store_opts so = { .path = cfg->store };
+		r = store_open(&so, &f->store);
+		if (r < 0) {
+			log_err("store %s: %s", cfg->store, strerror(-r));
+			return r;
+		}
+		r = fa_restore(f);
+		if (r < 0)
+			return r;
+	}
 	r = sysctl_enable("/proc/sys/net/ipv4/ip_forward", "a foreign agent routes for its visitors");
 	if (r < 0)
 		return r;
@@ -1147,6 +1374,9 @@ void fa_close(struct fa *f)
 	if (f->nl_open)
 		nl_close(&f->nl);
 	f->nl_open = false;
+	if (f->store)
+		store_close(f->store);
+	f->store = NULL;
 	if (f->reg)
 		fa_reg_free(f->reg);
 	f->reg = NULL;

@@ -28,9 +28,15 @@
  *     lookup T` (all its IPv6 is reverse-tunnelled);
  * and once: table T `default dev <tun>` (both families), forwarding on,
  * rp_filter off on the TUN.  Removed when the visitor goes and at stop.
- * Visitors are not persisted: a restarted agent advertises sequence
- * number 0 again (RFC 5944 2.3.2), which tells nodes to register anew
- * (2.4.4). */
+ * The visitor list is persisted (cfg->store, store/store.h struct
+ * mip_visitor): an accepted registration is written before its reply is
+ * sent to the node, a visitor that goes is deleted; a restarted agent
+ * (kill -9 included) restores every unexpired visitor, programs the
+ * kernel and the engine again and serves it at once.  It still
+ * advertises sequence number 0 again (RFC 5944 2.3.2), so nodes that
+ * follow 2.4.4 renew early; the others need not.  A store write that
+ * fails is counted (store_errors) and logged; the reply is sent anyway
+ * (the node keeps its service, only a restart would lose it). */
 #ifndef DS46_MIP4_FA_H
 #define DS46_MIP4_FA_H
 
@@ -58,7 +64,9 @@
 	X(tx_to_ha) X(tx_to_ha_errors) X(tx_to_mn) X(tx_to_mn_errors)           \
 	X(unreach_denials)                                                      \
 	X(visitors_programmed) X(visitors_removed)                              \
-	X(kernel_errors) X(dataplane_errors)
+	X(kernel_errors) X(dataplane_errors)                                    \
+	X(store_writes) X(store_errors) X(visitors_restored)                    \
+	X(visitors_restore_dropped)
 
 struct fa_stats {
 #define X(n) uint64_t n;
@@ -83,6 +91,15 @@ int fa_adv_build(const struct fad_cfg *c, unsigned i, uint16_t seq, uint8_t *out
 int fa_frame_build(uint8_t *out, size_t cap, const uint8_t dst_mac[6], const uint8_t src_mac[6],
 		   uint32_t src, uint32_t dst, uint8_t ttl, uint8_t proto, uint16_t sport,
 		   uint16_t dport, const uint8_t *payload, size_t len);
+
+/* The store's row (struct mip_visitor) for the active visitor v on the
+ * link named ifname, and back with ifindex (that link's index now; the
+ * requested lifetime, reg.lifetime, comes back as the granted one).
+ * -EINVAL: v not active or ifname too long; a row with lladdr_len,
+ * nai_len, n_prefix or v6 out of range. */
+struct mip_visitor;
+int fa_visitor_to_store(const struct fa_visitor *v, const char *ifname, struct mip_visitor *out);
+int fa_visitor_from_store(const struct mip_visitor *m, unsigned ifindex, struct fa_visitor *out);
 
 /* What a received frame on a visitor link is. */
 enum fa_frame_kind {
@@ -163,6 +180,7 @@ struct fa {
 	struct fa_kvis *kv;
 	size_t n_kv, cap_kv;
 	struct fa_ctl *ctl;
+	struct store *store;         /* the visitor list on disk; NULL: none */
 	struct fa_stats st;
 };
 

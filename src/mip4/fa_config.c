@@ -64,14 +64,14 @@ static const char *const fa_keys[] = {
 	"udp-tunnel", "prefix-lengths", "encapsulations", "reverse-tunnel",
 	"encapsulating-delivery", "ipv6", "pending-timeout", "max-pending", "max-visitors",
 	"home-agents", "mn-sas", "ha-sas", "tunnel-interface", "table", "rule-priority",
-	"port", "control-socket", "log-level",
+	"port", "control-socket", "log-level", "store",
 };
 enum {
 	FK_IFACES, FK_ADV_INTERVAL, FK_ADV_INTERVAL_MS, FK_ADV_LIFETIME, FK_REG_LIFETIME, FK_REG_REQUIRED,
 	FK_BUSY, FK_HOME_AGENT, FK_UDP, FK_PREFIX_LENGTHS, FK_ENCAPS, FK_REVTUN,
 	FK_ENCAP_DELIVERY, FK_IPV6, FK_PENDING_TIMEOUT, FK_MAX_PENDING, FK_MAX_VISITORS,
 	FK_HOME_AGENTS, FK_MN_SAS, FK_HA_SAS, FK_TUN, FK_TABLE, FK_RULE_PRIO, FK_PORT,
-	FK_CONTROL_SOCKET, FK_LOG_LEVEL, FK__MAX,
+	FK_CONTROL_SOCKET, FK_LOG_LEVEL, FK_STORE, FK__MAX,
 };
 
 static const char *const if_keys[] = { "name", "address", "care-of-addresses" };
@@ -91,6 +91,7 @@ static void fad_defaults(struct fad_cfg *c)
 	c->rule_priority = FAD_CFG_DEFAULT_RULE_PRIORITY;
 	c->port = MIP4_PORT;
 	strcpy(c->control_socket, FAD_CFG_DEFAULT_CONTROL_SOCKET);
+	strcpy(c->store, FAD_CFG_DEFAULT_STORE);
 	c->log_level = LOG_INFO;
 }
 
@@ -425,6 +426,8 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 		return r;
 	case FK_CONTROL_SOCKET:
 		return cfgparse_get_str_buf(p, s, c->control_socket, sizeof(c->control_socket));
+	case FK_STORE:
+		return cfgparse_get_str_buf(p, s, c->store, sizeof(c->store));
 	case FK_LOG_LEVEL:
 		return cfgparse_get_log_level(p, s, &c->log_level);
 	}
@@ -593,5 +596,6 @@ void fad_cfg_print(FILE *f, const struct fad_cfg *c)
 	cfgparse_print_kv_u32(f, ind, "port", c->port);
 	cfgparse_print_kv_str(f, ind, "control-socket", c->control_socket);
 	cfgparse_print_kv_str(f, ind, "log-level", cfgparse_log_level_name(c->log_level));
+	cfgparse_print_kv_str(f, ind, "store", c->store);
 	fputs("};\n", f);
 }

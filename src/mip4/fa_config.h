@@ -96,6 +96,7 @@ static inline void fa_cfg_defaults(struct fa_cfg *c)
 
 #define FAD_CFG_DEFAULT_TUN "mip-fa0"
 #define FAD_CFG_DEFAULT_CONTROL_SOCKET "/run/ds46/fad.sock"
+#define FAD_CFG_DEFAULT_STORE "/var/lib/ds46/fad.db"
 #define FAD_CFG_DEFAULT_TABLE 434          /* routing table of the reverse tunnel */
 #define FAD_CFG_DEFAULT_RULE_PRIORITY 1434 /* its policy rules */
 /* RFC 1256 3: MaxAdvertisementInterval 600 s, AdvertisementLifetime
@@ -133,6 +134,7 @@ struct fad_cfg {
 	uint16_t port;               /* UDP port for home agents' replies */
 	char control_socket[108];
 	int log_level;
+	char store[256];             /* SQLite file of the visitor list */
 };
 
 /* Load and validate: -EINVAL with "file:line: msg" in err, or -errno with

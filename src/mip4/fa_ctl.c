@@ -131,6 +131,11 @@ static int vis_one(const struct fa_visitor *v, void *arg)
 	json_object_object_add(o, "flags", json_object_new_string(flags_str(q->flags, fl)));
 	json_object_object_add(o, "reverse_tunnel",
 			       json_object_new_boolean((q->flags & MIP4_F_T) != 0));
+	/* RFC 3024 5: how its reverse-tunnelled IPv4 reaches us */
+	json_object_object_add(o, "delivery",
+			       json_object_new_string(!(q->flags & MIP4_F_T) ? "none"
+						      : q->encap_delivery ? "encapsulating"
+									  : "direct"));
 	json_object_object_add(o, "ipv6", json_object_new_string(v6_name(v->v6)));
 	json_object_object_add(o, "lifetime", json_object_new_int(v->lifetime));
 	json_object_object_add(o, "remaining", json_object_new_int64(rem));

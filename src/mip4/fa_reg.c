@@ -205,7 +205,8 @@ static void to_mn(struct fa_reg *fa, const struct fa_reg_req *q, uint32_t home,
 	const struct fa_cfg_iface *ifc = iface_of(fa->cfg, q->ifindex);
 
 	o->kind = FA_REG_TO_MN;
-	o->src_addr = is_group(q->dst_addr) ? (ifc ? ifc->address : 0) : q->dst_addr;
+	o->src_addr = q->agent_addr ? q->agent_addr
+		      : is_group(q->dst_addr) ? (ifc ? ifc->address : 0) : q->dst_addr;
 	o->dst_addr = home ? home : htonl(0xffffffffu);
 	o->dst_port = q->src_port;
 	o->ifindex = q->ifindex;
@@ -446,6 +447,9 @@ int fa_reg_request(struct fa_reg *fa, const struct fa_reg_rx *rx, struct fa_reg_
 	if (!ifc)
 		return drop(o, &fa->st.drop_unknown_iface, "not a visitor link");
 	req_of(rx, &m, &q);
+	q.agent_addr = is_group(q.dst_addr) ? ifc->address : q.dst_addr;
+	/* RFC 3024 3.3: not to be included without T; then it means nothing */
+	q.encap_delivery = m.has_encap_delivery && (m.flags & MIP4_F_T);
 
 	code = request_check(fa, rx, &m, ifc, &why, &lifetime);
 	if (code)
@@ -679,6 +683,31 @@ int fa_reg_reply(struct fa_reg *fa, const struct fa_reg_rx *rx, struct fa_reg_ou
 	fa->st.v6_via_home_addr += v->v6 == FA_V6_VIA_HOME_ADDR;
 	pend_clear(fa, v);
 	return FA_REG_TO_MN;
+}
+
+/* ---- a restarted agent ------------------------------------------------------------ */
+
+int fa_reg_restore(struct fa_reg *fa, const struct fa_visitor *v, int64_t now)
+{
+	struct fa_visitor *n;
+
+	if (!v->home_addr || !v->active || v->n_prefix > MIP4_MAX_PREFIXES ||
+	    v->v6 > FA_V6_NATIVE || !iface_of(fa->cfg, v->reg.ifindex))
+		return -EINVAL;
+	if (v->expires <= now)
+		return -ESTALE;
+	if (find(fa, v->home_addr))
+		return -EEXIST;
+	if (fa->n >= fa->cfg->max_visitors)
+		return -ENOSPC;
+	n = add(fa, v->home_addr);
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->pending = false;
+	memset(&n->pend, 0, sizeof(n->pend));
+	n->pend_deadline = 0;
+	return 0;
 }
 
 /* ---- time, ICMP --------------------------------------------------------------------- */

@@ -107,6 +107,11 @@ struct fa_reg_req {
 	uint8_t nai[MIP4_NAI_MAX];
 	uint8_t nai_len;
 	bool tunnel_mode;            /* we attached an IPv6 Tunneling Mode ext */
+	bool encap_delivery;         /* RFC 3024 3.3 extension present with T
+	                                (consumed here: never relayed) */
+	uint32_t agent_addr;         /* our address it was sent to (network
+	                                order; the interface's for All Agents):
+	                                the source of our replies (3.7.2.3) */
 };
 
 /* A visitor list entry (3.7.1): an active registration, a pending one, or
@@ -179,6 +184,13 @@ int fa_reg_request(struct fa_reg *fa, const struct fa_reg_rx *rx, struct fa_reg_
 typedef void (*fa_reg_visitor_cb)(const struct fa_visitor *v, void *arg);
 int fa_reg_reply(struct fa_reg *fa, const struct fa_reg_rx *rx, struct fa_reg_out *out,
 		 fa_reg_visitor_cb visitor_gone, void *arg);
+
+/* A visitor from the store (a restarted agent, fa.c): v->active with its
+ * registration, lifetime, times, IPv6 outcome and prefixes as they were;
+ * no pending part.  -EINVAL (home 0, not active, n_prefix or v6 out of
+ * range, reg.ifindex not a configured link), -ESTALE (expires <= now),
+ * -EEXIST (home known), -ENOSPC (max_visitors), -ENOMEM. */
+int fa_reg_restore(struct fa_reg *fa, const struct fa_visitor *v, int64_t now);
 
 /* Timeouts at now: every pending registration past its deadline gets 78
  * (send is called with each reply) and is forgotten; every active

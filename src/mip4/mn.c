@@ -301,9 +301,14 @@ void mn_plan_of(const struct mn_cfg *c, const struct mn_location *loc, uint32_t 
 	p->dp.ha = ntohl(b->home_agent);
 	p->dp.coa = ntohl(loc->coa);
 	p->dp.encap = b->encap;
-	if (loc->fa) {
+	if (loc->fa && b->encap_delivery) {
+		/* RFC 3024 5.2: IPv4 into the TUN, encapsulated by the engine
+		 * from the home address to the agent */
+		p->dp.via_fa = true;
+		p->dp.fa_deliver = ntohl(b->fa);
+	} else if (loc->fa) {
 		/* IPv4 goes natively to the agent, which reverse-tunnels it
-		 * when T was granted (RFC 3024) */
+		 * when T was granted (RFC 3024 direct delivery) */
 		p->route4 = false;
 		p->route4_fa = true;
 		p->dp.via_fa = true;

@@ -178,8 +178,9 @@ int mn_addr6_of(const struct mip_prefix *granted, struct mn_addr6 *out);
  * everything for loc->coa (the binding's parameters are kept across a move
  * until the re-registration answers).  Through a foreign agent
  * (loc->fa): fa_link always; IPv4 into the TUN (the engine drops) until
- * registered, then route4_fa; the engine in via_fa mode (IPv4 not
- * tunnelled; IPv6 code 0 as 6in4 from home to the home agent); IPv6 code 1
+ * registered, then route4_fa (with binding.encap_delivery route4 stays,
+ * and dp.fa_deliver = the agent: RFC 3024 5.2); the engine in via_fa mode
+ * (IPv4 not tunnelled; IPv6 code 0 as 6in4 from home to the home agent); IPv6 code 1
  * (native_link) route6_fa and engine mode MIP_V6_TO_COA (nothing
  * tunnelled).  Co-located with a binding that says udp_tunnel: the engine's
  * udp_sport and the keepalive interval. */

@@ -18,14 +18,14 @@ static const char *const mn_keys[] = {
 	"lifetime", "encapsulation", "reverse-tunnel", "retransmit-max", "retransmit-tries",
 	"home-interface", "tunnel-interface", "control-socket", "state-file", "log-level",
 	"ipv6", "agent-discovery", "prefer-foreign-agent", "solicitation-max-interval",
-	"mn-fa-spi", "mn-fa-key", "udp-tunnel", "registration-port",
+	"mn-fa-spi", "mn-fa-key", "udp-tunnel", "registration-port", "reverse-tunnel-delivery",
 };
 enum {
 	MK_HOME_ADDRESS, MK_HOME_PLEN, MK_NAI, MK_HOME_AGENT, MK_SPI, MK_KEY, MK_REPLAY,
 	MK_LIFETIME, MK_ENCAP, MK_REVTUN, MK_RETRANSMIT_MAX, MK_RETRANSMIT_TRIES,
 	MK_HOME_INTERFACE, MK_TUNNEL_INTERFACE, MK_CONTROL_SOCKET, MK_STATE_FILE, MK_LOG_LEVEL,
 	MK_IPV6, MK_AGENT_DISCOVERY, MK_PREFER_FA, MK_SOLICIT_MAX, MK_MF_SPI, MK_MF_KEY,
-	MK_UDP_TUNNEL, MK_REG_PORT, MK__MAX,
+	MK_UDP_TUNNEL, MK_REG_PORT, MK_REVTUN_DELIVERY, MK__MAX,
 };
 
 static const char *const v6_keys[] = {
@@ -314,6 +314,17 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 				return 0;
 			}
 		return cfgparse_err(p, s, "'udp-tunnel' must be \"auto\", \"force\" or \"off\"");
+	case MK_REVTUN_DELIVERY:
+		/* RFC 3024 5: how IPv4 reaches a foreign agent that reverse-tunnels */
+		r = cfgparse_get_str(p, s, &str);
+		if (r < 0)
+			return r;
+		if (strcmp(str, "direct") == 0 || strcmp(str, "encapsulating") == 0) {
+			c->encap_delivery = str[0] == 'e';
+			return 0;
+		}
+		return cfgparse_err(p, s,
+				    "'reverse-tunnel-delivery' must be \"direct\" or \"encapsulating\"");
 	case MK_REG_PORT:
 		r = cfgparse_get_uint(p, s, 0, UINT16_MAX, &v);
 		c->registration_port = (uint16_t)v;
@@ -452,6 +463,7 @@ void mn_cfg_to_reg(const struct mn_cfg *c, struct mn_reg_config *r)
 	r->lifetime = c->lifetime;
 	r->encap = c->encap;
 	r->reverse_tunnel = c->reverse_tunnel;
+	r->encap_delivery = c->encap_delivery;
 	r->tunnel_mode = c->v6_tunnel_mode;
 	r->v6_link_local = c->v6_link_local;
 	for (unsigned i = 0; i < c->n_v6_prefixes && r->n_v6 < MN_REG_MAX_V6; i++)
@@ -516,6 +528,8 @@ void mn_cfg_print(FILE *f, const struct mn_cfg *c)
 	cfgparse_print_kv_u32(f, ind, "lifetime", c->lifetime);
 	cfgparse_print_kv_str(f, ind, "encapsulation", encap_name(c->encap));
 	cfgparse_print_kv_bool(f, ind, "reverse-tunnel", c->reverse_tunnel);
+	cfgparse_print_kv_str(f, ind, "reverse-tunnel-delivery",
+			      c->encap_delivery ? "encapsulating" : "direct");
 	cfgparse_print_kv_u32(f, ind, "retransmit-max", c->retransmit_max);
 	cfgparse_print_kv_u32(f, ind, "retransmit-tries", c->retransmit_tries);
 	cfgparse_print_kv_str(f, ind, "home-interface", c->home_interface);

@@ -13,6 +13,8 @@
  *     lifetime = 1800;               # requested, seconds; 65535: infinity
  *     encapsulation = "ipip";        # "gre", "minimal"
  *     reverse-tunnel = true;         # T flag (RFC 3024)
+ *     reverse-tunnel-delivery = "direct"; # or "encapsulating" (RFC 3024 5.2,
+ *                                    # through a foreign agent)
  *     retransmit-max = 32;           # seconds, cap of the backoff
  *     retransmit-tries = 6;          # requests before giving up an attempt
  *     home-interface = "eth0";       # the link the node has at home
@@ -89,6 +91,8 @@ struct mn_cfg {
 	uint16_t lifetime;           /* default 1800 */
 	enum encap4_kind encap;      /* default ENCAP4_IPIP */
 	bool reverse_tunnel;         /* default true */
+	bool encap_delivery;         /* reverse-tunnel-delivery: false "direct"
+	                                (default), true "encapsulating" */
 	uint32_t retransmit_max;     /* seconds, default 32 */
 	uint32_t retransmit_tries;   /* default 6 */
 	char home_interface[IF_NAMESIZE];   /* required */

@@ -181,6 +181,11 @@ static char *answer_mobility(struct mn *m, uint64_t now_ms)
 			       json_object_new_string(encap4_kind_name(b ? b->encap : m->cfg->encap)));
 	json_object_object_add(r, "reverse_tunnel",
 			       json_object_new_boolean(b ? b->reverse_tunnel : m->cfg->reverse_tunnel));
+	if (b && b->fa)
+		json_object_object_add(r, "delivery",
+				       json_object_new_string(!b->reverse_tunnel  ? "none"
+							      : b->encap_delivery ? "encapsulating"
+										  : "direct"));
 	if (b) {
 		if (b->lifetime == MN_REG_LIFETIME_INFINITE) {
 			snprintf(buf, sizeof(buf), "infinite");

@@ -292,10 +292,10 @@ static void udp_tun_setup(const struct mn_reg *m, struct mn_reg_pending *p)
 	}
 }
 
-/* RFC 5944 3.6.1.3, RFC 2794 2, RFC 5454 3.1, RFC 3519 4.4: fixed part,
- * NAI, Prefix Requests, Tunneling Mode, UDP Tunnel Request, Mobile-Home
- * authentication, then (through an agent) Mobile-Foreign
- * authentication. */
+/* RFC 5944 3.6.1.3, RFC 2794 2, RFC 5454 3.1, RFC 3519 4.4, RFC 3024
+ * 3.3: fixed part, NAI, Prefix Requests, Tunneling Mode, UDP Tunnel
+ * Request, Mobile-Home authentication, then (through an agent) the
+ * Encapsulating Delivery Style and the Mobile-Foreign authentication. */
 static int build(struct mn_reg *m, struct mn_reg_pending *p)
 {
 	struct mip4_buf b;
@@ -315,6 +315,10 @@ static int build(struct mn_reg *m, struct mn_reg_pending *p)
 		r = mip4_put_udp_tun_request(&b, p->udp_tun_flags, p->udp_tun_encap);
 	if (r == 0)
 		r = mip4_put_auth(&b, MIP4_EXT_MH_AUTH, m->cfg.spi, m->cfg.key, m->cfg.key_len);
+	/* RFC 3024 3.3: after the Mobile-Home, before the Mobile-Foreign
+	 * authentication (the agent consumes it) */
+	if (r == 0 && p->encap_delivery)
+		r = mip4_put_ext(&b, MIP4_EXT_ENCAP_DELIVERY, NULL, 0);
 	/* RFC 5944 3.6.1.3: Mobile-Foreign authentication after it */
 	if (r == 0 && p->via_fa && m->cfg.mf_key_len)
 		r = mip4_put_auth(&b, MIP4_EXT_MF_AUTH, m->cfg.mf_spi, m->cfg.mf_key,
@@ -428,6 +432,8 @@ static void attempt_begin(struct mn_reg *m, const struct mn_reg_now *now, bool d
 		 * (through a foreign agent the agent attaches it, seed 3.4) */
 		p->tunnel_mode = m->cfg.tunnel_mode && p->n_v6 > 0 && !m->fa;
 		udp_tun_setup(m, p);
+		p->encap_delivery = p->via_fa && (p->flags & MIP4_F_T) && m->cfg.encap_delivery &&
+				    !m->encap_off;
 	}
 	m->pending = true;
 	transmit(m, now, out, true);
@@ -737,6 +743,7 @@ static void reply_accepted(struct mn_reg *m, const struct mn_reg_now *now, const
 	b->reverse_tunnel = p->flags & MIP4_F_T;
 	b->colocated = !p->via_fa;
 	b->fa = p->via_fa ? p->dst : 0;
+	b->encap_delivery = p->via_fa && p->encap_delivery;
 	v6_results(m, r, b);
 	for (unsigned i = 0; i < b->n_v6; i++)
 		b->v6_native |= b->v6[i].native_link;
@@ -835,6 +842,18 @@ static void reply_fa_denied(struct mn_reg *m, const struct mn_reg_now *now,
 		m->stats.fa_lifetime_retries++;
 		m->fa_max_lifetime = r->lifetime;
 		p->lifetime = r->lifetime;
+		if (p->tx_count < m->cfg.retrans_tries)
+			transmit(m, now, out, true);
+		else
+			give_up(m, out);
+		return;
+	}
+	if (r->code == MIP4_CODE_FA_DELIVERY_STYLE && p->encap_delivery && !p->dereg) {
+		/* RFC 3024 4.1.2 a: again, without the extension */
+		m->stats.encap_delivery_retries++;
+		log_warn("mn: trying again with the direct delivery style");
+		m->encap_off = true;
+		p->encap_delivery = false;
 		if (p->tx_count < m->cfg.retrans_tries)
 			transmit(m, now, out, true);
 		else
@@ -1026,8 +1045,10 @@ int mn_reg_away_fa(struct mn_reg *m, const struct mn_reg_now *now, uint32_t fa, 
 	    flags_for(m, fa, offered) != flags_for(m, fa, m->fa_offered) ||
 	    m->state == MN_REG_IDLE || m->state == MN_REG_AT_HOME ||
 	    m->state == MN_REG_DEREGISTERING) {
-		if (fa != m->fa)
+		if (fa != m->fa) {
 			m->fa_max_lifetime = 0;
+			m->encap_off = false;
+		}
 		m->udp_off = false;
 		m->coa = coa;
 		m->fa = fa;
@@ -1058,6 +1079,7 @@ void mn_reg_home(struct mn_reg *m, const struct mn_reg_now *now, struct mn_reg_o
 	if (m->state != MN_REG_AT_HOME && m->state != MN_REG_DEREGISTERING) {
 		m->coa = 0;
 		m->udp_off = false;
+		m->encap_off = false;
 		m->fa = 0;
 		m->fa_offered = 0;
 		m->fa_max_lifetime = 0;
@@ -1135,6 +1157,7 @@ void mn_reg_stop(struct mn_reg *m, const struct mn_reg_now *now, bool deregister
 	unbind(m);
 	m->coa = 0;
 	m->udp_off = false;
+	m->encap_off = false;
 	m->fa = 0;
 	m->fa_offered = 0;
 	m->fa_max_lifetime = 0;

@@ -154,6 +154,19 @@
  *   as before (MN_LOST_REJECTED; 129 is what 3.1.1 and 4.6.1 make a home
  *   agent send when it refuses traversal).
  *
+ * Reverse tunnelling delivery style (RFC 3024), cfg.encap_delivery:
+ * - Through a foreign agent, when the request carries T, the Encapsulating
+ *   Delivery Style extension (type 130, length 0) follows the Mobile-Home
+ *   authentication and precedes the Mobile-Foreign authentication (3.3
+ *   MUST); never without T, never co-located.
+ * - A 79 (delivery style not supported) from the agent: the attempt goes on
+ *   at once (one of the tries) without it (4.1.2 a), and requests through
+ *   this agent leave it out until the node moves to another agent, comes
+ *   home or stops (encap_delivery_retries).
+ * - binding.encap_delivery: the accepted request carried it; the daemon
+ *   then routes IPv4 into its TUN and the engine encapsulates it from the
+ *   home address to the agent (5.2.2: the source of the reply, = fa).
+ *
  * How the daemon (mn.c) uses it:
  * - mn_cfg_to_reg: r->udp_tunnel = MN_UDP_TUNNEL_AUTO -> MN_REG_UDP_TUNNEL_AUTO,
  *   FORCE -> MN_REG_UDP_TUNNEL_FORCE, OFF -> MN_REG_UDP_TUNNEL_OFF (the
@@ -288,6 +301,9 @@ struct mn_reg_binding {
 	                                tunnelling (co-located only) */
 	uint16_t keepalive;          /* udp_tunnel: keepalive interval, seconds
 	                                (the reply's, 110 for 0, >= 10); else 0 */
+	bool encap_delivery;         /* through fa: the encapsulating delivery
+	                                style was asked for and granted (RFC
+	                                3024 5.2: IPv4 goes encapsulated to fa) */
 };
 
 /* Why the registration was lost (MN_EV_LOST). */
@@ -356,6 +372,9 @@ struct mn_reg_config {
 	uint8_t mf_key[MN_REG_KEY_MAX];
 	uint8_t mf_key_len;
 	enum mn_reg_udp_tunnel udp_tunnel;   /* RFC 3519 (co-located only) */
+	bool encap_delivery;         /* RFC 3024 3.3: with T through a foreign
+	                                agent, ask for the encapsulating
+	                                delivery style */
 };
 
 /* Counters, named for the control socket.  drop_* are replies discarded
@@ -379,7 +398,8 @@ struct mn_reg_config {
 	X(v6_accepted_native) X(drop_no_mf_auth) X(drop_bad_mf_auth)          \
 	X(drop_nai_mismatch)                                                  \
 	X(udp_tunnel_accepted) X(udp_tunnel_declined) X(udp_tunnel_no_reply)  \
-	X(udp_tunnel_retries) X(udp_tunnel_reply_ignored) X(reregistrations)
+	X(udp_tunnel_retries) X(udp_tunnel_reply_ignored) X(reregistrations)  \
+	X(encap_delivery_retries)
 
 struct mn_reg_stats {
 #define X(n) uint64_t n;
@@ -413,6 +433,8 @@ struct mn_reg_pending {
 	uint8_t udp_tun_flags;       /* its F */
 	uint8_t udp_tun_encap;       /* its Encapsulation: 4, or 0 with IPv6 */
 	bool udp_t_added;            /* T set only because of it */
+	bool encap_delivery;         /* the Encapsulating Delivery Style
+	                                extension was sent (RFC 3024 3.3) */
 	size_t len;
 	uint8_t msg[MN_REG_MSG_MAX];
 };
@@ -438,6 +460,9 @@ struct mn_reg {
 	uint16_t fa_max_lifetime;    /* learnt from a 69 from it; 0: none */
 	bool udp_off;                /* AUTO: the home agent refused the UDP Tunnel
 	                                Request at this care-of address */
+	bool encap_off;              /* this agent refused the encapsulating
+	                                delivery style (79): direct delivery
+	                                until the node moves to another agent */
 };
 
 /* What survives a restart (the daemon's state file): the replay state and

@@ -158,3 +158,48 @@ int store_mip_binding_count(struct store *s, uint64_t *n)
 		return -EINVAL;
 	return s->ops->mip_binding_count(s, n);
 }
+
+/* As for bindings: what passes here is never skipped when read back. */
+int store_mip_visitor_put(struct store *s, struct mip_visitor *v)
+{
+	if (!v)
+		return -EINVAL;
+	if (s->readonly)
+		return -EROFS;
+	if (v->home_addr == 0)
+		return -EINVAL;
+	/* nai_len is a uint8_t: it cannot exceed MIP4_NAI_MAX (255) */
+	_Static_assert(MIP4_NAI_MAX >= UINT8_MAX, "check nai_len against MIP4_NAI_MAX");
+	if (v->lladdr_len > MIP_VISITOR_LLADDR_MAX || v->n_prefix > MIP4_MAX_PREFIXES ||
+	    v->v6 > 2)
+		return -EINVAL;              /* v6: fa_reg.h enum fa_v6 is 0-2 */
+	for (unsigned i = 0; i < v->n_prefix; i++)
+		if (v->prefix[i].plen > 128 &&
+		    v->prefix[i].plen != MIP4_V6_PLEN_LINK_LOCAL)
+			return -EINVAL;
+	if (v->ifname[0] == '\0' ||
+	    strnlen(v->ifname, sizeof(v->ifname)) == sizeof(v->ifname))
+		return -EINVAL;              /* empty or not NUL-terminated */
+	return s->ops->mip_visitor_put(s, v);
+}
+
+int store_mip_visitor_del(struct store *s, uint32_t home_addr)
+{
+	if (s->readonly)
+		return -EROFS;
+	return s->ops->mip_visitor_del(s, home_addr);
+}
+
+int store_mip_visitor_foreach(struct store *s, store_mip_visitor_cb cb, void *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return s->ops->mip_visitor_foreach(s, cb, arg);
+}
+
+int store_mip_visitor_count(struct store *s, uint64_t *n)
+{
+	if (!n)
+		return -EINVAL;
+	return s->ops->mip_visitor_count(s, n);
+}

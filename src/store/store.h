@@ -198,4 +198,54 @@ int store_mip_binding_foreach(struct store *s, store_mip_binding_cb cb, void *ar
 /* Rows, including any that foreach skips as malformed. */
 int store_mip_binding_count(struct store *s, uint64_t *n);
 
+/* ---- Mobile IPv4 foreign agent visitors (issue 5) ----------------------- */
+
+/* One accepted visitor list entry (RFC 5944 3.7.1 list, kept so that a
+ * restarted foreign agent goes on serving it until its lifetime ends).
+ * Pending registrations are not stored: the node retransmits. */
+#define MIP_VISITOR_LLADDR_MAX 16
+#define MIP_VISITOR_IFNAME_MAX 16    /* IFNAMSIZ, NUL included */
+struct mip_visitor {
+	uint32_t home_addr;          /* network order; the key */
+	uint32_t home_agent;         /* network order */
+	uint32_t coa;                /* our care-of address it registered with */
+	uint32_t src_addr;           /* IP source of its request */
+	uint32_t dst_addr;           /* the request's IP destination */
+	uint32_t agent_addr;         /* our address replies come from */
+	uint16_t src_port;           /* its UDP source port, host order */
+	char ifname[MIP_VISITOR_IFNAME_MAX]; /* the visitor link, NUL-terminated */
+	uint8_t lladdr[MIP_VISITOR_LLADDR_MAX];
+	uint8_t lladdr_len;          /* 0-MIP_VISITOR_LLADDR_MAX */
+	uint8_t flags;               /* request flags (MIP4_F_*) */
+	bool tunnel_mode;            /* we attached an IPv6 Tunneling Mode ext */
+	bool encap_delivery;         /* RFC 3024 3.3 style granted */
+	uint8_t v6;                  /* the agent's IPv6 handling (fa_reg.h
+	                                enum fa_v6: 0-2) */
+	uint16_t lifetime;           /* granted */
+	uint8_t n_prefix;
+	struct mip_prefix prefix[MIP4_MAX_PREFIXES];
+	uint8_t nai_len;
+	uint8_t nai[MIP4_NAI_MAX];   /* not NUL-terminated */
+	uint64_t id;                 /* identification of the accepted request */
+	int64_t registered;          /* unix seconds */
+	int64_t expires;             /* unix seconds; INT64_MAX: never */
+	uint64_t seq;                /* change sequence, set by the store */
+};
+
+/* Insert or replace by home_addr.  Sets v->seq.  -EINVAL for home_addr 0,
+ * lladdr_len above MIP_VISITOR_LLADDR_MAX, n_prefix above
+ * MIP4_MAX_PREFIXES, a plen other than 0-128 or 255, v6 above 2, or an
+ * ifname that is empty or not NUL-terminated.  Outside a
+ * transaction a put or del commits on its own. */
+int store_mip_visitor_put(struct store *s, struct mip_visitor *v);
+/* Delete home_addr's entry (0 also when there was none). */
+int store_mip_visitor_del(struct store *s, uint32_t home_addr);
+typedef int (*store_mip_visitor_cb)(const struct mip_visitor *v, void *arg);
+/* In home_addr order (as a number); the callback returns <0 to stop
+ * (returned as is).  A malformed row is logged and skipped.  A readonly
+ * store opened before its writer upgraded it to visitors has none. */
+int store_mip_visitor_foreach(struct store *s, store_mip_visitor_cb cb, void *arg);
+/* Rows, including any that foreach skips as malformed. */
+int store_mip_visitor_count(struct store *s, uint64_t *n);
+
 #endif

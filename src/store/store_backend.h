@@ -37,6 +37,11 @@ struct store_ops {
 	int (*mip_binding_del)(struct store *s, uint32_t home_addr, uint32_t coa);
 	int (*mip_binding_foreach)(struct store *s, store_mip_binding_cb cb, void *arg);
 	int (*mip_binding_count)(struct store *s, uint64_t *n);
+
+	int (*mip_visitor_put)(struct store *s, struct mip_visitor *v);
+	int (*mip_visitor_del)(struct store *s, uint32_t home_addr);
+	int (*mip_visitor_foreach)(struct store *s, store_mip_visitor_cb cb, void *arg);
+	int (*mip_visitor_count)(struct store *s, uint64_t *n);
 };
 
 struct store {

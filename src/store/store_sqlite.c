@@ -10,13 +10,14 @@
  * Deletions leave a tombstone with their seq; store_tombstones_prune()
  * drops old ones and records the horizon below which changes are lost, so a
  * follower that fell behind it gets -ESTALE instead of silently missing
- * deletions.  Mobile IPv4 bindings draw their seq from the same counter
- * (they have no change feed, so they leave no tombstones).
+ * deletions.  Mobile IPv4 bindings and visitors draw their seq from the
+ * same counter (they have no change feed, so they leave no tombstones).
  *
  * Schema: PRAGMA user_version.  Version n is schema_step[0 .. n-1] applied
  * in order; the writer brings an older store up to date in one transaction
  * at open, a reader takes it as it is (and sees no bindings in a version 1
- * store), and both refuse a newer one with -EPROTO.
+ * or 2 store, no visitors below version 4), and both refuse a newer one
+ * with -EPROTO.
  */
 #include "store/store_backend.h"
 
@@ -34,7 +35,7 @@
 
 #include "common/log.h"
 
-#define STORE_SQLITE_SCHEMA_VERSION 3
+#define STORE_SQLITE_SCHEMA_VERSION 4
 #define STORE_SQLITE_BUSY_MS 5000
 
 static const char schema_v1[] =
@@ -104,11 +105,40 @@ static const char schema_v3[] =
 	"ALTER TABLE mip_binding ADD COLUMN udp_tunnel INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE mip_binding ADD COLUMN udp_keepalive INTEGER NOT NULL DEFAULT 0;";
 
+/* Mobile IPv4 foreign agent visitor list (issue 5, store.h struct
+ * mip_visitor).  Addresses in host order and prefixes as in mip_binding;
+ * lladdr and nai are the bytes themselves (the NAI may hold any octet). */
+static const char schema_v4[] =
+	"CREATE TABLE mip_visitor ("
+	"  home_addr INTEGER PRIMARY KEY NOT NULL,"
+	"  home_agent INTEGER NOT NULL,"
+	"  coa INTEGER NOT NULL,"
+	"  src_addr INTEGER NOT NULL,"
+	"  dst_addr INTEGER NOT NULL,"
+	"  agent_addr INTEGER NOT NULL,"
+	"  src_port INTEGER NOT NULL,"
+	"  ifname TEXT NOT NULL,"
+	"  lladdr BLOB NOT NULL,"
+	"  flags INTEGER NOT NULL,"
+	"  tunnel_mode INTEGER NOT NULL,"
+	"  encap_delivery INTEGER NOT NULL,"
+	"  v6 INTEGER NOT NULL,"
+	"  lifetime INTEGER NOT NULL,"
+	"  prefixes BLOB NOT NULL,"
+	"  nai BLOB NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  registered INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX mip_visitor_seq ON mip_visitor (seq);";
+
 /* schema_step[n] takes a store from version n to n + 1. */
 static const char *const schema_step[STORE_SQLITE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 #define MIP_PREFIX_REC 17
@@ -149,8 +179,13 @@ enum stmt_id {
 	ST_MIP_DEL_ALL,
 	ST_MIP_ALL,
 	ST_MIP_COUNT,
+	ST_FA_PUT,                   /* from here on: schema version 4 */
+	ST_FA_DEL,
+	ST_FA_ALL,
+	ST_FA_COUNT,
 	ST__MAX,
 	ST_MIP_FIRST = ST_MIP_PUT,
+	ST_FA_FIRST = ST_FA_PUT,
 };
 
 /* Column order shared by the statements that read or write a binding. */
@@ -164,6 +199,17 @@ enum {
 	"v6_mode, prefixes, nai, id, registered, expires, seq, udp_tunnel, "   \
 	"udp_keepalive"
 
+/* Column order shared by the statements that read or write a visitor. */
+enum {
+	VCOL_HOME_ADDR, VCOL_HOME_AGENT, VCOL_COA, VCOL_SRC_ADDR, VCOL_DST_ADDR,
+	VCOL_AGENT_ADDR, VCOL_SRC_PORT, VCOL_IFNAME, VCOL_LLADDR, VCOL_FLAGS,
+	VCOL_TUNNEL_MODE, VCOL_ENCAP_DELIVERY, VCOL_V6, VCOL_LIFETIME,
+	VCOL_PREFIXES, VCOL_NAI, VCOL_ID, VCOL_REGISTERED, VCOL_EXPIRES, VCOL_SEQ,
+};
+#define FA_COLS                                                                \
+	"home_addr, home_agent, coa, src_addr, dst_addr, agent_addr, "         \
+	"src_port, ifname, lladdr, flags, tunnel_mode, encap_delivery, v6, "   \
+	"lifetime, prefixes, nai, id, registered, expires, seq"
 
 static const char *const stmt_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -197,6 +243,12 @@ static const char *const stmt_sql[ST__MAX] = {
 	[ST_MIP_DEL_ALL] = "DELETE FROM mip_binding WHERE home_addr = ?1",
 	[ST_MIP_ALL] = "SELECT " MIP_COLS " FROM mip_binding ORDER BY home_addr, coa",
 	[ST_MIP_COUNT] = "SELECT count(*) FROM mip_binding",
+	[ST_FA_PUT] = "INSERT OR REPLACE INTO mip_visitor (" FA_COLS ") VALUES "
+		      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		      "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+	[ST_FA_DEL] = "DELETE FROM mip_visitor WHERE home_addr = ?1",
+	[ST_FA_ALL] = "SELECT " FA_COLS " FROM mip_visitor ORDER BY home_addr",
+	[ST_FA_COUNT] = "SELECT count(*) FROM mip_visitor",
 };
 
 struct store_sqlite {
@@ -208,6 +260,7 @@ struct store_sqlite {
 	int lock_fd;                 /* writer: flock on <path>.lock */
 	bool in_tx;                  /* between store_begin and commit/rollback */
 	bool has_mip;                /* schema >= 3: the ST_MIP_* are prepared */
+	bool has_fa;                 /* schema >= 4: the ST_FA_* are prepared */
 	char *path;
 };
 
@@ -711,6 +764,38 @@ static int sqlite_meta_set(struct store *s, const char *key, const void *val, si
 
 /* ---- Mobile IPv4 bindings ---------------------------------------------- */
 
+/* n prefixes as n * MIP_PREFIX_REC octets (16 prefix, 1 plen). */
+static void mip_prefixes_pack(const struct mip_prefix *pf, unsigned n, uint8_t *out)
+{
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(&out[i * MIP_PREFIX_REC], &pf[i].prefix, 16);
+		out[i * MIP_PREFIX_REC + 16] = pf[i].plen;
+	}
+}
+
+/* The prefixes column of the current row: NULL, or why it is malformed. */
+static const char *mip_prefixes_read(sqlite3_stmt *st, int col, struct mip_prefix *pf,
+				     uint8_t *n_prefix)
+{
+	const uint8_t *p;
+	int n;
+
+	if (sqlite3_column_type(st, col) != SQLITE_BLOB)
+		return "prefixes not a blob";
+	p = sqlite3_column_blob(st, col);
+	n = sqlite3_column_bytes(st, col);
+	if (n % MIP_PREFIX_REC || n / MIP_PREFIX_REC > MIP4_MAX_PREFIXES)
+		return "prefix blob length";
+	*n_prefix = (uint8_t)(n / MIP_PREFIX_REC);
+	for (unsigned i = 0; i < *n_prefix; i++, p += MIP_PREFIX_REC) {
+		memcpy(&pf[i].prefix, p, sizeof(pf[i].prefix));
+		pf[i].plen = p[16];
+		if (p[16] > 128 && p[16] != MIP4_V6_PLEN_LINK_LOCAL)
+			return "prefix length";
+	}
+	return NULL;
+}
+
 static int mip_bind(sqlite3_stmt *st, const struct mip_binding *b, const uint8_t *pfx,
 		    uint64_t seq)
 {
@@ -759,6 +844,7 @@ static bool col_uint(sqlite3_stmt *st, int i, uint64_t max, uint64_t *v)
 static const char *mip_read(sqlite3_stmt *st, struct mip_binding *b)
 {
 	const uint8_t *p;
+	const char *why;
 	uint64_t v[10];
 	int n;
 
@@ -789,19 +875,9 @@ static const char *mip_read(sqlite3_stmt *st, struct mip_binding *b)
 	b->udp_tunnel = v[8] != 0;
 	b->udp_keepalive = (uint16_t)v[9];
 
-	if (sqlite3_column_type(st, MCOL_PREFIXES) != SQLITE_BLOB)
-		return "prefixes not a blob";
-	p = sqlite3_column_blob(st, MCOL_PREFIXES);
-	n = sqlite3_column_bytes(st, MCOL_PREFIXES);
-	if (n % MIP_PREFIX_REC || n / MIP_PREFIX_REC > MIP4_MAX_PREFIXES)
-		return "prefix blob length";
-	b->n_prefix = (uint8_t)(n / MIP_PREFIX_REC);
-	for (unsigned i = 0; i < b->n_prefix; i++, p += MIP_PREFIX_REC) {
-		memcpy(&b->prefix[i].prefix, p, sizeof(b->prefix[i].prefix));
-		b->prefix[i].plen = p[16];
-		if (p[16] > 128 && p[16] != MIP4_V6_PLEN_LINK_LOCAL)
-			return "prefix length";
-	}
+	why = mip_prefixes_read(st, MCOL_PREFIXES, b->prefix, &b->n_prefix);
+	if (why)
+		return why;
 
 	if (sqlite3_column_type(st, MCOL_NAI) != SQLITE_TEXT)
 		return "nai not text";
@@ -837,10 +913,7 @@ static int sqlite_mip_binding_put(struct store *s, struct mip_binding *b)
 	r = tx_check(ss);
 	if (r < 0)
 		return r;
-	for (unsigned i = 0; i < b->n_prefix; i++) {
-		memcpy(&pfx[i * MIP_PREFIX_REC], &b->prefix[i].prefix, 16);
-		pfx[i * MIP_PREFIX_REC + 16] = b->prefix[i].plen;
-	}
+	mip_prefixes_pack(b->prefix, b->n_prefix, pfx);
 	seq = ++ss->seq;             /* never reused, even if rolled back */
 	rc = mip_bind(st, b, pfx, seq);
 	if (rc != SQLITE_OK) {
@@ -922,6 +995,230 @@ static int sqlite_mip_binding_count(struct store *s, uint64_t *n)
 		*n = (uint64_t)sqlite3_column_int64(st, 0);
 	else
 		r = sq_err(ss, rc, "count mip bindings");
+	stmt_reset(st);
+	return r;
+}
+
+/* ---- Mobile IPv4 foreign agent visitors ------------------------------- */
+
+static int fa_bind(sqlite3_stmt *st, const struct mip_visitor *v, const uint8_t *pfx,
+		   uint64_t seq)
+{
+	int rc = 0;
+
+	rc |= sqlite3_bind_int64(st, VCOL_HOME_ADDR + 1, ntohl(v->home_addr));
+	rc |= sqlite3_bind_int64(st, VCOL_HOME_AGENT + 1, ntohl(v->home_agent));
+	rc |= sqlite3_bind_int64(st, VCOL_COA + 1, ntohl(v->coa));
+	rc |= sqlite3_bind_int64(st, VCOL_SRC_ADDR + 1, ntohl(v->src_addr));
+	rc |= sqlite3_bind_int64(st, VCOL_DST_ADDR + 1, ntohl(v->dst_addr));
+	rc |= sqlite3_bind_int64(st, VCOL_AGENT_ADDR + 1, ntohl(v->agent_addr));
+	rc |= sqlite3_bind_int(st, VCOL_SRC_PORT + 1, v->src_port);
+	rc |= sqlite3_bind_text(st, VCOL_IFNAME + 1, v->ifname,
+				(int)strnlen(v->ifname, sizeof(v->ifname)), SQLITE_STATIC);
+	if (v->lladdr_len)
+		rc |= sqlite3_bind_blob(st, VCOL_LLADDR + 1, v->lladdr, v->lladdr_len,
+					SQLITE_STATIC);
+	else
+		rc |= sqlite3_bind_zeroblob(st, VCOL_LLADDR + 1, 0);
+	rc |= sqlite3_bind_int(st, VCOL_FLAGS + 1, v->flags);
+	rc |= sqlite3_bind_int(st, VCOL_TUNNEL_MODE + 1, v->tunnel_mode);
+	rc |= sqlite3_bind_int(st, VCOL_ENCAP_DELIVERY + 1, v->encap_delivery);
+	rc |= sqlite3_bind_int(st, VCOL_V6 + 1, v->v6);
+	rc |= sqlite3_bind_int(st, VCOL_LIFETIME + 1, v->lifetime);
+	if (v->n_prefix)
+		rc |= sqlite3_bind_blob(st, VCOL_PREFIXES + 1, pfx,
+					v->n_prefix * MIP_PREFIX_REC, SQLITE_STATIC);
+	else
+		rc |= sqlite3_bind_zeroblob(st, VCOL_PREFIXES + 1, 0);
+	if (v->nai_len)
+		rc |= sqlite3_bind_blob(st, VCOL_NAI + 1, v->nai, v->nai_len,
+					SQLITE_STATIC);
+	else
+		rc |= sqlite3_bind_zeroblob(st, VCOL_NAI + 1, 0);
+	rc |= sqlite3_bind_int64(st, VCOL_ID + 1, (sqlite3_int64)v->id);
+	rc |= sqlite3_bind_int64(st, VCOL_REGISTERED + 1, v->registered);
+	rc |= sqlite3_bind_int64(st, VCOL_EXPIRES + 1, v->expires);
+	rc |= sqlite3_bind_int64(st, VCOL_SEQ + 1, (sqlite3_int64)seq);
+	return rc;
+}
+
+/* A blob column of at most max octets into dst; false if another type or
+ * longer. */
+static bool col_blob_max(sqlite3_stmt *st, int i, void *dst, size_t max, uint8_t *len)
+{
+	const void *p;
+	int n;
+
+	if (sqlite3_column_type(st, i) != SQLITE_BLOB)
+		return false;
+	p = sqlite3_column_blob(st, i);
+	n = sqlite3_column_bytes(st, i);
+	if (n < 0 || (size_t)n > max || n > UINT8_MAX)
+		return false;
+	if (n > 0)
+		memcpy(dst, p, (size_t)n);
+	*len = (uint8_t)n;
+	return true;
+}
+
+/* Fill *v from the current row: NULL, or why the row is malformed.  Accepts
+ * exactly what store_mip_visitor_put() lets through. */
+static const char *fa_read(sqlite3_stmt *st, struct mip_visitor *v)
+{
+	const uint8_t *p;
+	const char *why;
+	uint64_t x[12];
+	int n;
+
+	memset(v, 0, sizeof(*v));
+	if (!col_uint(st, VCOL_HOME_ADDR, UINT32_MAX, &x[0]) ||
+	    !col_uint(st, VCOL_HOME_AGENT, UINT32_MAX, &x[1]) ||
+	    !col_uint(st, VCOL_COA, UINT32_MAX, &x[2]) ||
+	    !col_uint(st, VCOL_SRC_ADDR, UINT32_MAX, &x[3]) ||
+	    !col_uint(st, VCOL_DST_ADDR, UINT32_MAX, &x[4]) ||
+	    !col_uint(st, VCOL_AGENT_ADDR, UINT32_MAX, &x[5]) ||
+	    !col_uint(st, VCOL_SRC_PORT, UINT16_MAX, &x[6]) ||
+	    !col_uint(st, VCOL_FLAGS, UINT8_MAX, &x[7]) ||
+	    !col_uint(st, VCOL_TUNNEL_MODE, 1, &x[8]) ||
+	    !col_uint(st, VCOL_ENCAP_DELIVERY, 1, &x[9]) ||
+	    !col_uint(st, VCOL_V6, 2, &x[10]) ||
+	    !col_uint(st, VCOL_LIFETIME, UINT16_MAX, &x[11]))
+		return "integer out of range";
+	if (x[0] == 0)
+		return "home address 0";
+	v->home_addr = htonl((uint32_t)x[0]);
+	v->home_agent = htonl((uint32_t)x[1]);
+	v->coa = htonl((uint32_t)x[2]);
+	v->src_addr = htonl((uint32_t)x[3]);
+	v->dst_addr = htonl((uint32_t)x[4]);
+	v->agent_addr = htonl((uint32_t)x[5]);
+	v->src_port = (uint16_t)x[6];
+	v->flags = (uint8_t)x[7];
+	v->tunnel_mode = x[8] != 0;
+	v->encap_delivery = x[9] != 0;
+	v->v6 = (uint8_t)x[10];
+	v->lifetime = (uint16_t)x[11];
+
+	if (sqlite3_column_type(st, VCOL_IFNAME) != SQLITE_TEXT)
+		return "ifname not text";
+	p = sqlite3_column_text(st, VCOL_IFNAME);
+	n = sqlite3_column_bytes(st, VCOL_IFNAME);
+	if (!p || n <= 0 || (size_t)n >= sizeof(v->ifname) || memchr(p, 0, (size_t)n))
+		return "ifname";
+	memcpy(v->ifname, p, (size_t)n);
+
+	if (!col_blob_max(st, VCOL_LLADDR, v->lladdr, MIP_VISITOR_LLADDR_MAX,
+			  &v->lladdr_len))
+		return "lladdr";
+	why = mip_prefixes_read(st, VCOL_PREFIXES, v->prefix, &v->n_prefix);
+	if (why)
+		return why;
+	if (!col_blob_max(st, VCOL_NAI, v->nai, MIP4_NAI_MAX, &v->nai_len))
+		return "nai";
+
+	if (sqlite3_column_type(st, VCOL_ID) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, VCOL_REGISTERED) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, VCOL_EXPIRES) != SQLITE_INTEGER ||
+	    sqlite3_column_type(st, VCOL_SEQ) != SQLITE_INTEGER)
+		return "integer column";
+	v->id = (uint64_t)sqlite3_column_int64(st, VCOL_ID);
+	v->registered = sqlite3_column_int64(st, VCOL_REGISTERED);
+	v->expires = sqlite3_column_int64(st, VCOL_EXPIRES);
+	v->seq = (uint64_t)sqlite3_column_int64(st, VCOL_SEQ);
+	return NULL;
+}
+
+/* One statement each: atomic on its own outside a caller's transaction. */
+static int sqlite_mip_visitor_put(struct store *s, struct mip_visitor *v)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_FA_PUT];
+	uint8_t pfx[MIP4_MAX_PREFIXES * MIP_PREFIX_REC];
+	uint64_t seq;
+	int rc, r;
+
+	if (!ss->has_fa)
+		return -EROFS;       /* only a reader can miss the table */
+	r = tx_check(ss);
+	if (r < 0)
+		return r;
+	mip_prefixes_pack(v->prefix, v->n_prefix, pfx);
+	seq = ++ss->seq;             /* never reused, even if rolled back */
+	rc = fa_bind(st, v, pfx, seq);
+	if (rc != SQLITE_OK) {
+		r = sq_err(ss, rc, "bind mip visitor");
+		stmt_reset(st);
+		return r;
+	}
+	r = stmt_run(ss, ST_FA_PUT);
+	if (r == 0)
+		v->seq = seq;
+	return r;
+}
+
+static int sqlite_mip_visitor_del(struct store *s, uint32_t home_addr)
+{
+	struct store_sqlite *ss = to_ss(s);
+	int r;
+
+	if (!ss->has_fa)
+		return -EROFS;
+	r = tx_check(ss);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(ss->st[ST_FA_DEL], 1, ntohl(home_addr));
+	return stmt_run(ss, ST_FA_DEL);
+}
+
+static int sqlite_mip_visitor_foreach(struct store *s, store_mip_visitor_cb cb, void *arg)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_FA_ALL];
+	struct mip_visitor v;
+	const char *why;
+	char ha[INET_ADDRSTRLEN];
+	uint32_t a;
+	int rc, r = 0;
+
+	if (!ss->has_fa)
+		return 0;
+	if (sqlite3_stmt_busy(st))
+		return -EBUSY;       /* nested foreach on the same handle */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		why = fa_read(st, &v);
+		if (why) {
+			/* one bad row must not cost the foreign agent the others */
+			a = htonl((uint32_t)sqlite3_column_int64(st, VCOL_HOME_ADDR));
+			inet_ntop(AF_INET, &a, ha, sizeof(ha));
+			log_rl(LOG_ERR, "store %s: mip visitor %s: malformed row (%s), skipped",
+			       ss->path, ha, why);
+			continue;
+		}
+		r = cb(&v, arg);
+		if (r < 0)
+			break;
+		r = 0;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = sq_err(ss, rc, "foreach mip visitor");
+	stmt_reset(st);
+	return r;
+}
+
+static int sqlite_mip_visitor_count(struct store *s, uint64_t *n)
+{
+	struct store_sqlite *ss = to_ss(s);
+	sqlite3_stmt *st = ss->st[ST_FA_COUNT];
+	int rc, r = 0;
+
+	*n = 0;
+	if (!ss->has_fa)
+		return 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = sq_err(ss, rc, "count mip visitors");
 	stmt_reset(st);
 	return r;
 }
@@ -1127,11 +1424,14 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		}
 	}
 	/* A reader of a store its (older) writer has not upgraded (bindings
-	 * came with version 2, their UDP tunnel columns with 3) sees no
-	 * bindings, until it reopens the store after an upgrade. */
+	 * came with version 2, their UDP tunnel columns with 3, visitors with
+	 * 4) sees no bindings or visitors, until it reopens the store after an
+	 * upgrade. */
 	ss->has_mip = v >= 3;
+	ss->has_fa = v >= 4;
 
-	for (int i = 0; i < (ss->has_mip ? ST__MAX : ST_MIP_FIRST); i++) {
+	for (int i = 0; i < (ss->has_fa ? ST__MAX : ss->has_mip ? ST_FA_FIRST : ST_MIP_FIRST);
+	     i++) {
 		rc = sqlite3_prepare_v3(ss->db, stmt_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT, &ss->st[i], NULL);
 		if (rc != SQLITE_OK) {
@@ -1140,9 +1440,16 @@ static int sqlite_open(const struct store_opts *o, struct store **out)
 		}
 	}
 
-	/* Deleted bindings leave no tombstone: their seqs may be handed out
-	 * again, harmless as nothing follows binding changes. */
-	r = query_int64(ss, ss->has_mip
+	/* Deleted bindings and visitors leave no tombstone: their seqs may be
+	 * handed out again, harmless as nothing follows their changes. */
+	r = query_int64(ss, ss->has_fa
+		? "SELECT max(coalesce((SELECT max(seq) FROM leases), 0),"
+		  "           coalesce((SELECT max(seq) FROM tombstones), 0),"
+		  "           coalesce((SELECT max(seq) FROM mip_binding), 0),"
+		  "           coalesce((SELECT max(seq) FROM mip_visitor), 0),"
+		  "           coalesce((SELECT val FROM store_state"
+		  "                     WHERE key = 'tombstone_horizon'), 1) - 1)"
+		: ss->has_mip
 		? "SELECT max(coalesce((SELECT max(seq) FROM leases), 0),"
 		  "           coalesce((SELECT max(seq) FROM tombstones), 0),"
 		  "           coalesce((SELECT max(seq) FROM mip_binding), 0),"
@@ -1202,4 +1509,8 @@ const struct store_ops store_sqlite_ops = {
 	.mip_binding_del = sqlite_mip_binding_del,
 	.mip_binding_foreach = sqlite_mip_binding_foreach,
 	.mip_binding_count = sqlite_mip_binding_count,
+	.mip_visitor_put = sqlite_mip_visitor_put,
+	.mip_visitor_del = sqlite_mip_visitor_del,
+	.mip_visitor_foreach = sqlite_mip_visitor_foreach,
+	.mip_visitor_count = sqlite_mip_visitor_count,
 };

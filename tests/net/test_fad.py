@@ -51,6 +51,7 @@ def fad_config(workdir, **kw):
         "table": TABLE,
         "rule-priority": 1434,
         "control-socket": str(workdir / "fad.sock"),
+        "store": str(workdir / "fad.db"),
         "log-level": "debug",
     }
     c.update(kw)

@@ -34,6 +34,7 @@ import pytest
 
 import mip4_topo as T
 from conftest import BUILD, libconfig
+from conftest import ctl as T_ctl
 from mip4_topo import (CN4, CN6, HA4, MN_HOA, MN_HOA6, MN_PREFIX6, build_fa_nets,
                        build_mip_net, sh, wait_for)
 from test_mip4 import (STREAM, T_PY, bindings, ha_stats, had_config, mn_registration,
@@ -62,6 +63,7 @@ def fad_config(workdir, place, ipv6_mode):
         "tunnel-interface": "fa0",
         "home-agents": [{"address": HA4, "spi": FH_SPI, "key-hex": FH_KEY.hex()}],
         "control-socket": str(workdir / ("%s.sock" % place)),
+        "store": str(workdir / ("%s.db" % place)),
         "log-level": "debug",
     }
     return "fa = %s;\n" % libconfig(f)
@@ -89,6 +91,11 @@ def fanet(topo, workdir, daemon):
         return net.mnd
     net.start_mnd = start_mnd
     return net
+
+
+def fa_ctl(net, place, *args):
+    """ds46ctl --json ARGS against the agent of place ("fa1", "fa2")."""
+    return T_ctl(getattr(net, place), *args, sock=str(net.workdir / ("%s.sock" % place)))
 
 
 def state(net):
@@ -192,6 +199,91 @@ def test_seed_3_4_fa_ignores_extensions_code_0(fanet):
     t6 = [p for p in pkts if IP in p and p[IP].proto == 41]
     assert t6 and all((p[IP].src, p[IP].dst) == (HA4, MN_HOA) for p in t6 if
                       p[IP].dst == MN_HOA), [p.summary() for p in pkts]
+
+
+# ---- RFC 3024 5.2: the encapsulating delivery style ------------------------------------
+
+def test_rfc3024_5_2_encapsulating_delivery(fanet):
+    """RFC 3024 3.3, 5.2: configured with reverse-tunnel-delivery
+    "encapsulating", the node asks each agent for the encapsulating
+    delivery style; its IPv4 leaves m0 as IP in IP from the home address to
+    the agent (5.2.2), which decapsulates and reverse-tunnels it to the home
+    agent; ping from both correspondents works through fa1 (IPv6 native,
+    code 1) and through fa2 (code 0: the node's 6in4 to the home agent
+    rides inside the same IP in IP).  Both agents list the visitor with
+    delivery "encapsulating" and count what they re-tunnelled."""
+    net = fanet
+    from scapy.layers.inet import IP
+    net.attach("fa1")
+    net.start_mnd(**{"reverse-tunnel-delivery": "encapsulating"})
+    wait_binding(net, FA1_COA)
+    reg = mn_registration(net)
+    assert reg.get("delivery") == "encapsulating", reg
+    vis = fa_ctl(net, "fa1", "visitors")["visitors"]
+    assert [v for v in vis if v["home"] == MN_HOA and v["delivery"] == "encapsulating"], vis
+    cap = net.capture(net.mn, "m0", bpf="ip proto 4 or icmp")
+    reach_both(net)
+    pkts = cap.stop()
+    enc = [p for p in pkts if IP in p and p[IP].proto == 4]
+    assert enc and all((p[IP].src, p[IP].dst) == (MN_HOA, FA1_COA) and
+                       p[IP].payload.src == MN_HOA for p in enc), [p.summary() for p in pkts]
+    # nothing of the node's IPv4 leaves unencapsulated
+    assert not [p for p in pkts if IP in p and p[IP].proto == 1 and p[IP].src == MN_HOA], \
+        [p.summary() for p in pkts]
+    st1 = fa_ctl(net, "fa1", "stats")["stats"]
+    assert st1["dp_fa_encap_delivery"] >= 2, st1
+    assert st1["dp_drop_fa_direct"] == 0, st1
+
+    net.attach("fa2")
+    wait_binding(net, FA2_COA)
+    cap = net.capture(net.mn, "m0", bpf="ip proto 4")
+    reach_both(net)
+    pkts = cap.stop()
+    inner6 = [p for p in pkts if IP in p and p[IP].proto == 4 and
+              p[IP].payload.proto == 41]
+    assert inner6 and all((p[IP].src, p[IP].dst) == (MN_HOA, FA2_COA) and
+                          (p[IP].payload.src, p[IP].payload.dst) == (MN_HOA, HA4)
+                          for p in inner6), [p.summary() for p in pkts]
+    st2 = fa_ctl(net, "fa2", "stats")["stats"]
+    assert st2["dp_fa_encap_delivery"] >= 4, st2
+
+
+# ---- durability ---------------------------------------------------------------------
+
+def test_kill9_fad_restart_keeps_visitors(fanet):
+    """A kill -9 of a foreign agent and a restart lose no visitor (its
+    store): the restarted ds46-fad lists the node with the same care-of
+    address, home agent and IPv6 handling and a remaining lifetime that
+    kept running, counts it restored, and delivers the home agent's
+    tunnel to it again -- with ds46-mnd frozen (SIGSTOP), so that no new
+    registration (RFC 5944 2.4.4 after the agent's sequence number 0) can
+    be what repairs it: through fa1 the node's own IPv4 and code-1 IPv6 are
+    native, so ping from both correspondents needs only the agent."""
+    import signal
+    net = fanet
+    net.attach("fa1")
+    net.start_mnd()
+    wait_binding(net, FA1_COA)
+    reach_both(net)
+    (before,) = [v for v in fa_ctl(net, "fa1", "visitors")["visitors"] if v["home"] == MN_HOA]
+    net.mnd.send_signal(signal.SIGSTOP)
+    try:
+        net.fad1.kill9()
+        net.fad1.start()
+        st = fa_ctl(net, "fa1", "stats")["stats"]
+        assert st["fa_visitors_restored"] == 1, st
+        assert st["fa_visitors_restore_dropped"] == 0, st
+        (after,) = [v for v in fa_ctl(net, "fa1", "visitors")["visitors"]
+                    if v["home"] == MN_HOA]
+        for k in ("coa", "home_agent", "mac", "link", "flags", "ipv6", "prefixes", "delivery"):
+            assert after[k] == before[k], (k, before, after)
+        assert after["active"] and 0 < after["remaining"] <= before["remaining"], after
+        reach_both(net)
+        st = fa_ctl(net, "fa1", "stats")["stats"]
+        assert st["dp_fa_decap"] >= 2, st
+        assert st["fa_rx_requests"] == 0, st          # nothing re-registered meanwhile
+    finally:
+        net.mnd.send_signal(signal.SIGCONT)
 
 
 # ---- RFC 3519 / RFC 5454 3.9: behind a NAT ---------------------------------------------

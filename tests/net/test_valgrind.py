@@ -3,7 +3,8 @@ ds46-dstmd (whose valgrind run is in tests/net/test_dstm_server.py), on
 network namespaces (STYLE 14).
 
 ds46-tepd (the DSTM border router), ds46-hostd (the DSTM host), ds46-had
-(the Mobile IPv4 home agent) and ds46-mnd (the mobile node) each run under
+(the Mobile IPv4 home agent), ds46-mnd (the mobile node) and ds46-fad (the
+foreign agent, test_fad_valgrind_clean) each run under
 valgrind (memcheck, full leak check, a definite leak is an error) through a
 real exchange, then stop with SIGTERM: each must exit 0 (valgrind's
 --error-exitcode is 99) with "ERROR SUMMARY: 0 errors".  ds46-dstmd runs
@@ -520,3 +521,61 @@ def test_mip4_daemons_valgrind_clean(topo, workdir, daemon):
     # ---- SIGTERM: clean exits ----
     for d in (net.mnd, net.had):
         assert_valgrind_clean(d, d.stop(signal.SIGTERM, timeout=STOP_TIMEOUT))
+
+
+# ---- Dual-Stack Mobile IPv4: ds46-fad ------------------------------------------------
+
+def test_fad_valgrind_clean(topo, workdir, daemon):
+    """ds46-fad under valgrind, on test_mip4_fa.py's topology and
+    configuration (fa1: IPv6 attach, reverse tunnelling allowed, a store):
+    the mobile node (ds46-mnd, agent discovery, the encapsulating delivery
+    style) registers through it (RFC 5944 3.7, seed 3.4: code 1); CN4 and
+    CN6 ping both home addresses through it (IPv4 re-tunnelled from the
+    node's IP in IP, RFC 3024 5.2; IPv6 native); the agent is stopped and
+    started again under valgrind and restores the visitor from its store;
+    ping again; the control socket answers; SIGTERM: exit 0 and no valgrind
+    error in either run."""
+    import mip4_topo as T
+    import test_mip4 as M
+    import test_mip4_fa as F
+    for b in (M.HAD, M.MND, F.FAD):
+        if not b.exists():
+            pytest.fail("%s is missing: build it first" % b)
+    net = T.build_mip_net(topo, workdir)
+    T.build_fa_nets(net, nat_udp_timeout=F.NAT_TIMEOUT)
+    net.daemon = daemon
+    net.had = daemon(M.HAD, net.ha, M.had_config(
+        workdir, **{"foreign-agents": [{"address": F.FA1_COA, "spi": F.FH_SPI,
+                                        "key-hex": F.FH_KEY.hex()}]}), name="had")
+    net.fad1 = daemon(F.FAD, net.fa1, F.fad_config(workdir, "fa1", "attach"), name="fad1",
+                      wrapper=VALGRIND, timeout=READY_TIMEOUT)
+    net.attach("fa1")
+    net.mnd = daemon(M.MND, net.mn, M.mnd_config(
+        workdir, **{"agent-discovery": True, "reverse-tunnel-delivery": "encapsulating"}),
+        name="mnd")
+    F.wait_binding(net, F.FA1_COA, timeout=90)
+    (v,) = F.fa_ctl(net, "fa1", "visitors")["visitors"]
+    assert (v["home"], v["delivery"], v["ipv6"]) == (T.MN_HOA, "encapsulating", "native"), v
+
+    def through():
+        s0 = F.fa_ctl(net, "fa1", "stats")["stats"]
+        rc, tx, rx, out = ping(net.cn4, T.MN_HOA, 3)
+        assert (rc, tx, rx) == (0, 3, 3), out
+        rc, tx, rx, out = ping(net.cn6, T.MN_HOA6, 3)
+        assert (rc, tx, rx) == (0, 3, 3), out
+        s1 = F.fa_ctl(net, "fa1", "stats")["stats"]
+        d = delta(s0, s1, ("dp_fa_decap", "dp_fa_encap_delivery", "dp_fa_revtun"))
+        # 3 + 3 from the home agent; 3 IPv4 replies re-tunnelled from the
+        # node's IP in IP, 3 IPv6 replies reverse-tunnelled natively
+        assert d["dp_fa_decap"] >= 6 and d["dp_fa_encap_delivery"] >= 3, d
+        assert d["dp_fa_revtun"] >= 6, d
+
+    through()
+    assert F.fa_ctl(net, "fa1", "ping")["ok"] is True
+    assert_valgrind_clean(net.fad1, net.fad1.stop(signal.SIGTERM, timeout=STOP_TIMEOUT))
+    net.fad1.start(timeout=READY_TIMEOUT)
+    st = F.fa_ctl(net, "fa1", "stats")["stats"]
+    assert st["fa_visitors_restored"] == 1, st
+    wait_for(lambda: F.fa_ctl(net, "fa1", "visitors")["visitors"], 30, "visitor listed")
+    through()
+    assert_valgrind_clean(net.fad1, net.fad1.stop(signal.SIGTERM, timeout=STOP_TIMEOUT))

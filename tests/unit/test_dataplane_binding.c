@@ -225,8 +225,9 @@ static void test_slot_layout(void **state)
 	assert_int_equal(offsetof(struct binding, mip.encap), 12);
 	assert_int_equal(offsetof(struct binding, mip.n_sim), 15);
 	assert_int_equal(offsetof(struct binding, mip.n_prefix), 16);
-	assert_int_equal(offsetof(struct binding, pkts_in), 24);
-	assert_int_equal(offsetof(struct binding, bytes_out), 48);
+	assert_int_equal(offsetof(struct binding, mip.fa_agent), 24);
+	assert_int_equal(offsetof(struct binding, pkts_in), 32);
+	assert_int_equal(offsetof(struct binding, bytes_out), 56);
 	assert_int_equal(binding_table_init(&t, 0), 0);
 	for (uint32_t i = 1; i <= 500; i++) {     /* grows through rehashes */
 		assert_int_equal(binding_set(&t, 0x0a000000 + i, &p, 0, &b), 0);

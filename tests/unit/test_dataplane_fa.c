@@ -617,6 +617,84 @@ static void encapsulating_delivery(void **state)
 	dp_free(&e);
 }
 
+/* RFC 3024 5.2.1, 5.2.2: a visitor that asked for the encapsulating
+ * delivery style sends to the agent address it registered through (the
+ * source of our reply, here not the care-of address), with the forward
+ * tunnel's encapsulation (here minimal, RFC 2004); its direct IPv4 must
+ * not be reverse-tunnelled; its native IPv6 still is (RFC 5454 3.4). */
+static void encapsulating_delivery_agent(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	struct dp_fa_visitor v;
+	uint8_t ref[100];
+	fa_setup(&e, ENCAP4_IPIP, true, true);
+	assert_int_equal(dp_fa_visitor_get(&e, HOME, &v), 0);
+	assert_false(v.encap_delivery);
+	assert_int_equal(v.agent, FA4);               /* 0 stands for coa */
+	v.encap_delivery = true;
+	v.agent = FA4B;
+	assert_int_equal(dp_fa_visitor_set(&e, &v), 0);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(dp_fa_visitor_get(&e, HOME, &v), 0);
+	assert_true(v.encap_delivery);
+	assert_int_equal(v.agent, FA4B);
+
+	/* IP in IP to the agent address */
+	size_t n = udp4(B.pkt + 20, 100, HOME, CN4, 0, false);
+	memcpy(ref, B.pkt + 20, n);
+	outer4(B.pkt, 4, HOME, FA4B, 0, n);
+	dp_mip_tunnel_in(&e, B.pkt, 20 + n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 120);
+	assert_int_equal(o.pkt[9], 4);
+	assert_int_equal(get_be32(o.pkt + 12), FA4);  /* from the care-of address */
+	assert_int_equal(get_be32(o.pkt + 16), HA4);
+	assert_memory_equal(o.pkt + 20, ref, 100);
+	assert_int_equal(e.st.fa_encap_delivery, 1);
+
+	/* minimal encapsulation (RFC 2004 3: 8 octets, no original source
+	 * since the encapsulator is the source) to the care-of address */
+	n = udp4(B.pkt + 28, 100, HOME, CN4, 0, false);
+	memcpy(ref, B.pkt + 28, n);
+	{
+		uint8_t *mh = B.pkt + 20;
+		mh[0] = IPPROTO_UDP;                  /* protocol */
+		mh[1] = 0;                            /* S clear */
+		put_be16(mh + 2, 0);
+		put_be32(mh + 4, CN4);                /* original destination */
+		put_be16(mh + 2, ip_csum(mh, 8));
+		/* the outer header carries the original TTL and identification
+		 * and the original source and length minus the inner header */
+		outer4(B.pkt, 55, HOME, FA4, 0, 8 + 80);
+	}
+	dp_mip_tunnel_in(&e, B.pkt, 20 + 8 + 80, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(e.st.fa_encap_delivery, 2);
+	assert_int_equal(get_be32(o.pkt + 16), HA4);
+	assert_int_equal(get_be32(o.pkt + 20 + 12), HOME);   /* the rebuilt packet */
+	assert_int_equal(get_be32(o.pkt + 20 + 16), CN4);
+
+	/* direct: not reverse-tunnelled (5.2.1) */
+	n = udp4(B.pkt, 100, HOME, CN4, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_fa_direct, 1);
+	assert_int_equal(e.st.fa_revtun, 2);
+	/* native IPv6 of the visitor still goes to its home agent */
+	n = udp6(B.pkt, 40, MN6, CN6, 0);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(e.st.fa_revtun, 3);
+	/* another of our addresses is neither */
+	n = udp4(B.pkt + 20, 100, HOME, CN4, 0, false);
+	outer4(B.pkt, 4, HOME, 0xcb007103u, 0, n);
+	dp_mip_tunnel_in(&e, B.pkt, 20 + n, &o);
+	assert_int_equal(e.st.drop_fa_not_our_coa, 1);
+	dp_free(&e);
+}
+
 /* ---- ICMPv4 errors about reverse tunnel packets -------------------------------------- */
 
 static size_t icmp4_about(uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *t, size_t q)
@@ -800,6 +878,84 @@ static void mn_via_fa(void **state)
 	dp_free(&e);
 }
 
+/* RFC 3024 5.2.2, the node's side: IPv4 from the home address goes
+ * encapsulated from the home address to the agent (the negotiated
+ * encapsulation); code 0 IPv6 as 6in4 to the home agent inside it. */
+static void mn_via_fa_encap_delivery(void **state)
+{
+	(void)state;
+	struct dp_engine e;
+	struct dp_out o;
+	uint8_t ref[200];
+	struct in6_addr p48 = a6("2001:db8:1::");
+	struct dp_mip_mn m = { .home = HOME, .ha = HA4, .coa = FA4, .v6_mode = MIP_V6_TO_HOA,
+			       .via_fa = true, .fa_deliver = FA4B };
+
+	assert_int_equal(dp_init(&e, DP_ROLE_MIP_MN, 0), 0);
+	assert_int_equal(dp_mip_mn_set(&e, &m), -EINVAL); /* needs an encapsulation */
+	m.encap = ENCAP4_IPIP;
+	assert_int_equal(dp_mip_mn_set(&e, &m), 0);
+	assert_int_equal(e.mip.fa_deliver, FA4B);
+	assert_int_equal(dp_mip_mn_prefix_add(&e, &p48, 48), 0);
+
+	size_t n = udp4(B.pkt, 100, HOME, CN4, 0, false);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_ptr_equal(o.pkt, B.pkt - 20);
+	assert_int_equal(o.len, 120);
+	static const uint8_t ipip[] = {
+		0x45, 0x00, 0x00, 0x78,       /* total length 120 */
+		0x00, 0x01, 0x00, 0x00,       /* identification 1 */
+		0x40, 0x04,                   /* TTL 64, protocol 4 */
+	};
+	assert_memory_equal(o.pkt, ipip, sizeof(ipip));
+	assert_int_equal(ip_csum(o.pkt, 20), 0);
+	assert_int_equal(get_be32(o.pkt + 12), HOME);  /* from the home address */
+	assert_int_equal(get_be32(o.pkt + 16), FA4B);  /* to the agent */
+	assert_memory_equal(o.pkt + 20, ref, 100);
+	/* not from the home address */
+	n = udp4(B.pkt, 100, HOME2, CN4, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_DROP);
+	assert_int_equal(e.st.drop_bad_source, 1);
+
+	/* code 0 IPv6: IP in IP (home -> agent) around 6in4 (home -> home agent) */
+	n = udp6(B.pkt, 40, MN6, CN6, 0);
+	memcpy(ref, B.pkt, n);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_TO_TUNNEL4);
+	assert_int_equal(o.len, 120);
+	assert_int_equal(o.pkt[9], 4);
+	assert_int_equal(get_be32(o.pkt + 12), HOME);
+	assert_int_equal(get_be32(o.pkt + 16), FA4B);
+	assert_int_equal(o.pkt[20 + 9], 41);
+	assert_int_equal(get_be32(o.pkt + 20 + 12), HOME);
+	assert_int_equal(get_be32(o.pkt + 20 + 16), HA4);
+	assert_memory_equal(o.pkt + 40, ref, 80);
+
+	/* DF too big for the two headers: fragmentation needed from home */
+	n = udp4(B.pkt, 1500, HOME, CN4, 0, true);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(o.verdict, DP_ICMP_TO_TUN);
+	assert_int_equal(o.pkt[20], 3);
+	assert_int_equal(o.pkt[21], 4);
+	assert_int_equal(get_be16(o.pkt + 26), 1480);
+
+	/* direct again: IPv4 is the kernel's */
+	m.fa_deliver = 0;
+	assert_int_equal(dp_mip_mn_set(&e, &m), 0);
+	n = udp4(B.pkt, 100, HOME, CN4, 0, false);
+	dp_mip_tun_in(&e, B.pkt, n, &o);
+	assert_int_equal(e.st.drop_via_fa_ipv4, 1);
+	/* ignored co-located */
+	m.via_fa = false;
+	m.fa_deliver = FA4B;
+	assert_int_equal(dp_mip_mn_set(&e, &m), 0);
+	assert_int_equal(e.mip.fa_deliver, 0);
+	dp_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,8 +966,10 @@ int main(void)
 		cmocka_unit_test(revtun_ipv4),
 		cmocka_unit_test(revtun_ipv6),
 		cmocka_unit_test(encapsulating_delivery),
+		cmocka_unit_test(encapsulating_delivery_agent),
 		cmocka_unit_test(icmp4_in),
 		cmocka_unit_test(mn_via_fa),
+		cmocka_unit_test(mn_via_fa_encap_delivery),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "mip4/fa.h"
 #include "mip4/fa_config.h"
+#include "store/store.h"
 #include "wire/agentadv.h"
 #include "wire/ip.h"
 
@@ -290,6 +291,76 @@ static void test_stat_names(void **state)
 	}
 }
 
+/* The store's row of a visitor and back (a restarted agent): every field
+ * survives, the link is named, the index is today's. */
+static void test_visitor_store_round_trip(void **state)
+{
+	(void)state;
+	struct fa_visitor v;
+	struct fa_reg_req *q = &v.reg;
+	struct mip_visitor m;
+	struct fa_visitor back;
+
+	memset(&v, 0, sizeof(v));       /* padding too: compared whole below */
+	v.home_addr = A("192.0.2.10");
+	v.active = true;
+	v.lifetime = 600;
+	v.registered = 1700000000;
+	v.expires = 1700000600;
+	v.v6 = FA_V6_NATIVE;
+	v.n_prefix = 2;
+
+	q->home_addr = v.home_addr;
+	q->home_agent = A("192.0.2.1");
+	q->coa = A("10.3.0.1");
+	q->id = 0x0123456789abcdefull;
+	q->lifetime = 900;
+	q->flags = MIP4_F_T | MIP4_F_G;
+	q->src_addr = A("192.0.2.10");
+	q->dst_addr = A("224.0.0.11");
+	q->agent_addr = A("10.3.0.1");
+	q->src_port = 40000;
+	q->ifindex = 7;
+	q->lladdr_len = 6;
+	memcpy(q->lladdr, "\x02\x00\x00\x00\x00\x01", 6);
+	q->nai_len = 3;
+	memcpy(q->nai, "mn1", 3);
+	q->tunnel_mode = true;
+	q->encap_delivery = true;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:47::", &v.prefix[0].prefix), 1);
+	v.prefix[0].plen = 64;
+	assert_int_equal(inet_pton(AF_INET6, "fe80::c000:20a", &v.prefix[1].prefix), 1);
+	v.prefix[1].plen = 255;
+
+	assert_int_equal(fa_visitor_to_store(&v, "l0", &m), 0);
+	assert_string_equal(m.ifname, "l0");
+	assert_int_equal(m.home_addr, v.home_addr);
+	assert_int_equal(m.agent_addr, A("10.3.0.1"));
+	assert_true(m.encap_delivery);
+	assert_int_equal(m.expires, 1700000600);
+	assert_int_equal(fa_visitor_from_store(&m, 9, &back), 0);
+	assert_int_equal(back.reg.ifindex, 9);       /* the link's index now */
+	back.reg.ifindex = 7;
+	assert_int_equal(back.reg.lifetime, 600);   /* the requested one is not kept */
+	back.reg.lifetime = 900;
+	assert_memory_equal(&back, &v, sizeof(v));
+
+	/* not active, a name too long, a row out of range */
+	v.active = false;
+	assert_int_equal(fa_visitor_to_store(&v, "l0", &m), -EINVAL);
+	v.active = true;
+	assert_int_equal(fa_visitor_to_store(&v, "an-interface-name-too-long", &m), -EINVAL);
+	assert_int_equal(fa_visitor_to_store(&v, "l0", &m), 0);
+	m.v6 = 3;
+	assert_int_equal(fa_visitor_from_store(&m, 9, &back), -EINVAL);
+	m.v6 = FA_V6_NATIVE;
+	m.n_prefix = MIP4_MAX_PREFIXES + 1;
+	assert_int_equal(fa_visitor_from_store(&m, 9, &back), -EINVAL);
+	m.n_prefix = 2;
+	m.lladdr_len = MIP_VISITOR_LLADDR_MAX + 1;
+	assert_int_equal(fa_visitor_from_store(&m, 9, &back), -EINVAL);
+}
+
 int main(void)
 {
 	log_init("test_mip4_fa", false, LOG_ERR);
@@ -302,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_frame_build_parse),
 		cmocka_unit_test(test_v6_gateway),
 		cmocka_unit_test(test_stat_names),
+		cmocka_unit_test(test_visitor_store_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

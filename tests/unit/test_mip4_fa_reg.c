@@ -167,12 +167,13 @@ static size_t rq_build(const struct rq *q, uint8_t *buf, size_t cap, size_t *mh_
 	}
 	if (q->tunnel_mode)
 		assert_int_equal(mip4_put_tunnel_mode(&b), 0);
-	if (q->encap_delivery)
-		assert_int_equal(mip4_put_ext(&b, MIP4_EXT_ENCAP_DELIVERY, NULL, 0), 0);
 	if (!q->no_mh)
 		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MH_AUTH, 300, KEY1, sizeof(KEY1)), 0);
 	if (mh_end)
 		*mh_end = b.len;
+	/* RFC 3024 3.3: after the MH, before the MF authentication */
+	if (q->encap_delivery)
+		assert_int_equal(mip4_put_ext(&b, MIP4_EXT_ENCAP_DELIVERY, NULL, 0), 0);
 	if (q->mf) {
 		assert_int_equal(mip4_put_auth(&b, MIP4_EXT_MF_AUTH, 700, KEY_MF,
 					       sizeof(KEY_MF) - 1),
@@ -402,6 +403,47 @@ static void t_relay_source_coa(void **state)
 	assert_int_equal(request(f, &q, T0), FA_REG_TO_HA);
 	assert_int_equal(f->out.src_addr, a4("198.51.100.2"));
 	assert_int_equal(fa_reg_entry(f->fa, q.home)->pend.coa, a4("198.51.100.2"));
+}
+
+/* RFC 3024 3.3: the Encapsulating Delivery Style extension is consumed
+ * (the relayed request ends with the MH authentication, 130 is not in
+ * it) and remembered with T; without T it means nothing (3.3: "MUST NOT
+ * be included"); the address the request came to is the agent address
+ * replies come from (5.2.2). */
+static void t_encap_delivery_consumed(void **state)
+{
+	struct fx *f = *state;
+	struct rq q = rq_mn1();
+	uint8_t buf[1024];
+	size_t mh_end;
+
+	start(state);
+	q.flags = MIP4_F_T;
+	q.encap_delivery = true;
+	q.mf = true;
+	size_t len = rq_build(&q, buf, sizeof(buf), &mh_end);
+	assert_true(len > mh_end + 2);
+	assert_int_equal(buf[mh_end], MIP4_EXT_ENCAP_DELIVERY);
+	struct fa_reg_rx rx = rx_req(buf, len, T0);
+	assert_int_equal(fa_reg_request(f->fa, &rx, &f->out), FA_REG_TO_HA);
+	assert_int_equal(f->out.len, mh_end);   /* nothing after MH: no FH SA here */
+	assert_memory_equal(f->out.buf, buf, mh_end);
+	const struct fa_visitor *v = fa_reg_entry(f->fa, q.home);
+	assert_true(v->pend.encap_delivery);
+	assert_int_equal(v->pend.agent_addr, a4("198.51.100.1"));
+	/* without T */
+	q.flags = 0;
+	q.id++;
+	assert_int_equal(request(f, &q, T0), FA_REG_TO_HA);
+	assert_false(fa_reg_entry(f->fa, q.home)->pend.encap_delivery);
+	/* to All Agents: our interface address */
+	q.flags = MIP4_F_T;
+	q.id++;
+	len = rq_build(&q, buf, sizeof(buf), NULL);
+	rx = rx_req(buf, len, T0);
+	rx.dst_addr = a4("224.0.0.11");
+	assert_int_equal(fa_reg_request(f->fa, &rx, &f->out), FA_REG_TO_HA);
+	assert_int_equal(fa_reg_entry(f->fa, q.home)->pend.agent_addr, f->cfg.ifaces[0].address);
 }
 
 /* 66: more pending registrations than configured (3.7.1); a second request
@@ -926,6 +968,52 @@ static void t_stat_names(void **state)
 	assert_null(fa_reg_stat_name(fa_reg_stat_count()));
 }
 
+/* A restarted agent's visitor from the store (fa_reg_restore): active at
+ * once, expiring as before; refused when expired, unknown link, known,
+ * or beyond max-visitors. */
+static void t_restore(void **state)
+{
+	struct fx *f = *state;
+	struct fa_visitor v;
+
+	f->cfg.max_visitors = 1;
+	start(state);
+	memset(&v, 0, sizeof(v));
+	v.home_addr = a4("192.0.2.10");
+	v.active = true;
+	v.reg.home_addr = v.home_addr;
+	v.reg.home_agent = a4("192.0.2.1");
+	v.reg.coa = a4("198.51.100.1");
+	v.reg.ifindex = IFX;
+	v.lifetime = 300;
+	v.registered = T0 - 100;
+	v.expires = T0 + 200;
+	v.pending = true;                       /* ignored: never restored */
+	v.reg.ifindex = IFX + 1;
+	assert_int_equal(fa_reg_restore(f->fa, &v, T0), -EINVAL);
+	v.reg.ifindex = IFX;
+	assert_int_equal(fa_reg_restore(f->fa, &v, T0 + 200), -ESTALE);
+	v.active = false;
+	assert_int_equal(fa_reg_restore(f->fa, &v, T0), -EINVAL);
+	v.active = true;
+	assert_int_equal(fa_reg_restore(f->fa, &v, T0), 0);
+	const struct fa_visitor *r = fa_reg_visitor(f->fa, v.home_addr);
+	assert_non_null(r);
+	assert_true(r->active);
+	assert_false(r->pending);
+	assert_int_equal(r->expires, T0 + 200);
+	assert_int_equal(fa_reg_pending_count(f->fa), 0);
+	assert_int_equal(fa_reg_restore(f->fa, &v, T0), -EEXIST);
+	v.home_addr = v.reg.home_addr = a4("192.0.2.11");
+	assert_int_equal(fa_reg_restore(f->fa, &v, T0), -ENOSPC);
+	/* it expires as it would have */
+	assert_int_equal(fa_reg_tick(f->fa, T0 + 199, send_cb, gone_cb, f), 0);
+	assert_int_equal(fa_reg_tick(f->fa, T0 + 200, send_cb, gone_cb, f), 1);
+	assert_int_equal(f->gone, 1);
+	assert_int_equal(f->last_gone.home_addr, a4("192.0.2.10"));
+	assert_int_equal(fa_reg_count(f->fa), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -934,6 +1022,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_deny_resources, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_denial_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_relay_source_coa, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_encap_delivery_consumed, setup, teardown),
+		cmocka_unit_test_setup_teardown(t_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_annotated_poorly_formed, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_relay_accepted_by_ha, setup, teardown),

@@ -179,6 +179,7 @@ static void test_defaults(void **state)
 				 "  lifetime = 1800;\n"
 				 "  encapsulation = \"ipip\";\n"
 				 "  reverse-tunnel = true;\n"
+				 "  reverse-tunnel-delivery = \"direct\";\n"
 				 "  retransmit-max = 32;\n"
 				 "  retransmit-tries = 6;\n"
 				 "  home-interface = \"eth0\";\n"

@@ -271,9 +271,9 @@ static void test_names(void **state)
 	assert_string_equal(mn_lost_name(MN_LOST_GAVE_UP), "no reply from the home agent");
 	assert_int_equal(mn_reg_stat_count() * sizeof(uint64_t), sizeof(struct mn_reg_stats));
 	assert_string_equal(mn_reg_stat_names[0], "tx_registrations");
-	assert_string_equal(mn_reg_stat_names[mn_reg_stat_count() - 1], "reregistrations");
+	assert_string_equal(mn_reg_stat_names[mn_reg_stat_count() - 1], "encap_delivery_retries");
 	struct mn_reg_stats st = { 0 };
-	st.reregistrations = 7;
+	st.encap_delivery_retries = 7;
 	assert_int_equal(mn_reg_stat_get(&st, mn_reg_stat_count() - 1), 7);
 	assert_int_equal(mn_reg_stat_get(&st, mn_reg_stat_count()), 0);
 
@@ -1998,6 +1998,83 @@ static void test_fa_mf_auth(void **state)
 	assert_int_equal(M.state, MN_REG_REGISTERED);
 }
 
+/* RFC 3024 3.3, 4.1.2: with reverse-tunnel-delivery "encapsulating" and T
+ * offered, the Encapsulating Delivery Style extension (130, length 0)
+ * follows the Mobile-Home and precedes the Mobile-Foreign
+ * authentication; never without T or co-located; a 79 from the agent
+ * retries at once without it, and the agent is not asked again until the
+ * node moves to another one; an accepted reply records the style. */
+static void test_fa_encap_delivery(void **state)
+{
+	(void)state;
+	struct mn_reg_config c = mf_cfg();
+	struct mip4_reg r;
+	struct frep q;
+
+	c.encap_delivery = true;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	sent_fa(&r, FA);
+	assert_true(r.has_encap_delivery);
+	assert_int_equal(r.flags, MIP4_F_T);
+	assert_true(r.mf.present);
+	/* fixed part (24), MH auth (22), then 130/0, then the MF auth */
+	assert_int_equal(O.len, 24 + 22 + 2 + 22);
+	assert_memory_equal(O.msg + 46, ((const uint8_t[]){ 130, 0, 33, 20 }), 4);
+	assert_int_equal(mip4_auth_verify(O.msg, O.len, &r.mf, MFKEY, sizeof(MFKEY)), 0);
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true, .mf = 1 };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_true(O.binding.encap_delivery);
+	assert_true(O.binding.reverse_tunnel);
+
+	/* T not offered: neither T nor the extension */
+	start(&c);
+	away_fa(0, FA, FACOA, AGENTADV_F_F);
+	sent_fa(&r, FA);
+	assert_false(r.has_encap_delivery);
+	assert_int_equal(r.flags, 0);
+	/* co-located: never */
+	away(1000, COA1);
+	sent(&r);
+	assert_false(r.has_encap_delivery);
+
+	/* 79: at once again without it, direct delivery granted */
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = MIP4_CODE_FA_DELIVERY_STYLE, .id = M.p.id, .mf = 1 };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.stats.encap_delivery_retries, 1);
+	assert_int_equal(M.state, MN_REG_REGISTERING);
+	sent_fa(&r, FA);
+	assert_false(r.has_encap_delivery);
+	assert_int_equal(r.flags, MIP4_F_T);
+	q = (struct frep){ .code = 0, .lifetime = 1800, .id = M.p.id, .mh = true, .mf = 1 };
+	recv_frep(20, &q, FA);
+	assert_int_equal(M.state, MN_REG_REGISTERED);
+	assert_false(O.binding.encap_delivery);
+	/* renewals through the same agent leave it out */
+	{
+		struct mn_reg_now n = at(30);
+		assert_int_equal(mn_reg_reregister(&M, &n, &O), 0);
+	}
+	sent_fa(&r, FA);
+	assert_false(r.has_encap_delivery);
+	/* another agent is asked again */
+	away_fa(40, FA2, FACOA, OFF_FT);
+	sent_fa(&r, FA2);
+	assert_true(r.has_encap_delivery);
+	/* a 79 for a request without it is a rejection */
+	c.encap_delivery = false;
+	start(&c);
+	away_fa(0, FA, FACOA, OFF_FT);
+	q = (struct frep){ .code = MIP4_CODE_FA_DELIVERY_STYLE, .id = M.p.id, .mf = 1 };
+	recv_frep(10, &q, FA);
+	assert_int_equal(M.state, MN_REG_FAILED);
+	assert_int_equal(O.code, 79);
+	assert_int_equal(M.stats.encap_delivery_retries, 0);
+}
+
 /* Moves between the co-located and the foreign agent modes register again
  * at once; home and stop leave the agent. */
 static void test_fa_moves(void **state)
@@ -2505,6 +2582,7 @@ int main(void)
 		cmocka_unit_test(test_fa_accepted),
 		cmocka_unit_test(test_fa_denials),
 		cmocka_unit_test(test_fa_mf_auth),
+		cmocka_unit_test(test_fa_encap_delivery),
 		cmocka_unit_test(test_fa_moves),
 		cmocka_unit_test(test_udp_request_bytes),
 		cmocka_unit_test(test_udp_reply),

@@ -662,8 +662,8 @@ static void test_schema_newer(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	assert_int_equal(v, 3);      /* what this code writes */
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL),
+	assert_int_equal(v, 4);      /* what this code writes */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 
@@ -1394,7 +1394,7 @@ static void test_mip_migrate_v1(void **state)
 
 	/* the writer does, and keeps leases, tombstones, meta and the counter */
 	s = open_store(f, false);
-	assert_int_equal(user_version(f->path), 3);
+	assert_int_equal(user_version(f->path), 4);
 	assert_v1_lease(s);
 	assert_int_equal(store_lease_count(s, &n), 0);
 	assert_true(n == 1);
@@ -1412,7 +1412,7 @@ static void test_mip_migrate_v1(void **state)
 
 	/* upgraded once: a second open changes nothing */
 	s = open_store(f, false);
-	assert_int_equal(user_version(f->path), 3);
+	assert_int_equal(user_version(f->path), 4);
 	store_close(s);
 	r = open_store(f, true);
 	assert_v1_lease(r);
@@ -1508,6 +1508,7 @@ static void test_mip_migrate_v2(void **state)
 	assert_int_equal(sqlite3_exec(db,
 		"ALTER TABLE mip_binding DROP COLUMN udp_tunnel;"
 		"ALTER TABLE mip_binding DROP COLUMN udp_keepalive;"
+		"DROP TABLE mip_visitor;"
 		"PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -1518,7 +1519,7 @@ static void test_mip_migrate_v2(void **state)
 	assert_int_equal(user_version(f->path), 2);
 
 	s = open_store(f, false);
-	assert_int_equal(user_version(f->path), 3);
+	assert_int_equal(user_version(f->path), 4);
 	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &got), 0);
 	assert_int_equal(got.n, 1);
 	assert_binding_equal(&a, &got.b[0]);
@@ -1539,6 +1540,596 @@ static void test_mip_migrate_v2(void **state)
 	assert_true(got.b[1].udp_tunnel);
 	assert_int_equal(got.b[1].src_port, 40001);
 	assert_int_equal(got.b[1].udp_keepalive, 110);
+	store_close(r);
+}
+
+/* ---- Mobile IPv4 foreign agent visitors ------------------------------- */
+
+static void make_visitor(const char *home, struct mip_visitor *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->home_addr = ip4(home);
+	v->home_agent = ip4("198.51.100.1");
+	v->coa = ip4("192.0.2.1");
+	v->src_addr = v->home_addr;
+	v->dst_addr = ip4("192.0.2.1");
+	v->agent_addr = ip4("192.0.2.1");
+	v->src_port = 434;
+	strcpy(v->ifname, "eth1");
+	v->lladdr_len = 6;
+	memcpy(v->lladdr, "\x02\x00\x5e\x00\x00\x01", 6);
+	v->flags = 0x02;                     /* T */
+	v->lifetime = 600;
+	v->id = 0x4321;
+	v->registered = 1700000000;
+	v->expires = 1700000600;
+}
+
+static void assert_visitor_equal(const struct mip_visitor *a, const struct mip_visitor *b)
+{
+	assert_int_equal(a->home_addr, b->home_addr);
+	assert_int_equal(a->home_agent, b->home_agent);
+	assert_int_equal(a->coa, b->coa);
+	assert_int_equal(a->src_addr, b->src_addr);
+	assert_int_equal(a->dst_addr, b->dst_addr);
+	assert_int_equal(a->agent_addr, b->agent_addr);
+	assert_int_equal(a->src_port, b->src_port);
+	assert_string_equal(a->ifname, b->ifname);
+	assert_int_equal(a->lladdr_len, b->lladdr_len);
+	if (a->lladdr_len)
+		assert_memory_equal(a->lladdr, b->lladdr, a->lladdr_len);
+	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->tunnel_mode, b->tunnel_mode);
+	assert_int_equal(a->encap_delivery, b->encap_delivery);
+	assert_int_equal(a->v6, b->v6);
+	assert_int_equal(a->lifetime, b->lifetime);
+	assert_int_equal(a->n_prefix, b->n_prefix);
+	for (int i = 0; i < a->n_prefix; i++) {
+		assert_memory_equal(&a->prefix[i].prefix, &b->prefix[i].prefix, 16);
+		assert_int_equal(a->prefix[i].plen, b->prefix[i].plen);
+	}
+	assert_int_equal(a->nai_len, b->nai_len);
+	if (a->nai_len)
+		assert_memory_equal(a->nai, b->nai, a->nai_len);
+	assert_true(a->id == b->id);
+	assert_true(a->registered == b->registered);
+	assert_true(a->expires == b->expires);
+	assert_true(a->seq == b->seq);
+}
+
+/* Nothing beyond the lengths comes back: a reader can compare whole
+ * arrays. */
+static void assert_visitor_tail_clear(const struct mip_visitor *v)
+{
+	for (size_t i = v->lladdr_len; i < sizeof(v->lladdr); i++)
+		assert_int_equal(v->lladdr[i], 0);
+	for (size_t i = v->nai_len; i < sizeof(v->nai); i++)
+		assert_int_equal(v->nai[i], 0);
+	for (size_t i = strlen(v->ifname); i < sizeof(v->ifname); i++)
+		assert_int_equal(v->ifname[i], 0);
+	for (int i = v->n_prefix; i < MIP4_MAX_PREFIXES; i++)
+		assert_int_equal(v->prefix[i].plen, 0);
+}
+
+struct fa_list {
+	int n;
+	int stop_after;              /* 0 = never */
+	struct mip_visitor v[MAX_MIP];
+};
+
+static int collect_fa(const struct mip_visitor *v, void *arg)
+{
+	struct fa_list *m = arg;
+	if (m->stop_after && m->n == m->stop_after)
+		return -ECANCELED;
+	if (m->n == MAX_MIP)
+		return -E2BIG;
+	m->v[m->n++] = *v;
+	return 0;
+}
+
+static void test_fa_roundtrip(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_visitor a, m;
+	struct mip_binding b;
+	struct fa_list got = { 0 };
+	struct lease l;
+	uint64_t n = 9;
+
+	/* every field set, extreme values where the type allows */
+	memset(&a, 0, sizeof(a));
+	a.home_addr = ip4("255.255.255.255");
+	a.home_agent = ip4("198.51.100.1");
+	a.coa = ip4("203.0.113.200");
+	a.src_addr = ip4("255.255.255.254");
+	a.dst_addr = ip4("224.0.0.11");              /* mobility agents group */
+	a.agent_addr = ip4("203.0.113.201");
+	a.src_port = 65535;
+	memset(a.ifname, 'i', MIP_VISITOR_IFNAME_MAX - 1);  /* 15 + NUL */
+	a.lladdr_len = MIP_VISITOR_LLADDR_MAX;
+	for (int i = 0; i < MIP_VISITOR_LLADDR_MAX; i++)
+		a.lladdr[i] = (uint8_t)(0xf0 + i);
+	a.flags = 0xff;
+	a.tunnel_mode = true;
+	a.encap_delivery = true;
+	a.v6 = 2;
+	a.lifetime = 65535;
+	a.n_prefix = MIP4_MAX_PREFIXES;
+	for (int i = 0; i < MIP4_MAX_PREFIXES; i++) {
+		inet_pton(AF_INET6, "2001:db8::", &a.prefix[i].prefix);
+		a.prefix[i].prefix.s6_addr[7] = (uint8_t)i;
+		a.prefix[i].plen = 64;
+	}
+	memset(&a.prefix[0].prefix, 0, 16);
+	a.prefix[0].plen = 0;
+	memset(&a.prefix[1].prefix, 0xff, 16);
+	a.prefix[1].plen = 128;
+	inet_pton(AF_INET6, "fe80::2", &a.prefix[15].prefix);
+	a.prefix[15].plen = MIP4_V6_PLEN_LINK_LOCAL;
+	a.nai_len = MIP4_NAI_MAX;
+	for (int i = 0; i < MIP4_NAI_MAX; i++)
+		a.nai[i] = (uint8_t)i;               /* NUL included: bytes */
+	a.id = 0xfedcba9876543210ull;                /* above INT64_MAX */
+	a.registered = -1;
+	a.expires = INT64_MAX;
+	a.seq = 999;                                 /* set by the store */
+
+	/* the seq counter is shared with leases and bindings */
+	make_lease(1, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 1);
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	assert_true(a.seq == 2);
+	make_binding("10.0.0.1", "192.0.2.10", &b);
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	assert_true(b.seq == 3);
+
+	/* every optional field absent; junk beyond the lengths not stored */
+	make_visitor("10.0.0.1", &m);
+	m.lladdr_len = 0;
+	memset(m.lladdr, 0xee, sizeof(m.lladdr));
+	memset(&m.prefix[3], 0xee, sizeof(m.prefix[3]));
+	memset(m.nai, 0xee, sizeof(m.nai));
+	assert_int_equal(store_mip_visitor_put(s, &m), 0);
+	assert_true(m.seq == 4);
+
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_visitor_equal(&m, &got.v[0]);         /* 10.0.0.1 first */
+	assert_visitor_equal(&a, &got.v[1]);
+	assert_true(got.v[0].seq > 0 && got.v[1].seq > 0);
+	assert_int_equal(got.v[1].prefix[15].plen, 255);
+	assert_int_equal(got.v[1].nai[0], 0);
+	assert_int_equal(got.v[1].nai[254], 254);
+	assert_int_equal(got.v[0].lladdr_len, 0);
+	assert_int_equal(got.v[0].nai_len, 0);
+	assert_int_equal(got.v[0].n_prefix, 0);
+	assert_visitor_tail_clear(&got.v[0]);
+	assert_visitor_tail_clear(&got.v[1]);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 2);
+	/* bindings and visitors are separate tables */
+	assert_int_equal(store_mip_binding_count(s, &n), 0);
+	assert_true(n == 1);
+	store_close(s);
+}
+
+/* Every -EINVAL case of store.h; none reaches the database. */
+static void test_fa_invalid(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_visitor m, bad;
+	struct fa_list got = { 0 };
+	uint64_t n = 9;
+
+	make_visitor("10.0.0.1", &m);
+	assert_int_equal(store_mip_visitor_put(s, NULL), -EINVAL);
+	bad = m;
+	bad.home_addr = 0;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.lladdr_len = MIP_VISITOR_LLADDR_MAX + 1;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad.lladdr_len = 255;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	/* nai_len above MIP4_NAI_MAX (255) does not fit its uint8_t */
+	bad = m;
+	bad.n_prefix = MIP4_MAX_PREFIXES + 1;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.n_prefix = 2;
+	bad.prefix[0].plen = 64;
+	bad.prefix[1].plen = 129;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad.prefix[1].plen = 254;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.v6 = 3;
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad = m;
+	bad.ifname[0] = '\0';                        /* empty */
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	bad = m;
+	memset(bad.ifname, 'x', sizeof(bad.ifname)); /* no NUL */
+	assert_int_equal(store_mip_visitor_put(s, &bad), -EINVAL);
+	assert_int_equal(store_mip_visitor_foreach(s, NULL, NULL), -EINVAL);
+	assert_int_equal(store_mip_visitor_count(s, NULL), -EINVAL);
+
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 0);
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 0);
+	/* the limits themselves are accepted */
+	bad = m;
+	bad.lladdr_len = MIP_VISITOR_LLADDR_MAX;
+	bad.v6 = 2;
+	bad.n_prefix = 1;
+	bad.prefix[0].plen = 128;
+	assert_int_equal(store_mip_visitor_put(s, &bad), 0);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 1);
+	store_close(s);
+}
+
+static void test_fa_replace_del(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_visitor a, b;
+	struct fa_list got = { 0 };
+	uint64_t n = 0, first;
+
+	make_visitor("10.1.0.5", &a);
+	a.n_prefix = 2;
+	inet_pton(AF_INET6, "2001:db8:5::", &a.prefix[0].prefix);
+	a.prefix[0].plen = 48;
+	inet_pton(AF_INET6, "fe80::5", &a.prefix[1].prefix);
+	a.prefix[1].plen = MIP4_V6_PLEN_LINK_LOCAL;
+	a.v6 = 1;
+	a.nai_len = 15;
+	memcpy(a.nai, "mn1@example.net", 15);
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	first = a.seq;
+	make_visitor("10.1.0.6", &b);
+	assert_int_equal(store_mip_visitor_put(s, &b), 0);
+
+	/* a re-registration: same key, every other field new, shorter */
+	a.home_agent = ip4("10.1.0.2");
+	a.coa = ip4("192.0.2.77");
+	a.src_addr = ip4("100.64.0.1");
+	a.dst_addr = ip4("192.0.2.77");
+	a.agent_addr = ip4("192.0.2.78");
+	a.src_port = 4434;
+	strcpy(a.ifname, "wlan0");
+	a.lladdr_len = 2;
+	a.flags = 0x80;
+	a.tunnel_mode = true;
+	a.encap_delivery = true;
+	a.v6 = 0;
+	a.lifetime = 30;
+	a.n_prefix = 1;
+	a.nai_len = 3;
+	memcpy(a.nai, "x@y", 3);
+	a.id++;
+	a.registered += 300;
+	a.expires = INT64_MAX;
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	assert_true(a.seq > first && a.seq > b.seq);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 2);
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_visitor_equal(&a, &got.v[0]);
+	assert_visitor_equal(&b, &got.v[1]);
+	assert_visitor_tail_clear(&got.v[0]);
+
+	/* delete one; again, and a key never stored: 0 */
+	assert_int_equal(store_mip_visitor_del(s, a.home_addr), 0);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 1);
+	assert_int_equal(store_mip_visitor_del(s, a.home_addr), 0);
+	assert_int_equal(store_mip_visitor_del(s, ip4("10.9.9.9")), 0);
+	assert_int_equal(store_mip_visitor_del(s, 0), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_visitor_equal(&b, &got.v[0]);
+	assert_int_equal(store_mip_visitor_del(s, b.home_addr), 0);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 0);
+	store_close(s);
+}
+
+/* By address value, not by the network-order word in memory. */
+static void test_fa_order_stop(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	static const char *const order[] = {
+		"0.0.0.1", "1.0.0.2", "2.0.0.1", "10.0.0.1", "128.0.0.1",
+		"255.255.255.255",
+	};
+	const int put_order[] = { 5, 3, 1, 4, 0, 2 };
+	struct mip_visitor v[6];
+	struct fa_list got = { 0 };
+	uint64_t n = 0;
+
+	for (int k = 0; k < 6; k++) {
+		int i = put_order[k];
+		make_visitor(order[i], &v[i]);
+		v[i].id = (uint64_t)i;
+		assert_int_equal(store_mip_visitor_put(s, &v[i]), 0);
+	}
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 6);
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 6);
+	for (int i = 0; i < 6; i++)
+		assert_visitor_equal(&v[i], &got.v[i]);
+
+	/* the callback's error stops the walk and is returned as is */
+	memset(&got, 0, sizeof(got));
+	got.stop_after = 2;
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), -ECANCELED);
+	assert_int_equal(got.n, 2);
+	assert_visitor_equal(&v[1], &got.v[1]);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 6);
+	store_close(s);
+}
+
+static void test_fa_transactions(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_visitor a, b;
+	struct fa_list got = { 0 };
+
+	make_visitor("10.0.0.1", &a);
+	make_visitor("10.0.0.2", &b);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_int_equal(store_rollback(s), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 0);
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	assert_int_equal(store_mip_visitor_put(s, &b), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mip_visitor_del(s, a.home_addr), 0);
+	assert_int_equal(store_rollback(s), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_visitor_equal(&a, &got.v[0]);
+	assert_visitor_equal(&b, &got.v[1]);
+	store_close(s);
+}
+
+static void test_fa_readonly(void **state)
+{
+	struct fx *f = *state;
+	struct store *w = open_store(f, false), *r;
+	struct mip_visitor a, b;
+	struct fa_list got = { 0 };
+	uint64_t n = 0;
+
+	make_visitor("10.0.0.1", &a);
+	make_visitor("10.0.0.2", &b);
+	assert_int_equal(store_mip_visitor_put(w, &a), 0);
+	r = open_store(f, true);
+	assert_int_equal(store_mip_visitor_put(r, &b), -EROFS);
+	assert_int_equal(store_mip_visitor_put(r, &a), -EROFS);
+	assert_int_equal(store_mip_visitor_del(r, a.home_addr), -EROFS);
+	assert_int_equal(store_mip_visitor_count(r, &n), 0);
+	assert_true(n == 1);
+	/* committed writes of the writer are visible */
+	assert_int_equal(store_mip_visitor_put(w, &b), 0);
+	assert_int_equal(store_mip_visitor_foreach(r, collect_fa, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_visitor_equal(&a, &got.v[0]);
+	assert_visitor_equal(&b, &got.v[1]);
+	store_close(r);
+	store_close(w);
+}
+
+static void test_fa_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_visitor a, b;
+	struct fa_list got = { 0 };
+	struct lease l;
+
+	make_lease(1, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);          /* 1 */
+	make_visitor("10.0.0.1", &a);
+	a.n_prefix = 1;
+	inet_pton(AF_INET6, "fe80::1", &a.prefix[0].prefix);
+	a.prefix[0].plen = MIP4_V6_PLEN_LINK_LOCAL;
+	a.nai_len = 13;
+	memcpy(a.nai, "a@example.org", 13);
+	a.expires = INT64_MAX;
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);    /* 2 */
+	make_visitor("10.0.0.2", &b);
+	assert_int_equal(store_mip_visitor_put(s, &b), 0);    /* 3 */
+	assert_true(b.seq == 3);
+	store_close(s);
+
+	s = open_store(f, false);
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 2);
+	assert_visitor_equal(&a, &got.v[0]);
+	assert_visitor_equal(&b, &got.v[1]);
+	/* the highest seq was a visitor's: the counter goes on above it */
+	make_lease(2, &l);
+	assert_int_equal(store_lease_put(s, &l), 0);
+	assert_true(l.seq == 4);
+	store_close(s);
+}
+
+/* Rows written behind the store's back: each malformed one is skipped with
+ * a log line, the others are returned; count is of rows. */
+static void test_fa_corrupt_row(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false);
+	struct mip_visitor a, b;
+	struct fa_list got = { 0 };
+	sqlite3 *db;
+	uint64_t n = 0;
+
+	make_visitor("10.0.0.1", &a);
+	make_visitor("10.0.0.99", &b);
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	assert_int_equal(store_mip_visitor_put(s, &b), 0);
+	store_close(s);
+
+#define VROW(home, port, ifn, ll, tm, v6, life, pfx, nai)                       \
+	"INSERT INTO mip_visitor VALUES (" home ", 1, 1, 1, 1, 1, " port ", "   \
+	ifn ", " ll ", 0, " tm ", 0, " v6 ", " life ", " pfx ", " nai ", 1, 1, "\
+	"2, 100);"
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		/* a well-formed row written directly: it is returned */
+		VROW("167772163", "434", "'eth0'", "X'00'", "0", "0", "600", "X''", "X''")
+		VROW("0", "434", "'e'", "X''", "0", "0", "1", "X''", "X''") /* home 0 */
+		VROW("4294967296", "434", "'e'", "X''", "0", "0", "1", "X''", "X''")
+		VROW("167772164", "65536", "'e'", "X''", "0", "0", "1", "X''", "X''")
+		VROW("167772165", "434", "''", "X''", "0", "0", "1", "X''", "X''")
+		VROW("167772166", "434", "'abcdefghijklmnop'",     /* 16 chars */
+		     "X''", "0", "0", "1", "X''", "X''")
+		VROW("167772167", "434", "CAST(X'650030' AS TEXT)", /* NUL */
+		     "X''", "0", "0", "1", "X''", "X''")
+		VROW("167772168", "434", "X'6574'",                /* blob */
+		     "X''", "0", "0", "1", "X''", "X''")
+		VROW("167772169", "434", "'e'", "zeroblob(17)",    /* lladdr */
+		     "0", "0", "1", "X''", "X''")
+		VROW("167772170", "434", "'e'", "'ab'",            /* not blob */
+		     "0", "0", "1", "X''", "X''")
+		VROW("167772171", "434", "'e'", "X''", "2",        /* bool */
+		     "0", "1", "X''", "X''")
+		VROW("167772172", "434", "'e'", "X''", "0", "3",   /* v6 */
+		     "1", "X''", "X''")
+		VROW("167772173", "434", "'e'", "X''", "0", "0",   /* lifetime */
+		     "65536", "X''", "X''")
+		VROW("167772174", "434", "'e'", "X''", "0", "0", "1",
+		     "zeroblob(18)", "X''")                        /* not n * 17 */
+		VROW("167772175", "434", "'e'", "X''", "0", "0", "1",
+		     "X'20010db800000000000000000000000081'", "X''") /* plen 129 */
+		VROW("167772176", "434", "'e'", "X''", "0", "0", "1",
+		     "X''", "zeroblob(256)")                       /* NAI */
+		VROW("167772177", "434", "'e'", "X''", "0", "0", "1",
+		     "X''", "'nai'"),                              /* not blob */
+		NULL, NULL, NULL), SQLITE_OK);
+#undef VROW
+	sqlite3_close(db);
+
+	s = open_store(f, false);
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 3);
+	assert_visitor_equal(&a, &got.v[0]);
+	assert_int_equal(got.v[1].home_addr, ip4("10.0.0.3"));
+	assert_string_equal(got.v[1].ifname, "eth0");
+	assert_int_equal(got.v[1].lladdr_len, 1);
+	assert_int_equal(got.v[1].lifetime, 600);
+	assert_true(got.v[1].seq == 100);
+	assert_visitor_equal(&b, &got.v[2]);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 19);
+	/* a bad row can be replaced and deleted like any other */
+	make_visitor("10.0.0.4", &a);
+	assert_int_equal(store_mip_visitor_put(s, &a), 0);
+	assert_true(a.seq > 100);            /* above the rows' seqs */
+	assert_int_equal(store_mip_visitor_del(s, ip4("10.0.0.5")), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 4);
+	assert_visitor_equal(&a, &got.v[2]);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 18);
+	store_close(s);
+}
+
+/* A version 3 store (bindings, no visitors): a reader sees no visitors and
+ * does not upgrade; the writer adds the table and keeps the bindings. */
+static void test_fa_migrate_v3(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_store(f, false), *r, *old;
+	struct mip_binding b;
+	struct mip_visitor v;
+	struct mip_list gotb = { 0 };
+	struct fa_list got = { 0 };
+	sqlite3 *db;
+	uint64_t n = 9;
+
+	make_binding("10.0.0.1", "192.0.2.10", &b);
+	assert_int_equal(store_mip_binding_put(s, &b), 0);
+	assert_true(b.seq == 1);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"DROP TABLE mip_visitor;"
+		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	/* a reader on the old schema: no visitors, bindings as before */
+	old = open_store(f, true);
+	assert_int_equal(store_mip_visitor_count(old, &n), 0);
+	assert_true(n == 0);
+	assert_int_equal(store_mip_visitor_foreach(old, collect_fa, &got), 0);
+	assert_int_equal(got.n, 0);
+	make_visitor("10.0.0.1", &v);
+	assert_int_equal(store_mip_visitor_put(old, &v), -EROFS);
+	assert_int_equal(store_mip_visitor_del(old, v.home_addr), -EROFS);
+	assert_int_equal(store_mip_binding_foreach(old, collect_mip, &gotb), 0);
+	assert_int_equal(gotb.n, 1);
+	assert_int_equal(user_version(f->path), 3);
+
+	/* the writer upgrades */
+	s = open_store(f, false);
+	assert_int_equal(user_version(f->path), 4);
+	memset(&gotb, 0, sizeof(gotb));
+	assert_int_equal(store_mip_binding_foreach(s, collect_mip, &gotb), 0);
+	assert_int_equal(gotb.n, 1);
+	assert_binding_equal(&b, &gotb.b[0]);
+	assert_int_equal(store_mip_visitor_count(s, &n), 0);
+	assert_true(n == 0);
+	assert_int_equal(store_mip_visitor_put(s, &v), 0);
+	assert_true(v.seq == 2);             /* above the binding's */
+	assert_int_equal(store_mip_visitor_foreach(s, collect_fa, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_visitor_equal(&v, &got.v[0]);
+	/* the reader opened before the upgrade still sees none */
+	assert_int_equal(store_mip_visitor_count(old, &n), 0);
+	assert_true(n == 0);
+	store_close(old);
+	store_close(s);
+
+	/* upgraded once; a new reader sees the visitor */
+	s = open_store(f, false);
+	assert_int_equal(user_version(f->path), 4);
+	store_close(s);
+	r = open_store(f, true);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(store_mip_visitor_foreach(r, collect_fa, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_visitor_equal(&v, &got.v[0]);
+	assert_int_equal(store_mip_visitor_count(r, &n), 0);
+	assert_true(n == 1);
 	store_close(r);
 }
 
@@ -1571,6 +2162,15 @@ int main(void)
 		T(test_mip_migrate_v1),
 		T(test_mip_corrupt_row),
 		T(test_mip_migrate_v2),
+		T(test_fa_roundtrip),
+		T(test_fa_invalid),
+		T(test_fa_replace_del),
+		T(test_fa_order_stop),
+		T(test_fa_transactions),
+		T(test_fa_readonly),
+		T(test_fa_reopen),
+		T(test_fa_corrupt_row),
+		T(test_fa_migrate_v3),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,7 +177,9 @@ struct dp_mip {
 	struct dp_mip_mld *mld;      /* sorted by (group, home) */
 	uint32_t n_mld, cap_mld;
 	uint32_t mld_timeout;        /* seconds; 260 (RFC 3810 9.4) */
-	uint32_t mld_max_per_node;   /* groups per node; 16 */
+	uint32_t mld_max_per_node;   /* groups per node; 16 (at most
+	                                DP_MIP_MLD_PER_NODE_MAX) */
+	uint8_t mld_query_interval;  /* s, the queries' QQIC (1-127); 125 */
 	uint8_t mc_min_scope;        /* tunnel groups of this scope and up;
 	                                0xe (global) */
 	void (*mld_notify)(void *ctx);/* called when an event is queued (the

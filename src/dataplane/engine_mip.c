@@ -356,6 +356,7 @@ int dp_mip_init(struct dp_engine *e, uint32_t bindings_hint)
 	m->pmtu_age = DP_MIP_PMTU_AGE;
 	m->mld_timeout = DP_MIP_MLD_TIMEOUT;
 	m->mld_max_per_node = DP_MIP_MLD_PER_NODE;
+	m->mld_query_interval = DP_MLD_QUERY_INTERVAL;
 	m->mc_min_scope = DP_MIP_MC_MIN_SCOPE;
 	prefix6_init(&m->prefixes);
 	if (e->role == DP_ROLE_MIP_FA)

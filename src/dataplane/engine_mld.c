@@ -320,7 +320,7 @@ size_t dp_mip_mld_query_build(const struct dp_engine *e, uint8_t *p)
 	q[0] = MLD_QUERY;                        /* RFC 3810 5.1 general query */
 	put_be16(q + 4, DP_MLD_MAX_RESP_MS);     /* Maximum Response Code */
 	q[24] = DP_MLD_QRV;                      /* S 0, QRV */
-	q[25] = DP_MLD_QUERY_INTERVAL;           /* QQIC */
+	q[25] = e->mip.mld_query_interval;       /* QQIC (<= 127: as is) */
 	uint32_t sum = ip_csum_pseudo6(&src, &all_nodes, IPPROTO_ICMPV6, 28);
 	put_be16(q + 2, ip_csum_fold(ip_csum_partial(sum, q, 28)));
 	return DP_MLD_QUERY_LEN;

@@ -48,7 +48,8 @@
 #include "dataplane/engine.h"
 
 #define DP_MIP_MLD_TIMEOUT 260       /* RFC 3810 9.4 */
-#define DP_MIP_MLD_PER_NODE 16
+#define DP_MIP_MLD_PER_NODE 16      /* default of mld_max_per_node */
+#define DP_MIP_MLD_PER_NODE_MAX 64  /* its largest value */
 #define DP_MIP_MC_MIN_SCOPE 0xe
 
 /* A validated MLD message from the node with home address home (the
@@ -72,7 +73,8 @@ unsigned dp_mip_mld_listeners(const struct dp_engine *e, const struct in6_addr *
  * its home-address tunnel (RFC 5454 3.3.3).  An MLDv2 General Query
  * (RFC 3810 5.1: from fe80::<local>, the link-local address of the home
  * agent's TUN, to ff02::1, hop limit 1, Router Alert, Maximum Response
- * Code 10000 ms, QRV 2, QQIC 125 s) to the node home, through its home
+ * Code 10000 ms, QRV 2, QQIC mld_query_interval: 125 s by default, at
+ * most 127 so that it is coded as is, RFC 3810 5.1.9) to the node home, through its home
  * address to its newest live care-of address (RFC 3519 UDP directly when
  * registered so).  pkt: DP_MLD_QUERY_LEN octets with DP_HEADROOM writable
  * in front.  0 and DP_TO_TUNNEL4 (mld_queries_sent), or -ENOENT (no

@@ -1478,6 +1478,13 @@ static void engine_setup(struct ha *h)
 	/* RFC 4213 3.2: the static tunnel MTU for IPv6 in IPv4 */
 	h->e.mip.tunnel6_mtu = cfg->tunnel_mtu;
 	h->e.mip.ttl = DP_MIP_TTL;
+	/* RFC 5454 3.3.3 multicast; RFC 3810 9.4: Multicast Address Listening
+	 * Interval = Robustness (2) * Query Interval + Query Response Interval */
+	h->e.mip.mc_min_scope = cfg->mc_min_scope;
+	h->e.mip.mld_max_per_node = cfg->mc_max_groups;
+	h->e.mip.mld_query_interval = cfg->mld_query_interval;
+	h->e.mip.mld_timeout = (uint32_t)DP_MLD_QRV * cfg->mld_query_interval +
+			       DP_MLD_MAX_RESP_MS / 1000;
 }
 
 /* The TUN's MTU: what the tunnel can carry without fragmenting, at most
@@ -1669,7 +1676,7 @@ static void on_mld_tick(evutil_socket_t fd, short what, void *arg)
 		h->e.now = (uint32_t)now;
 	dp_mip_mld_expire(&h->e, h->e.now);
 	if (now >= h->next_query) {
-		h->next_query = now + DP_MLD_QUERY_INTERVAL;
+		h->next_query = now + h->cfg->mld_query_interval;
 		h->st.mld_query_rounds++;
 		for (size_t i = 0; i < h->n_prog; i++) {
 			const struct ha_kstate *ks = &h->prog[i].ks;

@@ -36,7 +36,7 @@
  * group traffic on the home link (an ETH_P_IPV6 packet socket, open while
  * any group is joined; frames of joined groups with a hop limit above 1,
  * decremented) and hands it to the engine as TUN-side packets.  Every
- * DP_MLD_QUERY_INTERVAL seconds (first after 2 s) each node with IPv6
+ * mld-query-interval seconds (first after 2 s) each node with IPv6
  * registered gets an MLDv2 General Query through its home-address tunnel.
  * The daemon keeps e->now at the wall clock (listener timeouts).
  */

@@ -12,6 +12,7 @@
 
 #include "common/cfgparse.h"
 #include "common/util.h"
+#include "dataplane/engine_mld.h"
 #include "wire/udptun.h"
 
 /* ---- addresses ----------------------------------------------------------- */
@@ -160,13 +161,14 @@ static const char *const ha_keys[] = {
 	"tunnel-mode", "tunnel-mtu", "dad-timeout-ms", "pool4", "pool6", "port", "store",
 	"control-socket", "log-level", "nodes", "tunnel-interface", "foreign-agents",
 	"foreign-agent-policy", "nat-traversal", "nat-traversal-force", "udp-keepalive",
+	"multicast-min-scope", "multicast-max-groups", "mld-query-interval",
 };
 enum {
 	HK_ADDRESS, HK_HOME_LINK, HK_HOME_NETWORK, HK_HOME_PREFIXES, HK_MAX_LIFETIME,
 	HK_REPLAY_WINDOW, HK_ENCAPS, HK_REVTUN, HK_BROADCAST, HK_IPV6, HK_TUNNEL_MODE,
 	HK_TUNNEL_MTU, HK_DAD_TIMEOUT, HK_POOL4, HK_POOL6, HK_PORT, HK_STORE, HK_CONTROL_SOCKET,
 	HK_LOG_LEVEL, HK_NODES, HK_TUN, HK_FAS, HK_FA_POLICY, HK_NAT, HK_NAT_FORCE,
-	HK_UDP_KEEPALIVE, HK__MAX,
+	HK_UDP_KEEPALIVE, HK_MC_MIN_SCOPE, HK_MC_MAX_GROUPS, HK_MLD_QUERY_INTERVAL, HK__MAX,
 };
 
 static const char *const fa_keys[] = { "address", "spi", "key", "key-hex" };
@@ -233,6 +235,9 @@ static void ha_defaults(struct ha_cfg *c)
 	c->nat_traversal = true;
 	c->nat_force = true;
 	c->udp_keepalive = HA_CFG_DEFAULT_UDP_KEEPALIVE;
+	c->mc_min_scope = DP_MIP_MC_MIN_SCOPE;
+	c->mc_max_groups = DP_MIP_MLD_PER_NODE;
+	c->mld_query_interval = DP_MLD_QUERY_INTERVAL;
 	strcpy(c->store, HA_CFG_DEFAULT_STORE);
 	strcpy(c->control_socket, HA_CFG_DEFAULT_CONTROL_SOCKET);
 	strcpy(c->tun, HA_CFG_DEFAULT_TUN);
@@ -443,6 +448,21 @@ static int parse_setting(struct cfgparse *p, const config_setting_t *s, int k, s
 		return cfgparse_get_bool(p, s, &c->nat_traversal);
 	case HK_NAT_FORCE:
 		return cfgparse_get_bool(p, s, &c->nat_force);
+	case HK_MC_MIN_SCOPE:
+		/* seed 3.3.2: not link scope (2) or below; 14 global, 5 site,
+		 * 8 organisation (the seed says SHOULD NOT for the last two) */
+		r = cfgparse_get_uint(p, s, 3, 15, &v);
+		c->mc_min_scope = (uint8_t)v;
+		return r;
+	case HK_MC_MAX_GROUPS:
+		r = cfgparse_get_uint(p, s, 1, DP_MIP_MLD_PER_NODE_MAX, &v);
+		c->mc_max_groups = (uint16_t)v;
+		return r;
+	case HK_MLD_QUERY_INTERVAL:
+		/* RFC 3810 9.2; up to 127 s, coded as is in QQIC (5.1.9) */
+		r = cfgparse_get_uint(p, s, 10, 127, &v);
+		c->mld_query_interval = (uint8_t)v;
+		return r;
 	case HK_UDP_KEEPALIVE:
 		r = cfgparse_get_uint(p, s, 0, UINT16_MAX, &v);
 		if (r < 0)
@@ -1083,6 +1103,9 @@ void ha_cfg_print(FILE *f, const struct ha_cfg *c)
 	cfgparse_print_kv_bool(f, ind, "nat-traversal", c->nat_traversal);
 	cfgparse_print_kv_bool(f, ind, "nat-traversal-force", c->nat_force);
 	cfgparse_print_kv_u32(f, ind, "udp-keepalive", c->udp_keepalive);
+	cfgparse_print_kv_u32(f, ind, "multicast-min-scope", c->mc_min_scope);
+	cfgparse_print_kv_u32(f, ind, "multicast-max-groups", c->mc_max_groups);
+	cfgparse_print_kv_u32(f, ind, "mld-query-interval", c->mld_query_interval);
 	cfgparse_print_kv_str(f, ind, "store", c->store);
 	cfgparse_print_kv_str(f, ind, "control-socket", c->control_socket);
 	cfgparse_print_kv_str(f, ind, "log-level", cfgparse_log_level_name(c->log_level));

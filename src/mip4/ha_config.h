@@ -152,6 +152,12 @@ struct ha_cfg {
 	uint16_t udp_keepalive;      /* seconds, the UDP Tunnel Reply's
 	                                keepalive interval (0: the node's
 	                                default, else >= 10), default 110 */
+	/* RFC 5454 3.3.3 multicast (dataplane/engine_mld.h) */
+	uint8_t mc_min_scope;        /* tunnel groups of this scope and up,
+	                                3-15, default 14 (global) */
+	uint16_t mc_max_groups;      /* groups a node may join, 1-64, default 16 */
+	uint8_t mld_query_interval;  /* s, 10-127, default 125 (RFC 3810 9.2);
+	                                listener timeout 2 * it + 10 (9.4) */
 	char store[256];
 	char control_socket[108];
 	int log_level;               /* syslog level */

@@ -146,11 +146,11 @@ static int mob_one(const struct mip_binding *b, void *arg)
 	/* RFC 5454 3.3.3: the groups the node listens to (engine_mld.h) */
 	struct json_object *mg = json_object_new_array();
 	if (mg && db) {
-		struct in6_addr g[DP_MIP_MLD_PER_NODE];
-		uint32_t exp[DP_MIP_MLD_PER_NODE];
+		struct in6_addr g[DP_MIP_MLD_PER_NODE_MAX];
+		uint32_t exp[DP_MIP_MLD_PER_NODE_MAX];
 		unsigned n = dp_mip_mld_node_groups(&m->h->e, ntohl(b->home_addr), g, exp,
-						    DP_MIP_MLD_PER_NODE);
-		for (unsigned i = 0; i < n && i < DP_MIP_MLD_PER_NODE; i++) {
+						    DP_MIP_MLD_PER_NODE_MAX);
+		for (unsigned i = 0; i < n && i < DP_MIP_MLD_PER_NODE_MAX; i++) {
 			char a[INET6_ADDRSTRLEN];
 			struct json_object *go = json_object_new_object();
 			if (!go || !inet_ntop(AF_INET6, &g[i], a, sizeof(a))) {

@@ -18,6 +18,7 @@ import socket
 from mip4_topo import HA4, MN_HOA, MN_HOA6, in_ns, sh, wait_for
 import mip4_topo as T
 from test_mip4 import COA1, away_scapy, bindings, ha_stats, mnet, register  # noqa: F401
+from test_mip4 import HAD
 
 GROUP = "ff0e::db8:1"          # global scope (RFC 4291 2.7)
 OTHER = "ff0e::db8:2"          # nobody joins it
@@ -152,3 +153,41 @@ def test_seed_3_3_2_scope_and_double_encapsulation(mnet):
     assert got == [(HA4, COA1, HA4, MN_HOA, 41, GROUP, b"global")], got
     st = ha_stats(net)
     assert st["dp_drop_multicast"] - before["dp_drop_multicast"] >= 1
+
+
+def test_multicast_knobs_scope_groups_query_interval(mnet):
+    """ds46-had's multicast settings reach the engine: with
+    multicast-min-scope = 5 a site-local group (ff05::) is tunnelled (seed
+    3.3.2 leaves that to the operator: SHOULD NOT by default); with
+    multicast-max-groups = 1 a node's second group is refused
+    (dp_mld_node_full) and never joined on the home link; with
+    mld-query-interval = 10 the listener timeout is 2 * 10 + 10 s (RFC 3810
+    9.4) and the periodic General Query, every 10 s, carries QQIC 10."""
+    from scapy.layers.inet6 import ICMPv6MLQuery2
+    from test_mip4 import had_config
+    net = mnet
+    net.had.stop()
+    net.had = net.daemon(HAD, net.ha, had_config(
+        net.workdir, **{"multicast-min-scope": 5, "multicast-max-groups": 1,
+                        "mld-query-interval": 10}), name="had")
+    cap_q = net.capture(net.mn, "m0", bpf="ip proto 4")
+    registered_away(net, tmode=True)
+    before = ha_stats(net)
+    in_ns(net.mn, T.send_raw4, [report(SITE, GROUP)])
+    wait_for(lambda: ha_stats(net)["ha_mc_joined"] - before["ha_mc_joined"] == 1, 5,
+             "one group joined")
+    st = ha_stats(net)
+    assert st["dp_mld_node_full"] - before["dp_mld_node_full"] == 1, st
+    (b,) = bindings(net)
+    assert [g["group"] for g in b["mld_groups"]] == [SITE], b
+    assert 20 <= b["mld_groups"][0]["expires_in"] <= 30, b
+    assert GROUP not in ha_groups(net)
+    cap = net.capture(net.mn, "m0", bpf="ip proto 4 or ip proto 41")
+    in_ns(net.r, send_group, [(SITE, b"site")])
+    wait_for(lambda: ha_stats(net)["dp_mc_tunnelled"] - before["dp_mc_tunnelled"] >= 1, 5,
+             "the site-local group's packet tunnelled")
+    assert [t[2:] for t in tunnelled(cap.stop())] == [(SITE, b"site")]
+    # query rounds: 2 s after the start, then every 10 s
+    wait_for(lambda: ha_stats(net)["dp_mld_queries_sent"] >= 1, 15, "a General Query")
+    qs = [p[ICMPv6MLQuery2] for p in cap_q.stop() if ICMPv6MLQuery2 in p]
+    assert qs and all(q.QQIC == 10 for q in qs), [q.summary() for q in qs]

@@ -518,6 +518,16 @@ static void rfc6275_10_4_3_query_through_home_address(void **state)
 	assert_int_equal(ip_csum_fold(ip_csum_partial(sum, i6 + 48, 28)), 0);
 	assert_int_equal(e.st.mld_queries_sent, 1);
 	assert_int_equal(dp_mip_mld_query(&e, 0x0a0a0a0au, q, &o), -ENOENT);
+	/* a configured interval (ds46-had mld-query-interval) is the QQIC,
+	 * and the checksum covers it */
+	e.mip.mld_query_interval = 60;
+	assert_int_equal(dp_mip_mld_query(&e, HOME, q, &o), 0);
+	i6 = o.pkt + 40;
+	assert_int_equal(i6[73], 60);
+	memcpy(&s6, i6 + 8, 16);
+	memcpy(&d6, i6 + 24, 16);
+	sum = ip_csum_pseudo6(&s6, &d6, IPPROTO_ICMPV6, 28);
+	assert_int_equal(ip_csum_fold(ip_csum_partial(sum, i6 + 48, 28)), 0);
 	dp_free(&e);
 }
 

@@ -347,6 +347,19 @@ def frag_needed_mtu(net, size):
     return int(m.group(1)) if m else None
 
 
+def packet_too_big_mtu(net, size):
+    """RFC 4213 3.2 / RFC 8201: a ping of size octets from CN6 to the IPv6
+    home address, then the path MTU CN6's kernel learnt from the home
+    agent's Packet Too Big (None: none learnt).  The home agent sends it
+    from its own address into its TUN: this also proves the kernel does
+    not drop it as coming from a local address."""
+    sh("ip", "netns", "exec", net.cn6, "ping", "-6", "-n", "-c", "1", "-W", "2", "-M", "do",
+       "-s", str(size - 48), MN_HOA6, check=False)
+    r = sh("ip", "-n", net.cn6, "-6", "route", "get", MN_HOA6)
+    m = re.search(r"\bmtu (\d+)", r.stdout)
+    return int(m.group(1)) if m else None
+
+
 def journey_stop(net, place, coa, v6):
     net.attach(place)
     b = wait_binding(net, coa, timeout=40)
@@ -359,6 +372,9 @@ def journey_stop(net, place, coa, v6):
     # stop), RFC 3519 IPv4 + UDP + tunnel data 32
     if place == "fa1":
         assert frag_needed_mtu(net, 1500) == 1480, place
+        # IPv6 to the care-of address in IPv6 in IPv4: the static tunnel
+        # MTU (ds46-had tunnel-mtu, 1480)
+        assert packet_too_big_mtu(net, 1500) == 1480, place
     elif place == "nat":
         assert frag_needed_mtu(net, 1480) == 1468, place
 
